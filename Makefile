@@ -1,0 +1,67 @@
+# Two commands on a fresh Debian machine with Python 3.11: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app portal
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+PO     := $(wildcard portal/translations/*/LC_MESSAGES/messages.po)
+MO     := $(PO:.po=.mo)
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: help install run serve test test-sqlite test-postgres test-deps bench lint translations extract-messages clean
+
+help:
+	@echo "make run    - install, migrate, load demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make test   - install test tools (chromium, postgresql) and run every test on SQLite and PostgreSQL"
+	@echo "make bench  - build a large database and write bench/results.json"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP) $(MO)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+translations: $(MO)
+
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
+
+run: install
+	$(FLASK) db upgrade
+	@scripts/demo-password instance/demo_password
+	$(FLASK) seed-demo --if-empty --password "$$(cat instance/demo_password)"
+	$(FLASK) demo-logins --password "$$(cat instance/demo_password)"
+	$(FLASK) run --host $(HOST) --port $(PORT) --no-reload
+
+test: install test-deps
+	$(BIN)/python -m pytest
+	scripts/with-postgres $(BIN)/python -m pytest -m "not browser"
+
+test-sqlite: install
+	$(BIN)/python -m pytest
+
+test-postgres: install test-deps
+	scripts/with-postgres $(BIN)/python -m pytest -m "not browser"
+
+test-deps:
+	@scripts/install-test-deps
+
+bench: install
+	$(BIN)/python -m bench.run
+
+lint: install
+	$(BIN)/ruff check portal notifications tests bench
+	$(BIN)/ruff format --check portal notifications tests bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

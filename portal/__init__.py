@@ -1,0 +1,48 @@
+"""社区工作者自助服务 — the community-worker self-service portal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from portal import cli, database, i18n
+from portal.auth import views as auth_views
+from portal.config import Config
+from portal.extensions import csrf, htmx, limiter, login_manager, migrate
+from portal.health import views as health_views
+from portal.home import views as home_views
+from portal.web import errors, proxy, security
+from portal.web import htmx as htmx_web
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Any | None = None) -> Flask:
+    """Create and wire the application: config, extensions, blueprints, CLI."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.from_object(config if config is not None else Config(app.instance_path))
+
+    database.init_app(app)
+    migrate.init_app(app, database.db, directory=str(PROJECT_ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    htmx.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    htmx_web.init_app(app)
+    proxy.init_app(app)
+    errors.init_app(app)
+
+    app.register_blueprint(auth_views.bp)
+    app.register_blueprint(home_views.bp)
+    app.register_blueprint(health_views.bp)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,129 @@
+"""Login, logout and password change."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal.auth import operations
+from portal.auth.forms import ChangePasswordForm, LoginForm
+from portal.extensions import db, limiter, login_manager
+from portal.i18n import LANG_COOKIE
+from portal.people.queries import user_for_session
+
+bp = Blueprint("auth", __name__)
+
+# Reachable while a password change is still pending.
+_OPEN_DURING_FORCED_CHANGE = {"auth.change_password", "auth.logout", "auth.set_language",
+                              "static", "health.healthz"}
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = None
+login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def load_user(session_id: str):
+    """Load the user for a session id of the form '<id>.<session_version>'."""
+    return user_for_session(session_id)
+
+
+def _login_rate_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _username_key() -> str:
+    return "login:" + (request.form.get("username") or "").strip()
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site relative paths: never an open redirect.
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("home.index")
+
+
+@bp.before_app_request
+def require_password_change():
+    """Send a user with a one-time password to the change page before anything else."""
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in _OPEN_DURING_FORCED_CHANGE
+    ):
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"], key_func=_username_key)
+def login():
+    """Log in with phone number (or staff number) and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = operations.authenticate(form.username.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("Phone/staff number or password is not correct."))
+        else:
+            login_user(user, remember=form.remember.data)
+            operations.record_login(user)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")))
+    status = 200 if request.method == "GET" or not form.errors else 422
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    """Log out and forget this device."""
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change the password; required before first use."""
+    form = ChangePasswordForm(user=current_user)
+    if form.validate_on_submit():
+        operations.change_password(current_user, form.new_password.data, actor=current_user)
+        db.session.commit()
+        # The session id carries the version: re-issue it so this device stays signed in.
+        login_user(current_user, remember=True)
+        flash(_("Your password has been changed."), "success")
+        return redirect(url_for("home.index"))
+    status = 200 if request.method == "GET" or not form.errors else 422
+    return render_template("auth/password.html", form=form), status
+
+
+@bp.post("/language/<code>")
+def set_language(code: str):
+    """Switch the interface language and remember the choice."""
+    if code not in current_app.config["LANGUAGES"]:
+        return redirect(url_for("home.index"))
+    if current_user.is_authenticated:
+        current_user.locale = code
+        db.session.commit()
+    response = make_response(redirect(_safe_next(request.form.get("next"))))
+    response.set_cookie(
+        LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True,
+    )
+    return response

@@ -1,0 +1,39 @@
+"""Command-line tools: `flask --app portal seed-demo` and friends."""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+
+from portal.extensions import db
+from portal.people.models import User
+
+
+@click.command("seed-demo")
+@click.option("--password", help="Password for every demo login (generated if omitted).")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+def seed_demo_command(password: str | None, if_empty: bool) -> None:
+    """Build a realistic demo street and print the demo logins."""
+    from portal import demo
+
+    if db.session.scalar(sa.select(sa.func.count()).select_from(User)):
+        if if_empty:
+            click.echo("Database already has users; demo data not loaded.")
+            return
+        raise click.ClickException(
+            "The database already has users. Demo data goes into an empty database only "
+            "(delete instance/portal.db or point DATABASE_URL at a new database)."
+        )
+    generated = password is None
+    password = password or secrets.token_urlsafe(9)
+    logins = demo.build_demo(password=password)
+    db.session.commit()
+    click.echo(demo.format_logins(logins, password=password, generated=generated))
+
+
+def init_app(app: Flask) -> None:
+    """Register the CLI commands."""
+    app.cli.add_command(seed_demo_command)

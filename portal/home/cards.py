@@ -1,0 +1,264 @@
+"""Build the worker's five cards from loaded records and the policy rules.
+
+Everything here is computed once per request from a handful of queries; the
+templates only display what these dataclasses hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from portal.appraisal import queries as appraisal_queries
+from portal.appraisal.models import Appraisal
+from portal.care import queries as care_queries
+from portal.care.models import CareEntitlement, CareRecord
+from portal.certificates import queries as certificate_queries
+from portal.certificates.models import Certificate
+from portal.enums import CareKind, CareStatus
+from portal.extensions import db
+from portal.people import queries as people_queries
+from portal.people.models import GradeChange, WorkerProfile
+from portal.policy import rules
+from portal.policy.profiles import PolicyProfile, TrainingMode, load_profile
+from portal.timeutil import year_bounds
+from portal.training import queries as training_queries
+from portal.training.models import Training
+
+
+@dataclass(frozen=True)
+class GradeCard:
+    """岗位等级: post, grade, the post type's range, years of service, recent history."""
+
+    post_type: str
+    grade: int
+    range: rules.GradeRange
+    years_of_service: int
+    at_top: bool
+    history: Sequence[GradeChange]
+
+
+@dataclass(frozen=True)
+class TrainingCard:
+    """培训学时: this year's credited hours against the profile's minimum."""
+
+    year: int
+    progress: rules.TrainingProgress
+    mode: TrainingMode
+    required_days: Decimal | None  # days mode: the days behind the hours
+    hours_per_day: Decimal
+    next_training: Training | None
+
+
+@dataclass(frozen=True)
+class CertificateCard:
+    """证书: certificates held and, if uncertified, the deadline."""
+
+    certificates: Sequence[Certificate]
+    deadline: date | None
+    state: rules.CertificateState
+
+    @property
+    def counting_down(self) -> bool:
+        """Return whether the worker still owes the social-work certificate."""
+        return self.deadline is not None and self.state.level not in _NOT_COUNTING
+
+    @property
+    def overdue(self) -> bool:
+        """Return whether the deadline has passed without the certificate."""
+        return self.state.level == rules.CertLevel.OVERDUE
+
+    @property
+    def overdue_days(self) -> int:
+        """Return how many days the deadline is past (0 if not overdue)."""
+        return -self.state.days_left if self.overdue and self.state.days_left else 0
+
+
+_NOT_COUNTING = {rules.CertLevel.CERTIFIED, rules.CertLevel.NOT_ELIGIBLE}
+
+
+@dataclass(frozen=True)
+class AppraisalCard:
+    """年度考核: results year by year, latest first."""
+
+    appraisals: Sequence[Appraisal]
+
+
+@dataclass(frozen=True)
+class CareCard:
+    """关爱福利: this year's entitlements, what was used, what is due."""
+
+    year: int
+    leave_entitled: Decimal
+    leave_taken: Decimal
+    health_check: CareRecord | None
+    health_check_due_on: date
+    health_check_overdue: bool
+    recuperation: Sequence[CareRecord] = field(default_factory=tuple)
+    festival_visits: Sequence[CareRecord] = field(default_factory=tuple)
+    care_fund: Sequence[CareRecord] = field(default_factory=tuple)
+    allowances: Sequence[CareRecord] = field(default_factory=tuple)
+
+    @property
+    def leave_left(self) -> Decimal:
+        """Return the annual-leave days still to take this year."""
+        return max(self.leave_entitled - self.leave_taken, Decimal(0))
+
+
+@dataclass(frozen=True)
+class WorkerHome:
+    """Everything the worker's home page shows."""
+
+    worker: WorkerProfile
+    profile: PolicyProfile
+    today: date
+    grade: GradeCard
+    training: TrainingCard
+    certificate: CertificateCard
+    appraisal: AppraisalCard
+    care: CareCard
+
+
+def load_worker(user_id: int) -> WorkerProfile | None:
+    """Load a worker with the organisation above them (one query)."""
+    return db.session.scalar(people_queries.worker_with_org(user_id))
+
+
+def profile_of(worker: WorkerProfile) -> PolicyProfile:
+    """Return the policy profile of the worker's district."""
+    return load_profile(worker.community.street.district.policy_code)
+
+
+def grade_card(
+    worker: WorkerProfile, profile: PolicyProfile, today: date, *, history_limit: int | None = 3
+) -> GradeCard:
+    """Build the grade card (one query for the history)."""
+    grade_range = rules.grade_range(profile, worker.post_type)
+    history = db.session.scalars(
+        people_queries.grade_history(worker.user_id, limit=history_limit)
+    ).all()
+    return GradeCard(
+        post_type=worker.post_type,
+        grade=worker.grade,
+        range=grade_range,
+        years_of_service=rules.years_of_service(worker.community_work_started_on, today),
+        at_top=worker.grade >= grade_range.high,
+        history=history,
+    )
+
+
+def training_card(
+    worker: WorkerProfile, profile: PolicyProfile, today: date, now: datetime
+) -> TrainingCard:
+    """Build the training card (two queries: this year's hours, the next training)."""
+    new_entrant = worker.community_work_started_on.year == today.year
+    required = rules.annual_training_requirement(
+        profile, worker.post_type, new_entrant=new_entrant
+    )
+    first, last = year_bounds(today.year)
+    credited = training_queries.credited_hours(worker.user_id, first, last)
+    next_training = db.session.scalar(
+        training_queries.upcoming_for_street(worker.community.street_id, now, limit=1)
+    )
+    policy = profile.training
+    required_days = None
+    if policy.mode == TrainingMode.DAYS:
+        required_days = (required / policy.hours_per_day).quantize(Decimal("0.1"))
+    return TrainingCard(
+        year=today.year,
+        progress=rules.training_progress(required, credited, today=today),
+        mode=policy.mode,
+        required_days=required_days,
+        hours_per_day=policy.hours_per_day,
+        next_training=next_training,
+    )
+
+
+def certificate_card(worker: WorkerProfile, profile: PolicyProfile, today: date) -> CertificateCard:
+    """Build the certificate card (one query)."""
+    certificates = db.session.scalars(certificate_queries.certificates_of(worker.user_id)).all()
+    certified = any(c.kind.is_social_work_qualification for c in certificates)
+    deadline = rules.certificate_deadline(profile, worker.exam_eligible_on)
+    state = rules.certificate_state(profile, deadline, today, certified=certified)
+    return CertificateCard(certificates=certificates, deadline=deadline, state=state)
+
+
+def appraisal_card(worker: WorkerProfile) -> AppraisalCard:
+    """Build the appraisal card (one query)."""
+    return AppraisalCard(
+        appraisals=db.session.scalars(appraisal_queries.published_appraisals(worker.user_id)).all()
+    )
+
+
+_COUNTS = {CareStatus.DONE, CareStatus.APPROVED}
+
+
+def care_card(worker: WorkerProfile, profile: PolicyProfile, today: date) -> CareCard:
+    """Build the care card (two queries: entitlements and records of this year)."""
+    year = today.year
+    entitlements: dict[CareKind, CareEntitlement] = {
+        e.kind: e
+        for e in db.session.scalars(care_queries.entitlements_for_year(worker.user_id, year))
+    }
+    records = db.session.scalars(care_queries.records_for_year(worker.user_id, year)).all()
+    by_kind: dict[CareKind, list[CareRecord]] = {}
+    for record in records:
+        by_kind.setdefault(record.kind, []).append(record)
+
+    leave = entitlements.get(CareKind.ANNUAL_LEAVE)
+    if leave is not None:
+        leave_entitled = leave.quantity
+    else:  # no entitlement entered: the profile's statutory default
+        years = rules.years_of_service(worker.community_work_started_on, today)
+        leave_entitled = Decimal(rules.annual_leave_days(profile, years))
+    leave_taken = sum(
+        (r.quantity or Decimal(0))
+        for r in by_kind.get(CareKind.ANNUAL_LEAVE, [])
+        if r.status in _COUNTS
+    )
+    checks = [r for r in by_kind.get(CareKind.HEALTH_CHECK, []) if r.status in _COUNTS]
+    due_on = rules.health_check_due_on(profile, year)
+    return CareCard(
+        year=year,
+        leave_entitled=leave_entitled,
+        leave_taken=Decimal(leave_taken),
+        health_check=checks[0] if checks else None,
+        health_check_due_on=due_on,
+        health_check_overdue=not checks and today > due_on,
+        recuperation=tuple(by_kind.get(CareKind.RECUPERATION, [])),
+        festival_visits=tuple(by_kind.get(CareKind.FESTIVAL_VISIT, [])),
+        care_fund=tuple(by_kind.get(CareKind.CARE_FUND, [])),
+        allowances=tuple(
+            by_kind.get(CareKind.CERTIFICATE_ALLOWANCE, []) + by_kind.get(CareKind.SUBSIDY, [])
+        ),
+    )
+
+
+def attended_this_year(worker: WorkerProfile, today: date) -> list:
+    """Return (attendance, training) pairs credited this year, newest first (one query)."""
+    first, last = year_bounds(today.year)
+    return db.session.execute(training_queries.attended(worker.user_id, first, last)).all()
+
+
+def upcoming_trainings(worker: WorkerProfile, now: datetime, *, limit: int = 10) -> list[Training]:
+    """Return the next trainings open to the worker's street (one query)."""
+    return db.session.scalars(
+        training_queries.upcoming_for_street(worker.community.street_id, now, limit=limit)
+    ).all()
+
+
+def worker_home(worker: WorkerProfile, today: date, now: datetime) -> WorkerHome:
+    """Build all five cards for one worker."""
+    profile = profile_of(worker)
+    return WorkerHome(
+        worker=worker,
+        profile=profile,
+        today=today,
+        grade=grade_card(worker, profile, today),
+        training=training_card(worker, profile, today, now),
+        certificate=certificate_card(worker, profile, today),
+        appraisal=appraisal_card(worker),
+        care=care_card(worker, profile, today),
+    )

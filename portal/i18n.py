@@ -1,0 +1,57 @@
+"""Languages: Simplified Chinese first, English available."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask, current_app, request
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_login import current_user
+
+from portal.extensions import babel
+from portal.labels import label
+
+LANG_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    """Pick the user's saved language, else the language cookie, else Chinese."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Babel with the locale selector."""
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["date"] = _format_date
+    app.jinja_env.filters["datetime"] = _format_datetime
+    app.jinja_env.filters["num"] = _format_number
+    app.jinja_env.globals["html_lang"] = html_lang
+
+
+def html_lang() -> str:
+    """Return the BCP 47 tag of the current locale for <html lang>."""
+    return "en" if str(get_locale()).startswith("en") else "zh-CN"
+
+
+def _format_date(value: date | None, fmt: str = "medium") -> str:
+    return format_date(value, fmt) if value else ""
+
+
+def _format_datetime(value: datetime | None, fmt: str = "medium") -> str:
+    # Stored UTC; Flask-Babel converts to Asia/Shanghai (BABEL_DEFAULT_TIMEZONE).
+    return format_datetime(value, fmt) if value else ""
+
+
+def _format_number(value: Decimal | int | float | None) -> str:
+    if value is None:
+        return ""
+    value = Decimal(value).normalize()
+    return format_decimal(value, format="#,##0.#")

@@ -1,0 +1,26 @@
+"""Import every model so metadata (and Alembic autogenerate) sees all tables."""
+
+from portal.appraisal.models import Appraisal
+from portal.audit.models import AuditEntry
+from portal.care.models import CareEntitlement, CareRecord
+from portal.certificates.models import Certificate
+from portal.org.models import Community, District, Street
+from portal.people.models import GradeChange, User, UserRole, WorkerProfile
+from portal.training.models import Attendance, Training
+
+__all__ = [
+    "Appraisal",
+    "Attendance",
+    "AuditEntry",
+    "CareEntitlement",
+    "CareRecord",
+    "Certificate",
+    "Community",
+    "District",
+    "GradeChange",
+    "Street",
+    "Training",
+    "User",
+    "UserRole",
+    "WorkerProfile",
+]

@@ -1,0 +1,273 @@
+"""Pure policy rules: grades, training minimum, certificate deadline, exit risks, leave.
+
+Every function takes the policy profile and, where time matters, ``today`` as
+parameters: no database, no request, no clock. That keeps the rules table-testable
+and lets the scheduler evaluate them for any day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+from portal.enums import AppraisalResult, HiringRoute, PostType
+from portal.policy.profiles import GradeRange, PolicyProfile, TrainingMode
+
+__all__ = [
+    "CertLevel",
+    "CertificateState",
+    "ExitRisk",
+    "GradeOutOfRange",
+    "GradeRange",
+    "TrainingProgress",
+    "annual_leave_days",
+    "annual_training_requirement",
+    "certificate_deadline",
+    "certificate_state",
+    "check_grade",
+    "exit_risks",
+    "grade_range",
+    "health_check_due_on",
+    "training_progress",
+    "years_of_service",
+]
+
+_TENTH = Decimal("0.1")
+
+
+# -- grades [003 §2] ------------------------------------------------------------------
+
+
+class GradeOutOfRange(ValueError):
+    """A grade lies outside the range of the worker's post type."""
+
+    def __init__(self, post_type: PostType, grade: int, low: int, high: int) -> None:
+        super().__init__(f"grade {grade} is outside the {post_type.value} range {low}–{high}")
+        self.post_type = post_type
+        self.grade = grade
+        self.low = low
+        self.high = high
+
+
+def grade_range(profile: PolicyProfile, post_type: PostType | str) -> GradeRange:
+    """Return the inclusive grade range of ``post_type`` under ``profile``."""
+    return profile.grades[PostType(post_type)]
+
+
+def check_grade(profile: PolicyProfile, post_type: PostType | str, grade: int) -> None:
+    """Raise GradeOutOfRange unless ``grade`` fits ``post_type``; TypeError if not an int."""
+    if not isinstance(grade, int) or isinstance(grade, bool):
+        raise TypeError(f"grade must be an int, got {type(grade).__name__}")
+    post_type = PostType(post_type)
+    low, high = grade_range(profile, post_type)
+    if not low <= grade <= high:
+        raise GradeOutOfRange(post_type, grade, low, high)
+
+
+# -- training [003 §6, 001 二(四), 004 §8] ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingProgress:
+    """Where a worker stands against this year's training minimum, in 学时."""
+
+    required: Decimal
+    credited: Decimal
+    missing: Decimal  # never negative
+    percent: int  # 0–100, floored so 100 means done
+    expected_by_now: Decimal  # pro rata share of ``required`` for the days elapsed
+    on_pace: bool
+    done: bool
+
+
+def annual_training_requirement(
+    profile: PolicyProfile, post_type: PostType | str, *, new_entrant: bool
+) -> Decimal:
+    """Return the annual training minimum in 学时 for a post type."""
+    training = profile.training
+    if training.mode is TrainingMode.HOURS and training.hours_per_year is not None:
+        return training.hours_per_year  # hours mode: one number for every post and entrant
+    days = training.days[PostType(post_type)]
+    if new_entrant:
+        # 003 §6: a new entrant's induction (≥3 days) is the floor, not an extra
+        days = max(days, training.induction_days)
+    return days * training.hours_per_day
+
+
+def training_progress(required: Decimal, credited: Decimal, *, today: date) -> TrainingProgress:
+    """Compare credited 学时 with the annual minimum and with the pace for ``today``."""
+    required, credited = Decimal(required), Decimal(credited)
+    if required < 0 or credited < 0:
+        raise ValueError("required and credited hours must not be negative")
+    days_in_year = 366 if calendar.isleap(today.year) else 365
+    elapsed = today.timetuple().tm_yday  # today counts as elapsed
+    expected = (required * elapsed / days_in_year).quantize(_TENTH, rounding=ROUND_HALF_UP)
+    if required == 0:
+        percent = 100
+    else:
+        ratio = (credited * 100 / required).to_integral_value(rounding=ROUND_FLOOR)
+        percent = min(int(ratio), 100)
+    return TrainingProgress(
+        required=required,
+        credited=credited,
+        missing=max(required - credited, Decimal(0)),
+        percent=percent,
+        expected_by_now=expected,
+        on_pace=credited >= expected,
+        done=credited >= required,
+    )
+
+
+# -- dates ------------------------------------------------------------------------------
+
+
+def _add_years(start: date, years: int) -> date:
+    """Return the same calendar day ``years`` later; Feb 29 falls back to Feb 28."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:  # Feb 29 in a non-leap target year
+        return date(start.year + years, 2, 28)
+
+
+def years_of_service(started_on: date, today: date) -> int:
+    """Return full years from ``started_on`` to ``today``, counted like birthdays."""
+    if today < started_on:
+        raise ValueError(f"started_on {started_on} is after today {today}")
+    years = today.year - started_on.year
+    if _add_years(started_on, years) > today:
+        years -= 1
+    return years
+
+
+# -- certificate [003 §4(4)] -----------------------------------------------------------
+
+
+class CertLevel(enum.StrEnum):
+    """How urgent an uncertified worker's certificate deadline is."""
+
+    CERTIFIED = "certified"
+    NOT_ELIGIBLE = "not_eligible"  # no exam-eligibility date: the clock has not started
+    OK = "ok"
+    AMBER = "amber"
+    RED = "red"
+    OVERDUE = "overdue"
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateState:
+    """A worker's certificate deadline as a traffic light."""
+
+    level: CertLevel
+    days_left: int | None  # None when certified or not yet eligible; negative when overdue
+
+
+def certificate_deadline(profile: PolicyProfile, exam_eligible_on: date | None) -> date | None:
+    """Return the last day to obtain the certificate, or None without an eligibility date."""
+    if exam_eligible_on is None:
+        return None
+    return _add_years(exam_eligible_on, profile.certificate.deadline_years)
+
+
+def certificate_state(
+    profile: PolicyProfile, deadline: date | None, today: date, *, certified: bool
+) -> CertificateState:
+    """Classify the deadline: overdue after it, red/amber within the profile's thresholds."""
+    if certified:
+        return CertificateState(CertLevel.CERTIFIED, None)
+    if deadline is None:
+        return CertificateState(CertLevel.NOT_ELIGIBLE, None)
+    days_left = (deadline - today).days
+    thresholds = profile.certificate
+    if days_left < 0:
+        level = CertLevel.OVERDUE
+    elif days_left <= thresholds.red_days:
+        level = CertLevel.RED
+    elif days_left <= thresholds.amber_days:
+        level = CertLevel.AMBER
+    else:
+        level = CertLevel.OK
+    return CertificateState(level, days_left)
+
+
+# -- appraisal exit rules [003 §11(2), 002 §5(4)] ----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ExitRisk:
+    """A worker's current streak against one exit rule."""
+
+    rule_code: str
+    result: AppraisalResult
+    streak: int
+    threshold: int
+    triggered: bool  # streak has reached the rule: the exit procedure applies
+    one_away: bool  # one more such result triggers the rule: time to help
+    citation: str
+
+
+def exit_risks(
+    profile: PolicyProfile,
+    history: Mapping[int, AppraisalResult],
+    *,
+    hiring_route: HiringRoute | str,
+) -> list[ExitRisk]:
+    """Return the exit rules a worker has triggered or is one result away from."""
+    if not history:
+        return []
+    hiring_route = HiringRoute(hiring_route)
+    latest = max(history)
+    risks = []
+    for rule in profile.exit_rules:
+        if not rule.applies_to(hiring_route):
+            continue
+        # The streak must end at the latest appraised year and run through
+        # consecutive calendar years: a missing year or another result ends it.
+        streak, year = 0, latest
+        while year in history and AppraisalResult(history[year]) is rule.result:
+            streak += 1
+            year -= 1
+        threshold = rule.consecutive_years
+        triggered = streak >= threshold
+        one_away = 1 <= streak == threshold - 1
+        if triggered or one_away:
+            risks.append(
+                ExitRisk(
+                    rule_code=rule.code,
+                    result=rule.result,
+                    streak=streak,
+                    threshold=threshold,
+                    triggered=triggered,
+                    one_away=one_away,
+                    citation=rule.citation,
+                )
+            )
+    risks.sort(key=lambda risk: not risk.triggered)  # stable: profile order within groups
+    return risks
+
+
+# -- care [003 §14, 004 §14; 职工带薪年休假条例 第三条] -----------------------------------
+
+
+def annual_leave_days(profile: PolicyProfile, years_worked: int) -> int:
+    """Return paid annual leave days for ``years_worked`` full years of total work."""
+    if not isinstance(years_worked, int) or isinstance(years_worked, bool):
+        raise TypeError(f"years_worked must be an int, got {type(years_worked).__name__}")
+    if years_worked < 0:
+        raise ValueError(f"years_worked must not be negative, got {years_worked}")
+    days = 0
+    for tier in profile.care.annual_leave:  # ascending min_years, first is 0
+        if years_worked >= tier.min_years:
+            days = tier.days
+    return days
+
+
+def health_check_due_on(profile: PolicyProfile, year: int) -> date:
+    """Return the date by which ``year``'s health check should be done."""
+    month, day = profile.care.health_check_due_by
+    if (month, day) == (2, 29) and not calendar.isleap(year):
+        day = 28
+    return date(year, month, day)
