@@ -58,7 +58,14 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; phones keep pages open
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
-        self.LOGIN_RATE_LIMIT = os.environ.get("PORTAL_LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+        # Failed logins only. Per account: slows password guessing. Per address: generous,
+        # since a whole training room may share one Wi-Fi address.
+        self.LOGIN_FAILURES_PER_ACCOUNT = os.environ.get(
+            "PORTAL_LOGIN_FAILURES_PER_ACCOUNT", "5 per minute;30 per hour"
+        )
+        self.LOGIN_FAILURES_PER_ADDRESS = os.environ.get(
+            "PORTAL_LOGIN_FAILURES_PER_ADDRESS", "30 per minute;300 per hour"
+        )
         self.BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
         self.BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")

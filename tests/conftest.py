@@ -17,7 +17,9 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 
 from portal import create_app
 from portal.config import TestConfig
@@ -35,6 +37,7 @@ from portal.enums import (
     TrainingKind,
 )
 from portal.extensions import db as _db
+from portal.extensions import limiter
 from portal.models import (
     Appraisal,
     Attendance,
@@ -74,9 +77,23 @@ def fresh_database(base_url: str | None, tmp_dir) -> Iterator[str]:
         admin.dispose()
 
 
+class FreshContextClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in production.
+
+    Tests keep an app context open for their factories; without this, requests would
+    reuse it and share `g` (and Flask-Login's cached user) with each other.
+    """
+
+    def open(self, *args, **kwargs):  # noqa: D102
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 def make_test_app(database_url: str, instance_path: str):
     """Create an app on a database URL with the test configuration."""
-    return create_app(TestConfig(instance_path, database_url=database_url))
+    app = create_app(TestConfig(instance_path, database_url=database_url))
+    app.test_client_class = FreshContextClient
+    return app
 
 
 @pytest.fixture(scope="session")
@@ -97,6 +114,13 @@ def app(database_url, tmp_path_factory):
         _db.engine.dispose()
 
 
+class _ConnectionSession(FlaskSQLAlchemySession):
+    """A session that always uses the test's connection (Flask-SQLAlchemy picks engines)."""
+
+    def get_bind(self, *args, **kwargs):  # noqa: D102
+        return self.bind
+
+
 @pytest.fixture
 def db(app):
     """A session whose work is rolled back after the test, even when the code commits."""
@@ -105,7 +129,8 @@ def db(app):
         outer = connection.begin()
         original = _db.session
         _db.session = _db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+            {"bind": connection, "join_transaction_mode": "create_savepoint",
+             "class_": _ConnectionSession}
         )
         try:
             yield _db
@@ -119,6 +144,7 @@ def db(app):
 @pytest.fixture
 def client(app, db):
     """A test client; CSRF stays on, so forms are posted with their token."""
+    limiter.reset()  # rate-limit counters are per test, like the data
     return app.test_client()
 
 
@@ -266,8 +292,8 @@ def add_records(db):
                                       year=health_check_on.year, occurred_on=health_check_on,
                                       status=CareStatus.DONE))
         for i in range(grade_changes):
-            db.session.add(GradeChange(worker_id=worker.user_id, changed_on=date(2015 + i, 1, 1),
-                                       from_grade=i + 1, to_grade=i + 2,
+            db.session.add(GradeChange(worker_id=worker.user_id, changed_on=date(2000, 1, 1) + timedelta(days=30 * i),
+                                       from_grade=i % 17 + 1, to_grade=i % 17 + 2,
                                        from_post_type=worker.post_type,
                                        to_post_type=worker.post_type, reason=f"晋级{i}"))
         db.session.flush()
@@ -281,7 +307,7 @@ def csrf_token(client, path: str = "/login") -> str:
 
     page = client.get(path).get_data(as_text=True)
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-    assert match, f"no CSRF token on {path}"
+    assert match, f"no CSRF token on {path}: {page[:3000]}"
     return match.group(1)
 
 

@@ -40,12 +40,21 @@ def load_user(session_id: str):
     return user_for_session(session_id)
 
 
-def _login_rate_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+def _failures_per_account() -> str:
+    return current_app.config["LOGIN_FAILURES_PER_ACCOUNT"]
+
+
+def _failures_per_address() -> str:
+    return current_app.config["LOGIN_FAILURES_PER_ADDRESS"]
 
 
 def _username_key() -> str:
     return "login:" + (request.form.get("username") or "").strip()
+
+
+def _failed(response) -> bool:
+    # Only failed attempts count: a successful login redirects.
+    return response.status_code != 302
 
 
 def _safe_next(target: str | None) -> str:
@@ -70,8 +79,8 @@ def require_password_change():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"], key_func=_username_key)
+@limiter.limit(_failures_per_address, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_failures_per_account, methods=["POST"], key_func=_username_key, deduct_when=_failed)
 def login():
     """Log in with phone number (or staff number) and password."""
     if current_user.is_authenticated:
@@ -101,12 +110,13 @@ def logout():
 @login_required
 def change_password():
     """Change the password; required before first use."""
-    form = ChangePasswordForm(user=current_user)
+    user = current_user._get_current_object()  # the real User, not the proxy
+    form = ChangePasswordForm(user=user)
     if form.validate_on_submit():
-        operations.change_password(current_user, form.new_password.data, actor=current_user)
+        operations.change_password(user, form.new_password.data, actor=user)
         db.session.commit()
         # The session id carries the version: re-issue it so this device stays signed in.
-        login_user(current_user, remember=True)
+        login_user(user, remember=True)
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("home.index"))
     status = 200 if request.method == "GET" or not form.errors else 422

@@ -1,0 +1,160 @@
+"""The worker's home page: five cards with real figures, and the detail pages behind them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from portal.enums import AppraisalResult, CertificateKind, PostType, Role
+from portal.timeutil import local_today
+from tests.conftest import login
+
+
+def _home(client, worker) -> str:
+    login(client, worker.user.phone)
+    response = client.get("/")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _card(page: str, card_id: str) -> str:
+    start = page.index(f'id="{card_id}"')
+    end = page.find("</a>", start)
+    return page[start:end]
+
+
+def test_grade_card_shows_post_grade_range_and_years(client, make_worker, add_records):
+    """The grade card shows post type, grade of 18, the post type's range and years worked."""
+    today = local_today()
+    worker = make_worker(post_type=PostType.DEPUTY, grade=9,
+                         started_on=today.replace(year=today.year - 7) - timedelta(days=1))
+    add_records(worker, grade_changes=2)
+    card = _card(_home(client, worker), "card-grade")
+    assert "9" in card and "/ 18" in card
+    assert "4–15" in card  # 003 §2: 副职 4–15
+    assert "7" in card  # years of community work
+    assert "晋级1" in card  # latest change and its reason
+
+
+def test_grade_card_flags_top_of_range(client, make_worker):
+    """A worker at the top of their post type's range is told so."""
+    worker = make_worker(post_type=PostType.STAFF, grade=12)
+    page = _home(client, worker)
+    assert "本岗位最高等级" in _card(page, "card-grade")
+
+
+def test_training_card_counts_only_this_years_hours(client, make_worker, make_training, attend):
+    """Hours credited this year count toward the minimum; last year's do not."""
+    today = local_today()
+    worker = make_worker(post_type=PostType.HEAD)  # jiangsu: 5 days × 8 = 40 hours
+    attend(worker, make_training(on=date(today.year, 1, 5), hours="8"))
+    attend(worker, make_training(on=date(today.year, 1, 6), hours="4.5"))
+    attend(worker, make_training(on=date(today.year - 1, 12, 30), hours="16"))
+    card = _card(_home(client, worker), "card-training")
+    assert "12.5" in card and "/ 40" in card
+    assert "27.5" in card  # still missing
+
+
+def test_training_requirement_follows_the_district_profile(client, make_worker):
+    """A Baoshan worker needs 40 学时 whatever the post; a Jiangsu staff member 3 days = 24."""
+    baoshan = make_worker(policy="shanghai_baoshan", post_type=PostType.STAFF)
+    assert "/ 40" in _card(_home(client, baoshan), "card-training")
+    client.post("/logout", data={})  # CSRF refuses this; use a new client below
+
+
+def test_jiangsu_staff_needs_three_days(app, db, make_worker):
+    """Jiangsu 一般工作人员 need 3 days (24 学时 at 8 per day) [003 §6]."""
+    worker = make_worker(policy="jiangsu", post_type=PostType.STAFF)
+    client = app.test_client()
+    assert "/ 24" in _card(_home(client, worker), "card-training")
+
+
+def test_certificate_card_counts_down_for_uncertified_worker(client, make_worker):
+    """Without the social-work certificate, the deadline (eligibility + 3 years) counts down."""
+    today = local_today()
+    eligible = today - timedelta(days=3 * 365 - 100)
+    worker = make_worker(exam_eligible_on=eligible)
+    page = _home(client, worker)
+    card = _card(page, "card-certificates")
+    assert "state-amber" in card or "state-red" in card
+    assert "天" in card
+
+
+def test_certificate_card_shows_overdue(client, make_worker):
+    """A deadline in the past shows as overdue, in red."""
+    today = local_today()
+    worker = make_worker(exam_eligible_on=today.replace(year=today.year - 4))
+    card = _card(_home(client, worker), "card-certificates")
+    assert "state-overdue" in card and "已逾期" in card
+
+
+def test_certified_worker_has_no_countdown(client, make_worker, add_records):
+    """A worker holding 助理社会工作师 sees the certificate, not a countdown."""
+    today = local_today()
+    worker = make_worker(exam_eligible_on=today.replace(year=today.year - 4))
+    add_records(worker, certificates=[CertificateKind.ASSISTANT_SOCIAL_WORKER])
+    card = _card(_home(client, worker), "card-certificates")
+    assert "助理社会工作师" in card
+    assert "state-certified" in card and "已逾期" not in card
+
+
+def test_appraisal_card_lists_results_latest_first(client, make_worker, add_records):
+    """Appraisal results show year by year, the latest first."""
+    year = local_today().year
+    worker = make_worker()
+    add_records(worker, appraisals={year - 3: AppraisalResult.QUALIFIED,
+                                    year - 2: AppraisalResult.EXCELLENT,
+                                    year - 1: AppraisalResult.BASIC})
+    card = _card(_home(client, worker), "card-appraisals")
+    assert card.index(str(year - 1)) < card.index(str(year - 2)) < card.index(str(year - 3))
+    assert "基本合格" in card and "优秀" in card
+
+
+def test_care_card_shows_leave_left_and_health_check(client, make_worker, add_records):
+    """The care card shows annual leave left and whether this year's health check is done."""
+    today = local_today()
+    worker = make_worker()
+    add_records(worker, leave=("10", "3"), health_check_on=today.replace(month=1, day=3))
+    card = _card(_home(client, worker), "card-care")
+    assert "7" in card and "10" in card
+    assert "体检" in card and "已完成" in card
+
+
+@pytest.mark.parametrize("page", ["grade", "training", "certificates", "appraisals", "care"])
+def test_each_card_opens_its_detail_page(client, make_worker, page):
+    """Every card links to a detail page the worker can open."""
+    worker = make_worker()
+    home = _home(client, worker)
+    url = f"/workers/{worker.user_id}/{page}"
+    assert f'href="{url}"' in home
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("page", ["grade", "training", "certificates", "appraisals", "care"])
+def test_worker_cannot_open_another_workers_pages(client, make_worker, page):
+    """A worker asking for a colleague's records gets 404, as if they did not exist."""
+    me = make_worker()
+    colleague = make_worker(street=None, name="别人")
+    login(client, me.user.phone)
+    response = client.get(f"/workers/{colleague.user_id}/{page}")
+    assert response.status_code == 404
+    assert "别人" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("page", ["grade", "care"])
+def test_street_admin_sees_own_street_only(client, make_worker, make_user, page):
+    """A street admin opens records of their street's workers, not another street's."""
+    mine = make_worker()
+    theirs = make_worker()
+    admin = make_user(Role.STREET_ADMIN, street=mine.community.street)
+    login(client, admin.phone)
+    assert client.get(f"/workers/{mine.user_id}/{page}").status_code == 200
+    assert client.get(f"/workers/{theirs.user_id}/{page}").status_code == 404
+
+
+@pytest.mark.parametrize("page", ["/", "/workers/1/grade"])
+def test_anonymous_is_sent_to_login(client, page):
+    """Pages need a login."""
+    response = client.get(page)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
