@@ -65,5 +65,6 @@ def render_alembic_item(type_: str, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     if type_ == "type" and isinstance(obj, sa.Enum):
-        return f"sa.Enum({', '.join(repr(v) for v in obj.enums)}, native_enum=False, length={obj.length})"
+        values = ", ".join(repr(v) for v in obj.enums)
+        return f"sa.Enum({values}, native_enum=False, length={obj.length})"
     return False

@@ -102,12 +102,16 @@ _SURNAMES = (
     "段雷侯史陶黎贺顾毛郝龚邵万钱严武戴孔汤"
 )
 _GIVEN_NAMES = (
-    "伟 芳 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 霞 平 刚 鹏 颖 琳 倩 晨 昊 帆 悦 婧 蕾 瑞 "
-    "楠 旭 凯 斌 萍 燕 玲 红 桂英 秀英 海燕 建华 雪梅 婷婷 子涵 欣怡 浩然 宇航 佳琪 思远 文博 "
-    "雅琴 梦瑶 俊杰 立新 红梅 玉兰 春燕 晓东 建军 丹丹 海峰 志刚 慧敏 晓燕 文静 亚楠 国平 "
-    "建平 永红 晓辉 卫东 金凤 美玲 志伟 佳怡 一鸣 嘉欣 雨萱 梓涵 明轩 晓峰 晓丽 彩霞 德华 "
-    "宏伟 丽娟 国强 凤英 少华 益民 新民 晓敏 芸 蓉 洁 薇 岚 莉 宁 欢 辉 东 阳 翔"
-).split()
+    "伟", "芳", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
+    "涛", "明", "超", "霞", "平", "刚", "鹏", "颖", "琳", "倩", "晨", "昊", "帆",
+    "悦", "婧", "蕾", "瑞", "楠", "旭", "凯", "斌", "萍", "燕", "玲", "红", "桂英",
+    "秀英", "海燕", "建华", "雪梅", "婷婷", "子涵", "欣怡", "浩然", "宇航", "佳琪", "思远",
+    "文博", "雅琴", "梦瑶", "俊杰", "立新", "红梅", "玉兰", "春燕", "晓东", "建军", "丹丹",
+    "海峰", "志刚", "慧敏", "晓燕", "文静", "亚楠", "国平", "建平", "永红", "晓辉", "卫东",
+    "金凤", "美玲", "志伟", "佳怡", "一鸣", "嘉欣", "雨萱", "梓涵", "明轩", "晓峰", "晓丽",
+    "彩霞", "德华", "宏伟", "丽娟", "国强", "凤英", "少华", "益民", "新民", "晓敏", "芸",
+    "蓉", "洁", "薇", "岚", "莉", "宁", "欢", "辉", "东", "阳", "翔",
+)
 
 _MAIN_COMMUNITIES = (  # (name, population, households)
     ("山西路社区", 12600, 4850),
@@ -208,11 +212,20 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
-def _weekday_on_or_before(day: date, floor: date) -> date:
-    """Move a weekend day back to Friday unless that crosses ``floor``."""
-    shift = max(day.weekday() - 4, 0)
-    moved = day - timedelta(days=shift)
-    return moved if moved >= floor else day
+def _is_day_off(day: date) -> bool:
+    """Weekends and the fixed-date public holidays (元旦, 劳动节, 国庆节)."""
+    holiday = (day.month, day.day) == (1, 1) or (day.month == 5 and day.day <= 5) or (
+        day.month == 10 and day.day <= 7
+    )
+    return holiday or day.weekday() >= 5
+
+
+def _working_day_on_or_before(day: date, floor: date) -> date:
+    """Move a day off back to the previous working day unless that crosses ``floor``."""
+    moved = day
+    while _is_day_off(moved) and moved - timedelta(days=1) >= floor:
+        moved -= timedelta(days=1)
+    return moved if not _is_day_off(moved) else day
 
 
 def _festival(name: str, year: int) -> date:
@@ -261,6 +274,8 @@ class _Worker:
     demo: bool = False
     no_records: bool = False
     appraisals: dict[int, AppraisalResult] | None = None  # fixed history, else random
+    # fixed grade history: (days after the start, post, grade, reason); else generated
+    fixed_history: list[tuple[int, PostType, int, str]] | None = None
     hours_plan: str | None = None  # done / pace / behind, else random
     care_fund: tuple[CareStatus, str, int] | None = None
     staff_prefix: str = "GL"
@@ -363,7 +378,7 @@ class _DemoBuilder:
             joined = started + timedelta(days=rng.randint(365, (self.today - started).days - 30))
         education = rng.choices(
             [Education.HIGH_SCHOOL, Education.COLLEGE, Education.BACHELOR, Education.MASTER],
-            weights=[8, 32, 52, 8],
+            weights=[13, 32, 47, 8],
         )[0]
         party = rng.random() < {HEAD: 0.95, DEPUTY: 0.8, STAFF: 0.6}[post]
         elected = rng.random() < {HEAD: 0.75, DEPUTY: 0.55, STAFF: 0.1}[post]
@@ -414,6 +429,8 @@ class _DemoBuilder:
         y0 = date(self.year, 1, 1)
         elapsed = (t - y0).days
 
+        Y = 365  # noqa: N806 - days in a year, for readable offsets
+
         def special(**kw) -> _Worker:
             kw.setdefault("profile", jiangsu)
             kw.setdefault("joined", kw["started"])
@@ -433,6 +450,11 @@ class _DemoBuilder:
             appraisals={self.year - 3: QUAL, self.year - 2: EXC, self.year - 1: QUAL},
             hours_plan="behind",
             care_fund=(CareStatus.APPLIED, "母亲住院手术，申请关爱基金困难补助", 5000),
+            fixed_history=[
+                (0, STAFF, 2, "招聘入职，定岗定级（本科）"),
+                (Y + 60, STAFF, 3, "年度考核优秀晋级"),
+                (3 * Y + 60, STAFF, 4, "任职满三年考核合格晋级"),
+            ],
         )
         demo_worker.certs.append(
             _Cert(CertificateKind.GENERALIST, _years_before(t, 1) - timedelta(days=40))
@@ -442,6 +464,15 @@ class _DemoBuilder:
             started=_years_before(t, 11) - timedelta(days=200), education=Education.MASTER,
             party=True, route=HiringRoute.ELECTED, target_grade=9, initial_post=STAFF,
             roles=(Role.WORKER, Role.TRAINER), demo=True, hours_plan="done",
+            fixed_history=[
+                (0, STAFF, 3, "招聘入职，定岗定级（硕士）"),
+                (2 * Y + 30, STAFF, 4, "年度考核优秀晋级"),
+                (3 * Y + 30, STAFF, 5, "取得助理社会工作师证书晋升一级"),
+                (5 * Y + 90, DEPUTY, 6, "岗位晋升：当选社区居委会副主任"),
+                (7 * Y + 30, DEPUTY, 7, "取得社会工作师证书晋升一级"),
+                (9 * Y + 30, DEPUTY, 8, "年度考核优秀晋级"),
+                (10 * Y + 60, DEPUTY, 9, "任职满三年考核合格晋级"),
+            ],
         )
         trainer.certs += [
             _Cert(CertificateKind.ASSISTANT_SOCIAL_WORKER, _years_before(t, 9)),
@@ -453,6 +484,17 @@ class _DemoBuilder:
             started=_years_before(t, 22) - timedelta(days=120), education=Education.BACHELOR,
             party=True, route=HiringRoute.ELECTED, target_grade=16, initial_post=STAFF,
             roles=(Role.WORKER, Role.MENTOR), demo=True, hours_plan="done",
+            fixed_history=[
+                (0, STAFF, 3, "招聘入职，定岗定级"),
+                (4 * Y, DEPUTY, 6, "岗位晋升：当选社区居委会副主任"),
+                (7 * Y, DEPUTY, 7, "取得助理社会工作师证书晋升一级"),
+                (9 * Y, HEAD, 10, "岗位晋升：当选社区党组织书记、居委会主任"),
+                (11 * Y, HEAD, 11, "取得社会工作师证书晋升一级"),
+                (14 * Y, HEAD, 12, "年度考核优秀晋级"),
+                (17 * Y, HEAD, 14, "连续两年考核优秀晋升两级"),
+                (20 * Y, HEAD, 15, "工作年限晋级"),
+                (21 * Y + 60, HEAD, 16, "年度考核优秀晋级"),
+            ],
         )
         mentor.certs += [
             _Cert(CertificateKind.ASSISTANT_SOCIAL_WORKER, _years_before(t, 16)),
@@ -557,6 +599,14 @@ class _DemoBuilder:
         if worker.no_records:
             return
         rng, profile = self.rng, worker.profile
+        if worker.fixed_history:
+            previous: tuple[PostType | None, int | None] = (None, None)
+            for offset, post, grade, reason in worker.fixed_history:
+                rules.check_grade(profile, post, grade)
+                day = worker.started + timedelta(days=offset)
+                worker.history.append((day, *previous, post, grade, reason))
+                previous = (post, grade)
+            return
         years = rules.years_of_service(worker.started, self.today)
         chain = [STAFF, DEPUTY, HEAD]
         chain = chain[chain.index(worker.initial_post): chain.index(worker.post) + 1]
@@ -720,7 +770,7 @@ class _DemoBuilder:
                               issuer=issuer)
 
     def add_counsellors(self) -> None:
-        """A few 心理咨询师 in the main street (not a social-work qualification)."""
+        """Give a few workers a 心理咨询师 or 全科社工 certificate (not social-work ones)."""
         pool = [w for w in self.workers if w.street is self.main_street and not w.demo
                 and not w.no_records and w.status is WorkerStatus.ACTIVE
                 and (self.today - w.started).days > 800]
@@ -793,15 +843,17 @@ class _DemoBuilder:
             span = (date(year, 12, 15) - first).days
             for i in range(count):
                 day = first + timedelta(days=int(span * (i + rng.random()) / count))
-                days.append(_weekday_on_or_before(day, first))
+                days.append(_working_day_on_or_before(day, first))
         y0 = date(self.year, 1, 1)
         elapsed = (t - y0).days  # days of this year already past (today excluded)
-        if elapsed > 0:
+        this_year = min(this_year, elapsed // 20)  # about one every three weeks so far
+        if this_year > 0:
             for i in range(this_year):
                 day = y0 + timedelta(days=int(elapsed * (i + 0.5) / this_year))
-                days.append(_weekday_on_or_before(day, y0))
+                days.append(_working_day_on_or_before(day, y0))
         for offset in (5, 12, 26, 40)[:upcoming]:
-            days.append(_weekday_on_or_before(t + timedelta(days=offset), t + timedelta(days=1)))
+            day = t + timedelta(days=offset)
+            days.append(_working_day_on_or_before(day, t + timedelta(days=1)))
 
         # Induction for new entrants: once a year, the current one after the new entrant starts.
         past = sum(per_past_year)
@@ -913,7 +965,7 @@ class _DemoBuilder:
                 last_day = min(last_day, worker.status_since - timedelta(days=1))
             first_day = max(worker.joined, date(y, 1, 1))
 
-            def record(kind, day, quantity=None, note=None, status=CareStatus.DONE):
+            def record(kind, day, quantity=None, note=None, status=CareStatus.DONE, wid=wid):
                 rows.append(CareRecord(worker_id=wid, kind=kind, year=y, occurred_on=day,
                                        quantity=None if quantity is None else Decimal(quantity),
                                        status=status, note=note))

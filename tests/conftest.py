@@ -307,7 +307,7 @@ def csrf_token(client, path: str = "/login") -> str:
 
     page = client.get(path).get_data(as_text=True)
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-    assert match, f"no CSRF token on {path}: {page[:3000]}"
+    assert match, f"no CSRF token on {path}: {page[:2000]}"
     return match.group(1)
 
 

@@ -18,7 +18,7 @@ def test_login_with_phone_opens_home(client, make_worker):
 
 def test_login_with_staff_number(client, make_worker):
     """The staff number works as the username too."""
-    worker = make_worker(staff_no="GL2020-0001")
+    make_worker(staff_no="GL2020-0001")
     assert login(client, "GL2020-0001").status_code == 302
 
 

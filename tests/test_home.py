@@ -19,7 +19,7 @@ def _home(client, worker) -> str:
 
 
 def _card(page: str, card_id: str) -> str:
-    start = page.index(f'id="{card_id}"')
+    start = page.rindex("<a ", 0, page.index(f'id="{card_id}"'))
     end = page.find("</a>", start)
     return page[start:end]
 

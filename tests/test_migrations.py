@@ -62,12 +62,11 @@ def test_database_enforces_one_appraisal_per_worker_year(db, make_worker):
     worker = make_worker()
     db.session.add(Appraisal(worker_id=worker.user_id, year=2024, result=AppraisalResult.QUALIFIED))
     db.session.flush()
-    with pytest.raises(sa.exc.IntegrityError):
-        with db.session.begin_nested():
-            db.session.add(
-                Appraisal(worker_id=worker.user_id, year=2024, result=AppraisalResult.EXCELLENT)
-            )
-            db.session.flush()
+    with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
+        db.session.add(
+            Appraisal(worker_id=worker.user_id, year=2024, result=AppraisalResult.EXCELLENT)
+        )
+        db.session.flush()
 
 
 def test_database_refuses_grade_outside_1_18(db, make_worker):
@@ -75,7 +74,6 @@ def test_database_refuses_grade_outside_1_18(db, make_worker):
     import pytest
 
     worker = make_worker()
-    with pytest.raises(sa.exc.IntegrityError):
-        with db.session.begin_nested():
-            worker.grade = 19
-            db.session.flush()
+    with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
+        worker.grade = 19
+        db.session.flush()

@@ -1,0 +1,94 @@
+"""Browser fixtures: the real app served on 127.0.0.1 with demo data, and one headless Chromium.
+
+Browser tests use their own database (the demo street) and a real HTTP server in a
+thread; the rest of the suite's rolled-back sessions are not involved.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from werkzeug.serving import make_server
+
+from portal import demo
+from portal.extensions import db
+from tests.conftest import make_test_app
+
+CHROMIUM = "/usr/bin/chromium"
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
+         "is_mobile": True, "has_touch": True, "locale": "zh-CN",
+         "timezone_id": "Asia/Shanghai"}
+DEMO_PASSWORD = "Demo-pass-1"  # noqa: S105 - test fixture
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS_DIR", "test-artifacts"))
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test in this folder as a browser test."""
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """Serve the app with the demo street on a free port of 127.0.0.1."""
+    tmp = tmp_path_factory.mktemp("live")
+    app = make_test_app(f"sqlite:///{tmp / 'live.db'}", str(tmp))
+    with app.app_context():
+        upgrade()
+        demo.build_demo(password=DEMO_PASSWORD, today=date.today())
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Debian Chromium for the whole session."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/install-test-deps (make test does)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser) -> Iterator[BrowserContext]:
+    """A fresh phone-sized browser context (390×844), no cookies."""
+    context = browser.new_context(**PHONE)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(phone) -> Page:
+    """A page in the phone context."""
+    return phone.new_page()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot under the test run's artifacts."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
