@@ -7,7 +7,9 @@ import secrets
 import click
 import sqlalchemy as sa
 from flask import Flask
+from flask.cli import with_appcontext
 
+from portal import demo
 from portal.extensions import db
 from portal.people.models import User
 
@@ -15,10 +17,9 @@ from portal.people.models import User
 @click.command("seed-demo")
 @click.option("--password", help="Password for every demo login (generated if omitted).")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+@with_appcontext
 def seed_demo_command(password: str | None, if_empty: bool) -> None:
     """Build a realistic demo street and print the demo logins."""
-    from portal import demo
-
     if db.session.scalar(sa.select(sa.func.count()).select_from(User)):
         if if_empty:
             click.echo("Database already has users; demo data not loaded.")

@@ -158,3 +158,41 @@ def test_anonymous_is_sent_to_login(client, page):
     """Pages need a login."""
     response = client.get(page)
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_grade_detail_lists_the_whole_history(client, make_worker, add_records):
+    """The grade page lists every change with date, from → to and reason."""
+    worker = make_worker(grade=6)
+    add_records(worker, grade_changes=5)
+    login(client, worker.user.phone)
+    page = client.get(f"/workers/{worker.user_id}/grade").get_data(as_text=True)
+    for i in range(5):
+        assert f"晋级{i}" in page
+    assert "1 → 2" in page and "5 → 6" in page
+
+
+def test_training_detail_lists_what_earned_the_hours(client, make_worker, make_training, attend):
+    """The training page names each training credited this year and what is coming."""
+    today = local_today()
+    worker = make_worker()
+    attend(worker, make_training(on=date(today.year, 1, 5), title="矛盾调解实务"))
+    attend(worker, make_training(on=date(today.year - 1, 6, 1), title="去年的培训"))
+    make_training(on=today + timedelta(days=10), title="应急处突演练",
+                  street=worker.community.street)
+    login(client, worker.user.phone)
+    page = client.get(f"/workers/{worker.user_id}/training").get_data(as_text=True)
+    assert "矛盾调解实务" in page and "去年的培训" not in page
+    assert "应急处突演练" in page
+
+
+def test_unpublished_appraisal_stays_hidden(client, db, make_worker):
+    """A result the street has not published yet is not shown to the worker."""
+    from portal.models import Appraisal
+
+    worker = make_worker()
+    db.session.add(Appraisal(worker_id=worker.user_id, year=2025,
+                             result=AppraisalResult.UNQUALIFIED))
+    db.session.flush()
+    login(client, worker.user.phone)
+    page = client.get(f"/workers/{worker.user_id}/appraisals").get_data(as_text=True)
+    assert "不合格" not in page and "暂无已公布的考核结果" in page
