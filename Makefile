@@ -40,7 +40,6 @@ run: install
 	$(FLASK) db upgrade
 	@scripts/demo-password instance/demo_password
 	$(FLASK) seed-demo --if-empty --password "$$(cat instance/demo_password)"
-	$(FLASK) demo-logins --password "$$(cat instance/demo_password)"
 	$(FLASK) run --host $(HOST) --port $(PORT) --no-reload
 
 test: install test-deps

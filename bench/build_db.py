@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import islice
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
@@ -191,9 +192,7 @@ class Generator:
             low, high = self.profile.grades[post_type]
             started = self.today - timedelta(days=rng.randint(200, 30 * 365))
             eligible = (
-                self.today - timedelta(days=rng.randint(0, 4 * 365))
-                if rng.random() < 0.4
-                else None
+                self.today - timedelta(days=rng.randint(0, 4 * 365)) if rng.random() < 0.4 else None
             )
             workers.append(
                 {
@@ -395,8 +394,6 @@ def _insert(conn: sa.Connection, model, rows: Iterable[dict]) -> int:
 def _reset(app: Flask, engine: sa.Engine) -> None:
     """Empty the database so the migrations run on a blank schema."""
     if engine.dialect.name == "sqlite":
-        from pathlib import Path
-
         path = engine.url.database
         engine.dispose()
         if path and path != ":memory:":

@@ -22,7 +22,10 @@ def seed_demo_command(password: str | None, if_empty: bool) -> None:
     """Build a realistic demo street and print the demo logins."""
     if db.session.scalar(sa.select(sa.func.count()).select_from(User)):
         if if_empty:
-            click.echo("Database already has users; demo data not loaded.")
+            click.echo("Database already has users; demo data not loaded again.")
+            logins = demo.existing_logins()
+            if logins and password:
+                click.echo(demo.format_logins(logins, password=password, generated=False))
             return
         raise click.ClickException(
             "The database already has users. Demo data goes into an empty database only "

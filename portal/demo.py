@@ -48,6 +48,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from unicodedata import east_asian_width
 
+import sqlalchemy as sa
+
 from portal.appraisal.models import Appraisal
 from portal.care.models import CareEntitlement, CareRecord
 from portal.certificates.models import Certificate
@@ -92,6 +94,26 @@ class DemoLogin:
     phone: str
     name: str
     look_at: str
+
+
+# The five demo logins: phone → (role label, what to look at after logging in).
+LOGIN_NOTES = {
+    "13800000001": ("社工", "首页五张卡片：今年学时未达标、助理社会工作师证书期限约100天（黄灯）、"
+                            "三年考核、年假与待审批的关爱基金申请"),
+    "13800000002": ("培训组织者", "街道培训与签到（本人也是社工，副职）"),
+    "13800000003": ("导师", "资深社区党组织书记（正职16级），带教新入职社工"),
+    "13800000004": ("谈心领导", "湖南路街道领导，每月社工谈心日"),
+    "13800000005": ("街道管理员", "湖南路街道花名册、证书期限、退出风险（如13900000103）；"
+                                  "看不到宝山区"),
+}
+
+
+def existing_logins() -> list[DemoLogin]:
+    """Return the demo logins present in the database (for a second `make run`)."""
+    users = db.session.scalars(sa.select(User).where(User.phone.in_(LOGIN_NOTES))).all()
+    by_phone = {u.phone: u for u in users}
+    return [DemoLogin(role, phone, by_phone[phone].name, look_at)
+            for phone, (role, look_at) in LOGIN_NOTES.items() if phone in by_phone]
 
 
 # -- reference data -----------------------------------------------------------------------
@@ -726,20 +748,11 @@ class _DemoBuilder:
             rows.extend(self.certificate_rows(worker))
         session.add_all(rows)
 
-        by_phone = {w.phone: w for w in self.workers}
-        return [
-            DemoLogin("社工", "13800000001", by_phone["13800000001"].name,
-                      "首页五张卡片：今年学时未达标、助理社会工作师证书期限约100天（黄灯）、"
-                      "三年考核、年假与待审批的关爱基金申请"),
-            DemoLogin("培训组织者", "13800000002", by_phone["13800000002"].name,
-                      "街道培训与签到（本人也是社工，副职）"),
-            DemoLogin("导师", "13800000003", by_phone["13800000003"].name,
-                      "资深社区党组织书记（正职16级），带教新入职社工"),
-            DemoLogin("谈心领导", "13800000004", self.talk_leader.name,
-                      "湖南路街道领导，每月社工谈心日"),
-            DemoLogin("街道管理员", "13800000005", self.admin.name,
-                      "湖南路街道花名册、证书期限、退出风险（如13900000103）；看不到宝山区"),
-        ]
+        names = {w.phone: w.name for w in self.workers}
+        names["13800000004"] = self.talk_leader.name
+        names["13800000005"] = self.admin.name
+        return [DemoLogin(role, phone, names[phone], look_at)
+                for phone, (role, look_at) in LOGIN_NOTES.items()]
 
     def set_password(self, user: User, *, demo: bool) -> None:
         if demo or self.shared_hash is None:
