@@ -40,7 +40,8 @@ run: install
 	$(FLASK) db upgrade
 	@scripts/demo-password instance/demo_password
 	$(FLASK) seed-demo --if-empty --password "$$(cat instance/demo_password)"
-	$(FLASK) run --host $(HOST) --port $(PORT) --no-reload
+	@echo "Serving on http://$(HOST):$(PORT) (Ctrl-C stops)"
+	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - 'portal:create_app()'
 
 test: install test-deps
 	$(BIN)/python -m pytest
