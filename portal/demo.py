@@ -98,13 +98,18 @@ class DemoLogin:
 
 # The five demo logins: phone → (role label, what to look at after logging in).
 LOGIN_NOTES = {
-    "13800000001": ("社工", "首页五张卡片：今年学时未达标、助理社会工作师证书期限约100天（黄灯）、"
-                            "三年考核、年假与待审批的关爱基金申请"),
+    "13800000001": (
+        "社工",
+        "首页五张卡片：今年学时未达标、助理社会工作师证书期限约100天（黄灯）、"
+        "三年考核、年假与待审批的关爱基金申请",
+    ),
     "13800000002": ("培训组织者", "街道培训与签到（本人也是社工，副职）"),
     "13800000003": ("导师", "资深社区党组织书记（正职16级），带教新入职社工"),
     "13800000004": ("谈心领导", "湖南路街道领导，每月社工谈心日"),
-    "13800000005": ("街道管理员", "湖南路街道花名册、证书期限、退出风险（如13900000103）；"
-                                  "看不到宝山区"),
+    "13800000005": (
+        "街道管理员",
+        "湖南路街道花名册、证书期限、退出风险（如13900000103）；看不到宝山区",
+    ),
 }
 
 
@@ -112,8 +117,11 @@ def existing_logins() -> list[DemoLogin]:
     """Return the demo logins present in the database (for a second `make run`)."""
     users = db.session.scalars(sa.select(User).where(User.phone.in_(LOGIN_NOTES))).all()
     by_phone = {u.phone: u for u in users}
-    return [DemoLogin(role, phone, by_phone[phone].name, look_at)
-            for phone, (role, look_at) in LOGIN_NOTES.items() if phone in by_phone]
+    return [
+        DemoLogin(role, phone, by_phone[phone].name, look_at)
+        for phone, (role, look_at) in LOGIN_NOTES.items()
+        if phone in by_phone
+    ]
 
 
 # -- reference data -----------------------------------------------------------------------
@@ -124,15 +132,111 @@ _SURNAMES = (
     "段雷侯史陶黎贺顾毛郝龚邵万钱严武戴孔汤"
 )
 _GIVEN_NAMES = (
-    "伟", "芳", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
-    "涛", "明", "超", "霞", "平", "刚", "鹏", "颖", "琳", "倩", "晨", "昊", "帆",
-    "悦", "婧", "蕾", "瑞", "楠", "旭", "凯", "斌", "萍", "燕", "玲", "红", "桂英",
-    "秀英", "海燕", "建华", "雪梅", "婷婷", "子涵", "欣怡", "浩然", "宇航", "佳琪", "思远",
-    "文博", "雅琴", "梦瑶", "俊杰", "立新", "红梅", "玉兰", "春燕", "晓东", "建军", "丹丹",
-    "海峰", "志刚", "慧敏", "晓燕", "文静", "亚楠", "国平", "建平", "永红", "晓辉", "卫东",
-    "金凤", "美玲", "志伟", "佳怡", "一鸣", "嘉欣", "雨萱", "梓涵", "明轩", "晓峰", "晓丽",
-    "彩霞", "德华", "宏伟", "丽娟", "国强", "凤英", "少华", "益民", "新民", "晓敏", "芸",
-    "蓉", "洁", "薇", "岚", "莉", "宁", "欢", "辉", "东", "阳", "翔",
+    "伟",
+    "芳",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "霞",
+    "平",
+    "刚",
+    "鹏",
+    "颖",
+    "琳",
+    "倩",
+    "晨",
+    "昊",
+    "帆",
+    "悦",
+    "婧",
+    "蕾",
+    "瑞",
+    "楠",
+    "旭",
+    "凯",
+    "斌",
+    "萍",
+    "燕",
+    "玲",
+    "红",
+    "桂英",
+    "秀英",
+    "海燕",
+    "建华",
+    "雪梅",
+    "婷婷",
+    "子涵",
+    "欣怡",
+    "浩然",
+    "宇航",
+    "佳琪",
+    "思远",
+    "文博",
+    "雅琴",
+    "梦瑶",
+    "俊杰",
+    "立新",
+    "红梅",
+    "玉兰",
+    "春燕",
+    "晓东",
+    "建军",
+    "丹丹",
+    "海峰",
+    "志刚",
+    "慧敏",
+    "晓燕",
+    "文静",
+    "亚楠",
+    "国平",
+    "建平",
+    "永红",
+    "晓辉",
+    "卫东",
+    "金凤",
+    "美玲",
+    "志伟",
+    "佳怡",
+    "一鸣",
+    "嘉欣",
+    "雨萱",
+    "梓涵",
+    "明轩",
+    "晓峰",
+    "晓丽",
+    "彩霞",
+    "德华",
+    "宏伟",
+    "丽娟",
+    "国强",
+    "凤英",
+    "少华",
+    "益民",
+    "新民",
+    "晓敏",
+    "芸",
+    "蓉",
+    "洁",
+    "薇",
+    "岚",
+    "莉",
+    "宁",
+    "欢",
+    "辉",
+    "东",
+    "阳",
+    "翔",
 )
 
 _MAIN_COMMUNITIES = (  # (name, population, households)
@@ -146,15 +250,19 @@ _OTHER_COMMUNITIES = (("盘古路居民区", 7900, 3120), ("永清二村居民�
 
 # (title, kind, level, hours, place key)
 _MAIN_TRAININGS = (
-    ("社区工作者在职轮训：基层治理与社区服务", TrainingKind.IN_SERVICE, OrganiserLevel.COUNTY, 16,
-     "base"),
+    (
+        "社区工作者在职轮训：基层治理与社区服务",
+        TrainingKind.IN_SERVICE,
+        OrganiserLevel.COUNTY,
+        16,
+        "base",
+    ),
     ("'全岗通'业务能力培训", TrainingKind.IN_SERVICE, OrganiserLevel.STREET, 6, "street"),
     ("社会工作者职业资格考试考前辅导", TrainingKind.SPECIAL, OrganiserLevel.STREET, 8, "street"),
     ("社区党组织书记赋能培训班", TrainingKind.SPECIAL, OrganiserLevel.CITY, 16, "school"),
     ("居民议事会实务工作坊", TrainingKind.PRACTICE, OrganiserLevel.STREET, 4, "street"),
     ("心理疏导与危机干预专题", TrainingKind.SPECIAL, OrganiserLevel.COUNTY, 8, "base"),
-    ("线上专题：民法典与社区矛盾调解", TrainingKind.ONLINE, OrganiserLevel.PROVINCE, 3,
-     "online"),
+    ("线上专题：民法典与社区矛盾调解", TrainingKind.ONLINE, OrganiserLevel.PROVINCE, 3, "online"),
     ("消防安全与应急处置演练", TrainingKind.PRACTICE, OrganiserLevel.STREET, 4, "street"),
     ("社区养老服务政策解读", TrainingKind.IN_SERVICE, OrganiserLevel.STREET, 3, "street"),
     ("社会救助政策与低保审核实务", TrainingKind.IN_SERVICE, OrganiserLevel.COUNTY, 6, "base"),
@@ -165,8 +273,13 @@ _MAIN_TRAININGS = (
     ("线上专题：数据安全与居民信息保护", TrainingKind.ONLINE, OrganiserLevel.CITY, 4, "online"),
     ("网格化服务管理实务", TrainingKind.IN_SERVICE, OrganiserLevel.STREET, 5, "street"),
 )
-_MAIN_INDUCTION = ("新入职社区工作者初任培训", TrainingKind.INDUCTION, OrganiserLevel.COUNTY, 16,
-                   "base")
+_MAIN_INDUCTION = (
+    "新入职社区工作者初任培训",
+    TrainingKind.INDUCTION,
+    OrganiserLevel.COUNTY,
+    16,
+    "base",
+)
 _MAIN_PLACES = {
     "street": "湖南路街道党群服务中心三楼多功能厅",
     "base": "鼓楼区社会工作者培训基地",
@@ -175,14 +288,12 @@ _MAIN_PLACES = {
     "online": "线上（江苏干部在线学习平台）",
 }
 _OTHER_TRAININGS = (
-    ("宝山区社区工作者'全岗通'能力培训", TrainingKind.IN_SERVICE, OrganiserLevel.COUNTY, 8,
-     "base"),
+    ("宝山区社区工作者'全岗通'能力培训", TrainingKind.IN_SERVICE, OrganiserLevel.COUNTY, 8, "base"),
     ("社工谈心日带教技巧", TrainingKind.SPECIAL, OrganiserLevel.STREET, 4, "street"),
     ("居民区书记工作室实务交流", TrainingKind.PRACTICE, OrganiserLevel.STREET, 6, "street"),
     ("线上专题：'一网统管'平台操作", TrainingKind.ONLINE, OrganiserLevel.CITY, 4, "online"),
     ("社区工作者心理减压课程", TrainingKind.SPECIAL, OrganiserLevel.STREET, 3, "street"),
-    ("上海市社区工作者专业能力提升班", TrainingKind.IN_SERVICE, OrganiserLevel.CITY, 16,
-     "school"),
+    ("上海市社区工作者专业能力提升班", TrainingKind.IN_SERVICE, OrganiserLevel.CITY, 16, "school"),
 )
 _OTHER_PLACES = {
     "street": "友谊路街道社区党群服务中心",
@@ -193,15 +304,45 @@ _OTHER_PLACES = {
 
 # Lunar festivals by Gregorian date; outside the table an approximate date is used.
 _FESTIVALS = {
-    "春节": {2020: (1, 25), 2021: (2, 12), 2022: (2, 1), 2023: (1, 22), 2024: (2, 10),
-             2025: (1, 29), 2026: (2, 17), 2027: (2, 6), 2028: (1, 26), 2029: (2, 13),
-             2030: (2, 3)},
-    "端午节": {2020: (6, 25), 2021: (6, 14), 2022: (6, 3), 2023: (6, 22), 2024: (6, 10),
-               2025: (5, 31), 2026: (6, 19), 2027: (6, 9), 2028: (5, 28), 2029: (6, 16),
-               2030: (6, 5)},
-    "中秋节": {2020: (10, 1), 2021: (9, 21), 2022: (9, 10), 2023: (9, 29), 2024: (9, 17),
-               2025: (10, 6), 2026: (9, 25), 2027: (9, 15), 2028: (10, 3), 2029: (9, 22),
-               2030: (9, 12)},
+    "春节": {
+        2020: (1, 25),
+        2021: (2, 12),
+        2022: (2, 1),
+        2023: (1, 22),
+        2024: (2, 10),
+        2025: (1, 29),
+        2026: (2, 17),
+        2027: (2, 6),
+        2028: (1, 26),
+        2029: (2, 13),
+        2030: (2, 3),
+    },
+    "端午节": {
+        2020: (6, 25),
+        2021: (6, 14),
+        2022: (6, 3),
+        2023: (6, 22),
+        2024: (6, 10),
+        2025: (5, 31),
+        2026: (6, 19),
+        2027: (6, 9),
+        2028: (5, 28),
+        2029: (6, 16),
+        2030: (6, 5),
+    },
+    "中秋节": {
+        2020: (10, 1),
+        2021: (9, 21),
+        2022: (9, 10),
+        2023: (9, 29),
+        2024: (9, 17),
+        2025: (10, 6),
+        2026: (9, 25),
+        2027: (9, 15),
+        2028: (10, 3),
+        2029: (9, 22),
+        2030: (9, 12),
+    },
 }
 _FESTIVAL_FALLBACK = {"春节": (2, 5), "端午节": (6, 10), "中秋节": (9, 20)}
 _FESTIVAL_GIFT = {"春节": Decimal(800), "端午节": Decimal(300), "中秋节": Decimal(300)}
@@ -236,8 +377,10 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
 
 def _is_day_off(day: date) -> bool:
     """Weekends and the fixed-date public holidays (元旦, 劳动节, 国庆节)."""
-    holiday = (day.month, day.day) == (1, 1) or (day.month == 5 and day.day <= 5) or (
-        day.month == 10 and day.day <= 7
+    holiday = (
+        (day.month, day.day) == (1, 1)
+        or (day.month == 5 and day.day <= 5)
+        or (day.month == 10 and day.day <= 7)
     )
     return holiday or day.weekday() >= 5
 
@@ -318,8 +461,9 @@ class _Worker:
         """Whether the worker was on the street's team that day."""
         if day < self.joined:
             return False
-        return not (self.status is WorkerStatus.EXITED and self.status_since
-                    and day >= self.status_since)
+        return not (
+            self.status is WorkerStatus.EXITED and self.status_since and day >= self.status_since
+        )
 
 
 # -- the builder --------------------------------------------------------------------------------
@@ -384,13 +528,22 @@ class _DemoBuilder:
             Community(street=self.other_street, name=n, population=p, households=h)
             for n, p, h in _OTHER_COMMUNITIES
         ]
-        session.add_all([self.main_district, self.other_district, self.main_street,
-                         self.other_street, *self.main_communities, *self.other_communities])
+        session.add_all(
+            [
+                self.main_district,
+                self.other_district,
+                self.main_street,
+                self.other_street,
+                *self.main_communities,
+                *self.other_communities,
+            ]
+        )
         session.flush()
 
     # ---- worker specs
-    def random_worker(self, community: Community, profile: PolicyProfile, post: PostType,
-                      prefix: str) -> _Worker:
+    def random_worker(
+        self, community: Community, profile: PolicyProfile, post: PostType, prefix: str
+    ) -> _Worker:
         rng = self.rng
         min_years = {HEAD: 4, DEPUTY: 2, STAFF: 1}[post]
         max_years = {HEAD: 25, DEPUTY: 22, STAFF: 20}[post]
@@ -415,9 +568,19 @@ class _DemoBuilder:
         target = low + round(years * 0.4) + rng.randint(-1, 1)
         target = min(max(target, low), high - 1)  # the top of a range is an edge case below
         worker = _Worker(
-            phone=self.phone(), name=self.name(), community=community, profile=profile,
-            post=post, started=started, joined=joined, education=education, party=party,
-            route=route, initial_post=initial, target_grade=target, staff_prefix=prefix,
+            phone=self.phone(),
+            name=self.name(),
+            community=community,
+            profile=profile,
+            post=post,
+            started=started,
+            joined=joined,
+            education=education,
+            party=party,
+            route=route,
+            initial_post=initial,
+            target_grade=target,
+            staff_prefix=prefix,
         )
         self.plan_certificates(worker)
         return worker
@@ -426,8 +589,12 @@ class _DemoBuilder:
         """About half hold a social-work certificate; the others get an exam-eligible date."""
         rng = self.rng
         service_days = (self.today - worker.started).days
-        chance = {Education.HIGH_SCHOOL: 0.2, Education.COLLEGE: 0.45,
-                  Education.BACHELOR: 0.6, Education.MASTER: 0.75}[worker.education]
+        chance = {
+            Education.HIGH_SCHOOL: 0.2,
+            Education.COLLEGE: 0.45,
+            Education.BACHELOR: 0.6,
+            Education.MASTER: 0.75,
+        }[worker.education]
         if service_days > 420 and rng.random() < chance:
             issued = worker.started + timedelta(days=rng.randint(300, service_days - 60))
             worker.certs.append(_Cert(CertificateKind.ASSISTANT_SOCIAL_WORKER, issued))
@@ -465,9 +632,16 @@ class _DemoBuilder:
 
         # demo logins ------------------------------------------------------------------
         demo_worker = special(
-            phone="13800000001", name="李晓雯", community=c[0], post=STAFF,
-            started=_years_before(t, 4) - timedelta(days=95), education=Education.BACHELOR,
-            party=True, route=HiringRoute.RECRUITED, target_grade=4, demo=True,
+            phone="13800000001",
+            name="李晓雯",
+            community=c[0],
+            post=STAFF,
+            started=_years_before(t, 4) - timedelta(days=95),
+            education=Education.BACHELOR,
+            party=True,
+            route=HiringRoute.RECRUITED,
+            target_grade=4,
+            demo=True,
             exam_eligible_on=_years_before(t + timedelta(days=100), 3),
             appraisals={self.year - 3: QUAL, self.year - 2: EXC, self.year - 1: QUAL},
             hours_plan="behind",
@@ -482,10 +656,19 @@ class _DemoBuilder:
             _Cert(CertificateKind.GENERALIST, _years_before(t, 1) - timedelta(days=40))
         )
         trainer = special(
-            phone="13800000002", name="周志强", community=c[1], post=DEPUTY,
-            started=_years_before(t, 11) - timedelta(days=200), education=Education.MASTER,
-            party=True, route=HiringRoute.ELECTED, target_grade=9, initial_post=STAFF,
-            roles=(Role.WORKER, Role.TRAINER), demo=True, hours_plan="done",
+            phone="13800000002",
+            name="周志强",
+            community=c[1],
+            post=DEPUTY,
+            started=_years_before(t, 11) - timedelta(days=200),
+            education=Education.MASTER,
+            party=True,
+            route=HiringRoute.ELECTED,
+            target_grade=9,
+            initial_post=STAFF,
+            roles=(Role.WORKER, Role.TRAINER),
+            demo=True,
+            hours_plan="done",
             fixed_history=[
                 (0, STAFF, 3, "招聘入职，定岗定级（硕士）"),
                 (2 * Y + 30, STAFF, 4, "年度考核优秀晋级"),
@@ -502,10 +685,19 @@ class _DemoBuilder:
         ]
         trainer.exam_eligible_on = _years_before(t, 10)
         mentor = special(
-            phone="13800000003", name="陈国华", community=c[0], post=HEAD,
-            started=_years_before(t, 22) - timedelta(days=120), education=Education.BACHELOR,
-            party=True, route=HiringRoute.ELECTED, target_grade=16, initial_post=STAFF,
-            roles=(Role.WORKER, Role.MENTOR), demo=True, hours_plan="done",
+            phone="13800000003",
+            name="陈国华",
+            community=c[0],
+            post=HEAD,
+            started=_years_before(t, 22) - timedelta(days=120),
+            education=Education.BACHELOR,
+            party=True,
+            route=HiringRoute.ELECTED,
+            target_grade=16,
+            initial_post=STAFF,
+            roles=(Role.WORKER, Role.MENTOR),
+            demo=True,
+            hours_plan="done",
             fixed_history=[
                 (0, STAFF, 3, "招聘入职，定岗定级"),
                 (4 * Y, DEPUTY, 6, "岗位晋升：当选社区居委会副主任"),
@@ -527,43 +719,85 @@ class _DemoBuilder:
 
         # edge cases ---------------------------------------------------------------------
         special(
-            phone="13900000101", name="吴秀兰", community=c[2], post=STAFF,
-            started=_years_before(t, 24) - timedelta(days=60), education=Education.COLLEGE,
-            party=True, route=HiringRoute.RECRUITED, target_grade=12,
+            phone="13900000101",
+            name="吴秀兰",
+            community=c[2],
+            post=STAFF,
+            started=_years_before(t, 24) - timedelta(days=60),
+            education=Education.COLLEGE,
+            party=True,
+            route=HiringRoute.RECRUITED,
+            target_grade=12,
             exam_eligible_on=_years_before(t, 2) + timedelta(days=45),
         )
         special(
-            phone="13900000102", name="孙浩", community=c[3], post=STAFF,
-            started=_years_before(t, 5) - timedelta(days=30), education=Education.COLLEGE,
-            party=False, route=HiringRoute.RECRUITED, target_grade=3,
+            phone="13900000102",
+            name="孙浩",
+            community=c[3],
+            post=STAFF,
+            started=_years_before(t, 5) - timedelta(days=30),
+            education=Education.COLLEGE,
+            party=False,
+            route=HiringRoute.RECRUITED,
+            target_grade=3,
             exam_eligible_on=_years_before(t, 3) - timedelta(days=75),
         )
         special(
-            phone="13900000103", name="赵磊", community=c[4], post=DEPUTY,
-            started=_years_before(t, 8) - timedelta(days=150), education=Education.COLLEGE,
-            party=True, route=HiringRoute.ELECTED, target_grade=7, initial_post=DEPUTY,
+            phone="13900000103",
+            name="赵磊",
+            community=c[4],
+            post=DEPUTY,
+            started=_years_before(t, 8) - timedelta(days=150),
+            education=Education.COLLEGE,
+            party=True,
+            route=HiringRoute.ELECTED,
+            target_grade=7,
+            initial_post=DEPUTY,
             appraisals={self.year - 3: QUAL, self.year - 2: QUAL, self.year - 1: UNQ},
             exam_eligible_on=_years_before(t, 1),
         )
         special(
-            phone="13900000104", name="钱丽萍", community=c[1], post=STAFF,
-            started=_years_before(t, 6) - timedelta(days=20), education=Education.HIGH_SCHOOL,
-            party=False, route=HiringRoute.RECRUITED, target_grade=5,
+            phone="13900000104",
+            name="钱丽萍",
+            community=c[1],
+            post=STAFF,
+            started=_years_before(t, 6) - timedelta(days=20),
+            education=Education.HIGH_SCHOOL,
+            party=False,
+            route=HiringRoute.RECRUITED,
+            target_grade=5,
             appraisals={self.year - 3: QUAL, self.year - 2: BASIC, self.year - 1: BASIC},
             exam_eligible_on=_years_before(t, 2),
-            care_fund=(CareStatus.REJECTED, "申请事项不属于关爱基金救助范围（商业保险已全额理赔）",
-                       3000),
+            care_fund=(
+                CareStatus.REJECTED,
+                "申请事项不属于关爱基金救助范围（商业保险已全额理赔）",
+                3000,
+            ),
         )
         special(
-            phone="13900000105", name="郑雨桐", community=c[2], post=STAFF,
-            started=y0 + timedelta(days=int(elapsed * 0.6)), education=Education.BACHELOR,
-            party=False, route=HiringRoute.RECRUITED, target_grade=1, hours_plan="pace",
+            phone="13900000105",
+            name="郑雨桐",
+            community=c[2],
+            post=STAFF,
+            started=y0 + timedelta(days=int(elapsed * 0.6)),
+            education=Education.BACHELOR,
+            party=False,
+            route=HiringRoute.RECRUITED,
+            target_grade=1,
+            hours_plan="pace",
         )
         special(
-            phone="13900000106", name="冯振宇", community=c[3], post=STAFF,
+            phone="13900000106",
+            name="冯振宇",
+            community=c[3],
+            post=STAFF,
             started=_years_before(t, 7) - timedelta(days=80),
-            joined=y0 + timedelta(days=int(elapsed * 0.3)), education=Education.BACHELOR,
-            party=True, route=HiringRoute.RECRUITED, target_grade=6, no_records=True,
+            joined=y0 + timedelta(days=int(elapsed * 0.3)),
+            education=Education.BACHELOR,
+            party=True,
+            route=HiringRoute.RECRUITED,
+            target_grade=6,
+            no_records=True,
         )
         for phone, community, reason, since in (
             ("13900000107", c[0], "借调至鼓楼区民政局协助养老服务补贴核查", 45),
@@ -608,8 +842,13 @@ class _DemoBuilder:
             (CareStatus.APPROVED, "入户走访途中摔伤骨折住院，关爱基金慰问", 6000),
             (CareStatus.APPROVED, "配偶患重病，家庭生活困难，申请关爱基金救助", 8000),
         )
-        ordinary = [w for w in self.workers if w.appraisals is None and w.status is
-                    WorkerStatus.ACTIVE and w.street is self.main_street]
+        ordinary = [
+            w
+            for w in self.workers
+            if w.appraisals is None
+            and w.status is WorkerStatus.ACTIVE
+            and w.street is self.main_street
+        ]
         for worker, fund in zip(rng.sample(ordinary, len(funds)), funds, strict=True):
             worker.care_fund = fund
         for worker in self.workers:
@@ -631,7 +870,7 @@ class _DemoBuilder:
             return
         years = rules.years_of_service(worker.started, self.today)
         chain = [STAFF, DEPUTY, HEAD]
-        chain = chain[chain.index(worker.initial_post): chain.index(worker.post) + 1]
+        chain = chain[chain.index(worker.initial_post) : chain.index(worker.post) + 1]
         steps = min(years, rng.randint(2, 4) + years // 8, 6 + (worker.target_grade > 12))
         if worker.target_grade >= 12:  # long careers climb further
             steps = min(years, 8)
@@ -658,8 +897,11 @@ class _DemoBuilder:
             grade -= size
         if changes_left:  # should not happen: every chain fits in the steps planned
             raise AssertionError(f"cannot build a grade history for {worker.name}")
-        entry_reason = ("当选社区'两委'成员，定岗定级" if worker.route is HiringRoute.ELECTED
-                        else "招聘入职，定岗定级")
+        entry_reason = (
+            "当选社区'两委'成员，定岗定级"
+            if worker.route is HiringRoute.ELECTED
+            else "招聘入职，定岗定级"
+        )
         if grade > rules.grade_range(profile, post).low + 2:
             entry_reason += "（既往社区工作年限折算）"
         # The history follows the worker across moves inside the province [004 §4].
@@ -678,8 +920,12 @@ class _DemoBuilder:
             day = min(day, self.today - timedelta(days=1))
             if day <= history[-1][0]:
                 day = history[-1][0] + timedelta(days=1)
-            if from_post == to_post and to_grade - from_grade == 1 and certs and \
-                    certs[0].issued_on <= day:
+            if (
+                from_post == to_post
+                and to_grade - from_grade == 1
+                and certs
+                and certs[0].issued_on <= day
+            ):
                 reason = f"取得{_CERT_LABEL[certs[0].kind]}证书晋升一级"
                 certs.pop(0)
             history.append((day, from_post, from_grade, to_post, to_grade, reason))
@@ -696,9 +942,14 @@ class _DemoBuilder:
             prefix = worker.staff_prefix
             self.staff_seq[prefix] += self.rng.randint(1, 9)
             staff_no = f"{prefix}{worker.joined.year}-{self.staff_seq[prefix]:04d}"
-            user = User(phone=worker.phone, staff_no=staff_no, name=worker.name,
-                        street_id=worker.street.id, must_change_password=not worker.demo,
-                        is_enabled=worker.status is not WorkerStatus.EXITED)
+            user = User(
+                phone=worker.phone,
+                staff_no=staff_no,
+                name=worker.name,
+                street_id=worker.street.id,
+                must_change_password=not worker.demo,
+                is_enabled=worker.status is not WorkerStatus.EXITED,
+            )
             roles = worker.roles or (Role.WORKER,)
             user.role_rows = [UserRole(role=role) for role in roles]
             self.set_password(user, demo=worker.demo)
@@ -706,53 +957,75 @@ class _DemoBuilder:
             users.append(user)
 
         def staff_user(phone: str, name: str, street: Street, role: Role, demo: bool) -> User:
-            user = User(phone=phone, name=name, street_id=street.id,
-                        must_change_password=not demo)
+            user = User(phone=phone, name=name, street_id=street.id, must_change_password=not demo)
             user.role_rows = [UserRole(role=role)]
             self.set_password(user, demo=demo)
             self.phones.add(phone)
             users.append(user)
             return user
 
-        self.talk_leader = staff_user("13800000004", self.name("王建国"), self.main_street,
-                                      Role.TALK_LEADER, True)
-        self.admin = staff_user("13800000005", self.name("刘静"), self.main_street,
-                                Role.STREET_ADMIN, True)
-        self.other_admin = staff_user(self.phone(), self.name(), self.other_street,
-                                      Role.STREET_ADMIN, False)
+        self.talk_leader = staff_user(
+            "13800000004", self.name("王建国"), self.main_street, Role.TALK_LEADER, True
+        )
+        self.admin = staff_user(
+            "13800000005", self.name("刘静"), self.main_street, Role.STREET_ADMIN, True
+        )
+        self.other_admin = staff_user(
+            self.phone(), self.name(), self.other_street, Role.STREET_ADMIN, False
+        )
         session.add_all(users)
         session.flush()
 
         profiles = []
         for worker in self.workers:
-            profiles.append(WorkerProfile(
-                user_id=worker.user.id, community_id=worker.community.id, post_type=worker.post,
-                grade=worker.grade, community_work_started_on=worker.started,
-                joined_on=worker.joined, education=worker.education,
-                party_member=worker.party, hiring_route=worker.route, status=worker.status,
-                status_since=worker.status_since, status_until=worker.status_until,
-                status_reason=worker.status_reason, exam_eligible_on=worker.exam_eligible_on,
-            ))
+            profiles.append(
+                WorkerProfile(
+                    user_id=worker.user.id,
+                    community_id=worker.community.id,
+                    post_type=worker.post,
+                    grade=worker.grade,
+                    community_work_started_on=worker.started,
+                    joined_on=worker.joined,
+                    education=worker.education,
+                    party_member=worker.party,
+                    hiring_route=worker.route,
+                    status=worker.status,
+                    status_since=worker.status_since,
+                    status_until=worker.status_until,
+                    status_reason=worker.status_reason,
+                    exam_eligible_on=worker.exam_eligible_on,
+                )
+            )
         session.add_all(profiles)
         session.flush()
 
         rows: list = []
         for worker in self.workers:
             for day, from_post, from_grade, to_post, to_grade, reason in worker.history:
-                rows.append(GradeChange(
-                    worker_id=worker.user.id, changed_on=day, from_post_type=from_post,
-                    from_grade=from_grade, to_post_type=to_post, to_grade=to_grade,
-                    reason=reason, recorded_by_id=self.admin.id
-                    if worker.street is self.main_street else self.other_admin.id,
-                ))
+                rows.append(
+                    GradeChange(
+                        worker_id=worker.user.id,
+                        changed_on=day,
+                        from_post_type=from_post,
+                        from_grade=from_grade,
+                        to_post_type=to_post,
+                        to_grade=to_grade,
+                        reason=reason,
+                        recorded_by_id=self.admin.id
+                        if worker.street is self.main_street
+                        else self.other_admin.id,
+                    )
+                )
             rows.extend(self.certificate_rows(worker))
         session.add_all(rows)
 
         names = {w.phone: w.name for w in self.workers}
         names["13800000004"] = self.talk_leader.name
         names["13800000005"] = self.admin.name
-        return [DemoLogin(role, phone, names[phone], look_at)
-                for phone, (role, look_at) in LOGIN_NOTES.items()]
+        return [
+            DemoLogin(role, phone, names[phone], look_at)
+            for phone, (role, look_at) in LOGIN_NOTES.items()
+        ]
 
     def set_password(self, user: User, *, demo: bool) -> None:
         if demo or self.shared_hash is None:
@@ -769,7 +1042,7 @@ class _DemoBuilder:
             seq = self.cert_seq[cert.kind]
             if cert.kind is CertificateKind.GENERALIST:
                 number = f"QKSG-{cert.issued_on.year}-{province}{seq:05d}"
-                issuer = ("南京市鼓楼区民政局" if province == "32" else "上海市宝山区民政局")
+                issuer = "南京市鼓楼区民政局" if province == "32" else "上海市宝山区民政局"
                 registered = None
             else:
                 level = 1 if cert.kind is CertificateKind.ASSISTANT_SOCIAL_WORKER else 2
@@ -778,21 +1051,34 @@ class _DemoBuilder:
                 registered = cert.issued_on + timedelta(days=self.rng.randint(20, 80))
                 if registered >= self.today:
                     registered = None
-            yield Certificate(worker_id=worker.user.id, kind=cert.kind, number=number,
-                              issued_on=cert.issued_on, registered_on=registered,
-                              issuer=issuer)
+            yield Certificate(
+                worker_id=worker.user.id,
+                kind=cert.kind,
+                number=number,
+                issued_on=cert.issued_on,
+                registered_on=registered,
+                issuer=issuer,
+            )
 
     def add_counsellors(self) -> None:
         """Give a few workers a 心理咨询师 or 全科社工 certificate (not social-work ones)."""
-        pool = [w for w in self.workers if w.street is self.main_street and not w.demo
-                and not w.no_records and w.status is WorkerStatus.ACTIVE
-                and (self.today - w.started).days > 800]
+        pool = [
+            w
+            for w in self.workers
+            if w.street is self.main_street
+            and not w.demo
+            and not w.no_records
+            and w.status is WorkerStatus.ACTIVE
+            and (self.today - w.started).days > 800
+        ]
         for worker in self.rng.sample(pool, 3):
             issued = worker.started + timedelta(
-                days=self.rng.randint(200, (self.today - worker.started).days - 60))
+                days=self.rng.randint(200, (self.today - worker.started).days - 60)
+            )
             worker.certs.append(_Cert(CertificateKind.COUNSELLOR, issued))
-        generalists = [w for w in pool if not any(
-            c.kind is CertificateKind.GENERALIST for c in w.certs)]
+        generalists = [
+            w for w in pool if not any(c.kind is CertificateKind.GENERALIST for c in w.certs)
+        ]
         for worker in self.rng.sample(generalists, 4):
             worker.certs.append(_Cert(CertificateKind.GENERALIST, self.days_ago(60, 700)))
 
@@ -805,8 +1091,10 @@ class _DemoBuilder:
             history = worker.appraisals or self.random_appraisals(worker)
             for year, result in sorted(history.items()):
                 score = {
-                    EXC: self.rng.randint(900, 980), QUAL: self.rng.randint(760, 889),
-                    BASIC: self.rng.randint(620, 740), UNQ: self.rng.randint(450, 590),
+                    EXC: self.rng.randint(900, 980),
+                    QUAL: self.rng.randint(760, 889),
+                    BASIC: self.rng.randint(620, 740),
+                    UNQ: self.rng.randint(450, 590),
                 }[result]
                 comment = {
                     UNQ: "群众满意度测评较低，多项任务未按期完成；已进行诫勉谈话",
@@ -814,11 +1102,16 @@ class _DemoBuilder:
                     EXC: "工作实绩突出，居民满意度高",
                 }.get(result)
                 published = min(date(year + 1, 1, 20), self.today)
-                rows.append(Appraisal(
-                    worker_id=worker.user.id, year=year, result=result,
-                    score=Decimal(score) / 10, comment=comment,
-                    published_at=_at(published, 10),
-                ))
+                rows.append(
+                    Appraisal(
+                        worker_id=worker.user.id,
+                        year=year,
+                        result=result,
+                        score=Decimal(score) / 10,
+                        comment=comment,
+                        published_at=_at(published, 10),
+                    )
+                )
         db.session.add_all(rows)
 
     def random_appraisals(self, worker: _Worker) -> dict[int, AppraisalResult]:
@@ -834,12 +1127,24 @@ class _DemoBuilder:
     # ---- trainings and attendance
     def build_trainings(self) -> None:
         self.trainings: dict[Street, list[Training]] = {}
-        main = self.plan_trainings(self.main_street, _MAIN_TRAININGS, _MAIN_PLACES,
-                                   per_past_year=(5, 8, 8), this_year=10, upcoming=4,
-                                   organiser=self.trainer_user())
-        other = self.plan_trainings(self.other_street, _OTHER_TRAININGS, _OTHER_PLACES,
-                                    per_past_year=(2, 2, 3), this_year=6, upcoming=1,
-                                    organiser=None)
+        main = self.plan_trainings(
+            self.main_street,
+            _MAIN_TRAININGS,
+            _MAIN_PLACES,
+            per_past_year=(5, 8, 8),
+            this_year=10,
+            upcoming=4,
+            organiser=self.trainer_user(),
+        )
+        other = self.plan_trainings(
+            self.other_street,
+            _OTHER_TRAININGS,
+            _OTHER_PLACES,
+            per_past_year=(2, 2, 3),
+            this_year=6,
+            upcoming=1,
+            organiser=None,
+        )
         db.session.add_all(main + other)
         db.session.flush()
         self.trainings = {self.main_street: main, self.other_street: other}
@@ -847,8 +1152,9 @@ class _DemoBuilder:
     def trainer_user(self) -> User:
         return next(w.user for w in self.workers if Role.TRAINER in w.roles)
 
-    def plan_trainings(self, street, templates, places, *, per_past_year, this_year, upcoming,
-                       organiser) -> list[Training]:
+    def plan_trainings(
+        self, street, templates, places, *, per_past_year, this_year, upcoming, organiser
+    ) -> list[Training]:
         rng, t = self.rng, self.today
         days: list[date] = []
         for count, year in zip(per_past_year, range(self.year - 3, self.year), strict=True):
@@ -885,13 +1191,20 @@ class _DemoBuilder:
             else:
                 ends = starts + timedelta(hours=hours + (1 if hours >= 6 else 0))
             is_street = level is OrganiserLevel.STREET
-            trainings.append(Training(
-                title=f"{title}（{day.year}年）", kind=kind, level=level, street_id=street.id,
-                organiser_id=organiser.id if organiser is not None and is_street else None,
-                starts_at=starts, ends_at=ends, place=places[place],
-                credited_hours=Decimal(hours),
-                capacity=80 if is_street else (None if day < t else 120),
-            ))
+            trainings.append(
+                Training(
+                    title=f"{title}（{day.year}年）",
+                    kind=kind,
+                    level=level,
+                    street_id=street.id,
+                    organiser_id=organiser.id if organiser is not None and is_street else None,
+                    starts_at=starts,
+                    ends_at=ends,
+                    place=places[place],
+                    credited_hours=Decimal(hours),
+                    capacity=80 if is_street else (None if day < t else 120),
+                )
+            )
         return trainings
 
     def build_attendance(self) -> None:
@@ -901,15 +1214,26 @@ class _DemoBuilder:
             if worker.no_records:
                 continue
             street_trainings = self.trainings[worker.street]
-            past = [tr for tr in street_trainings if local_date_of(tr.starts_at) < self.today
-                    and worker.present_on(local_date_of(tr.starts_at))
-                    and worker.started <= local_date_of(tr.starts_at)]
+            past = [
+                tr
+                for tr in street_trainings
+                if local_date_of(tr.starts_at) < self.today
+                and worker.present_on(local_date_of(tr.starts_at))
+                and worker.started <= local_date_of(tr.starts_at)
+            ]
             this_year = [tr for tr in past if local_date_of(tr.starts_at) >= y0]
             earlier = [tr for tr in past if local_date_of(tr.starts_at) < y0]
-            chosen = [tr for tr in earlier if self.rng.random() < {
-                OrganiserLevel.STREET: 0.85, OrganiserLevel.COUNTY: 0.55,
-                OrganiserLevel.CITY: 0.25, OrganiserLevel.PROVINCE: 0.2,
-            }[tr.level]]
+            chosen = [
+                tr
+                for tr in earlier
+                if self.rng.random()
+                < {
+                    OrganiserLevel.STREET: 0.85,
+                    OrganiserLevel.COUNTY: 0.55,
+                    OrganiserLevel.CITY: 0.25,
+                    OrganiserLevel.PROVINCE: 0.2,
+                }[tr.level]
+            ]
             chosen += self.choose_this_year(worker, this_year)
             for training in chosen:
                 rows.append(self.attendance(worker, training))
@@ -918,11 +1242,14 @@ class _DemoBuilder:
     def choose_this_year(self, worker: _Worker, trainings: Sequence[Training]) -> list[Training]:
         """Pick this year's trainings so the worker is done, on pace or behind."""
         new_entrant = worker.started.year == self.year
-        required = rules.annual_training_requirement(worker.profile, worker.post,
-                                                     new_entrant=new_entrant)
+        required = rules.annual_training_requirement(
+            worker.profile, worker.post, new_entrant=new_entrant
+        )
         expected = rules.training_progress(required, Decimal(0), today=self.today).expected_by_now
-        plan = worker.hours_plan or self.rng.choices(["done", "pace", "behind"],
-                                                     weights=[45, 25, 30])[0]
+        plan = (
+            worker.hours_plan
+            or self.rng.choices(["done", "pace", "behind"], weights=[45, 25, 30])[0]
+        )
         if plan == "pace" and expected >= required:
             plan = "done"
         low, high = {
@@ -950,14 +1277,18 @@ class _DemoBuilder:
         recorded_by = {
             AttendanceMethod.SELF_SCAN: None,
             AttendanceMethod.TRAINER_SCAN: training.organiser_id,
-            AttendanceMethod.MANUAL: (self.admin.id if worker.street is self.main_street
-                                      else self.other_admin.id),
+            AttendanceMethod.MANUAL: (
+                self.admin.id if worker.street is self.main_street else self.other_admin.id
+            ),
         }[method]
         return Attendance(
-            training_id=training.id, worker_id=worker.user.id,
+            training_id=training.id,
+            worker_id=worker.user.id,
             checked_in_at=training.starts_at - timedelta(minutes=self.rng.randint(0, 15)),
             credited_on=local_date_of(training.starts_at),
-            credited_hours=training.credited_hours, method=method, recorded_by_id=recorded_by,
+            credited_hours=training.credited_hours,
+            method=method,
+            recorded_by_id=recorded_by,
             note="补录：签到时手机无信号" if method is AttendanceMethod.MANUAL else None,
         )
 
@@ -971,17 +1302,28 @@ class _DemoBuilder:
             wid = worker.user.id
             years = rules.years_of_service(worker.started, self.today)
             leave_days = rules.annual_leave_days(worker.profile, years)
-            rows.append(CareEntitlement(worker_id=wid, year=y, kind=CareKind.ANNUAL_LEAVE,
-                                        quantity=Decimal(leave_days)))
+            rows.append(
+                CareEntitlement(
+                    worker_id=wid, year=y, kind=CareKind.ANNUAL_LEAVE, quantity=Decimal(leave_days)
+                )
+            )
             last_day = self.today - timedelta(days=1)
             if worker.status is WorkerStatus.EXITED and worker.status_since:
                 last_day = min(last_day, worker.status_since - timedelta(days=1))
             first_day = max(worker.joined, date(y, 1, 1))
 
             def record(kind, day, quantity=None, note=None, status=CareStatus.DONE, wid=wid):
-                rows.append(CareRecord(worker_id=wid, kind=kind, year=y, occurred_on=day,
-                                       quantity=None if quantity is None else Decimal(quantity),
-                                       status=status, note=note))
+                rows.append(
+                    CareRecord(
+                        worker_id=wid,
+                        kind=kind,
+                        year=y,
+                        occurred_on=day,
+                        quantity=None if quantity is None else Decimal(quantity),
+                        status=status,
+                        note=note,
+                    )
+                )
 
             # annual leave taken, never more than the entitlement
             if worker.demo and worker.post is STAFF:
@@ -999,35 +1341,50 @@ class _DemoBuilder:
                     record(CareKind.ANNUAL_LEAVE, day, days_taken, "带薪年休假")
             # yearly health check for most; some not yet done
             if worker.demo or self.rng.random() < 0.8:
-                day = self.this_year_day(max(first_day, date(y, 4, 1)),
-                                         min(last_day, date(y, 9, 30)))
+                day = self.this_year_day(
+                    max(first_day, date(y, 4, 1)), min(last_day, date(y, 9, 30))
+                )
                 if day is not None:
-                    hospital = "鼓楼医院健康管理中心" if worker.profile is self.jiangsu \
+                    hospital = (
+                        "鼓楼医院健康管理中心"
+                        if worker.profile is self.jiangsu
                         else "宝山区中西医结合医院体检中心"
+                    )
                     record(CareKind.HEALTH_CHECK, day, None, f"年度健康体检（{hospital}）")
             # festival visits that have already happened this year
             for festival in ("春节", "端午节", "中秋节"):
                 day = _festival(festival, y) - timedelta(days=self.rng.randint(2, 6))
                 if first_day <= day <= last_day:
-                    record(CareKind.FESTIVAL_VISIT, day, _FESTIVAL_GIFT[festival],
-                           f"{festival}走访慰问（慰问金，元）")
+                    record(
+                        CareKind.FESTIVAL_VISIT,
+                        day,
+                        _FESTIVAL_GIFT[festival],
+                        f"{festival}走访慰问（慰问金，元）",
+                    )
             # certificate allowance, paid quarterly for social-work certificates held
             held = [c for c in worker.certs if c.kind in _MONTHLY_ALLOWANCE]
             for quarter in range(4):
-                quarter_end = (date(y, 3 * quarter + 4, 1) - timedelta(days=1)
-                               if quarter < 3 else date(y, 12, 31))
+                quarter_end = (
+                    date(y, 3 * quarter + 4, 1) - timedelta(days=1)
+                    if quarter < 3
+                    else date(y, 12, 31)
+                )
                 quarter_start = date(y, 3 * quarter + 1, 1)
                 current = [c for c in held if c.issued_on <= quarter_start]
                 if not current or not first_day <= quarter_end <= last_day:
                     continue
                 best = max(current, key=lambda c: _MONTHLY_ALLOWANCE[c.kind])
-                record(CareKind.CERTIFICATE_ALLOWANCE, quarter_end,
-                       _MONTHLY_ALLOWANCE[best.kind] * 3,
-                       f"{_CERT_LABEL[best.kind]}职业津贴（第{'一二三四'[quarter]}季度，元）")
+                record(
+                    CareKind.CERTIFICATE_ALLOWANCE,
+                    quarter_end,
+                    _MONTHLY_ALLOWANCE[best.kind] * 3,
+                    f"{_CERT_LABEL[best.kind]}职业津贴（第{'一二三四'[quarter]}季度，元）",
+                )
             # recuperation leave for long service, flood-season subsidy for some
             if years >= 10 and self.rng.random() < 0.3:
-                day = self.this_year_day(max(first_day, date(y, 4, 1)),
-                                         min(last_day, date(y, 10, 31)))
+                day = self.this_year_day(
+                    max(first_day, date(y, 4, 1)), min(last_day, date(y, 10, 31))
+                )
                 if day is not None:
                     record(CareKind.RECUPERATION, day, 5, "职工疗休养（5天）")
             if worker.profile is self.jiangsu and self.rng.random() < 0.15:
@@ -1070,8 +1427,9 @@ def format_logins(logins: Sequence[DemoLogin], *, password: str, generated: bool
     widths = [max(_width(row[i]) for row in rows) for i in range(3)]
     lines = ["演示账号 demo logins"]
     for row in rows:
-        lines.append("  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row[:3]))
-                     + "  " + row[3])
+        lines.append(
+            "  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3]
+        )
     suffix = " (generated; shown once)" if generated else ""
     lines.append(f"password: {password}{suffix}")
     return "\n".join(lines)

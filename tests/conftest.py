@@ -129,8 +129,11 @@ def db(app):
         outer = connection.begin()
         original = _db.session
         _db.session = _db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint",
-             "class_": _ConnectionSession}
+            {
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+                "class_": _ConnectionSession,
+            }
         )
         try:
             yield _db
@@ -178,8 +181,13 @@ def make_street(db):
 def make_user(db):
     """Make a user with roles; password is PASSWORD unless given."""
 
-    def make(*roles: Role, street: Street | None = None, must_change: bool = False,
-             password: str = PASSWORD, **fields) -> User:
+    def make(
+        *roles: Role,
+        street: Street | None = None,
+        must_change: bool = False,
+        password: str = PASSWORD,
+        **fields,
+    ) -> User:
         n = next(_seq)
         user = User(
             phone=fields.pop("phone", f"1390000{n:04d}"),
@@ -201,11 +209,18 @@ def make_user(db):
 def make_worker(db, make_street, make_user):
     """Make a worker (user + profile) in a street of the given policy profile."""
 
-    def make(*, street: Street | None = None, policy: str = "jiangsu",
-             post_type: PostType = PostType.STAFF, grade: int = 3,
-             started_on: date | None = None, exam_eligible_on: date | None = None,
-             hiring_route: HiringRoute = HiringRoute.RECRUITED, extra_roles=(),
-             **user_fields) -> WorkerProfile:
+    def make(
+        *,
+        street: Street | None = None,
+        policy: str = "jiangsu",
+        post_type: PostType = PostType.STAFF,
+        grade: int = 3,
+        started_on: date | None = None,
+        exam_eligible_on: date | None = None,
+        hiring_route: HiringRoute = HiringRoute.RECRUITED,
+        extra_roles=(),
+        **user_fields,
+    ) -> WorkerProfile:
         street = street or make_street(policy)
         user = make_user(Role.WORKER, *extra_roles, street=street, **user_fields)
         today = local_today()
@@ -232,13 +247,18 @@ def make_worker(db, make_street, make_user):
 def make_training(db):
     """Make a training on a local date (Asia/Shanghai) worth some hours."""
 
-    def make(*, on: date, hours: str = "8", street: Street | None = None,
-             title: str | None = None) -> Training:
+    def make(
+        *, on: date, hours: str = "8", street: Street | None = None, title: str | None = None
+    ) -> Training:
         start = datetime(on.year, on.month, on.day, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
         training = Training(
-            title=title or f"培训{next(_seq)}", kind=TrainingKind.IN_SERVICE,
-            level=OrganiserLevel.STREET, street_id=street.id if street else None,
-            starts_at=start, ends_at=start + timedelta(hours=8), place="街道会议室",
+            title=title or f"培训{next(_seq)}",
+            kind=TrainingKind.IN_SERVICE,
+            level=OrganiserLevel.STREET,
+            street_id=street.id if street else None,
+            starts_at=start,
+            ends_at=start + timedelta(hours=8),
+            place="街道会议室",
             credited_hours=Decimal(hours),
         )
         db.session.add(training)
@@ -254,8 +274,10 @@ def attend(db):
 
     def make(worker: WorkerProfile, training: Training) -> Attendance:
         row = Attendance(
-            training_id=training.id, worker_id=worker.user_id,
-            credited_on=training.starts_at.date(), credited_hours=training.credited_hours,
+            training_id=training.id,
+            worker_id=worker.user_id,
+            credited_on=training.starts_at.date(),
+            credited_hours=training.credited_hours,
             method=AttendanceMethod.SELF_SCAN,
         )
         db.session.add(row)
@@ -269,33 +291,72 @@ def attend(db):
 def add_records(db):
     """Add appraisals, certificates, care rows and grade changes to a worker."""
 
-    def add(worker: WorkerProfile, *, appraisals: dict[int, AppraisalResult] | None = None,
-            certificates: list[CertificateKind] = (), leave: tuple[str, str] | None = None,
-            health_check_on: date | None = None, grade_changes: int = 0) -> None:
+    def add(
+        worker: WorkerProfile,
+        *,
+        appraisals: dict[int, AppraisalResult] | None = None,
+        certificates: list[CertificateKind] = (),
+        leave: tuple[str, str] | None = None,
+        health_check_on: date | None = None,
+        grade_changes: int = 0,
+    ) -> None:
         now = datetime.now(UTC)
         for year, result in (appraisals or {}).items():
-            db.session.add(Appraisal(worker_id=worker.user_id, year=year, result=result,
-                                     published_at=now))
+            db.session.add(
+                Appraisal(worker_id=worker.user_id, year=year, result=result, published_at=now)
+            )
         for kind in certificates:
-            db.session.add(Certificate(worker_id=worker.user_id, kind=kind,
-                                       number=f"C{next(_seq):08d}", issued_on=date(2020, 5, 1)))
+            db.session.add(
+                Certificate(
+                    worker_id=worker.user_id,
+                    kind=kind,
+                    number=f"C{next(_seq):08d}",
+                    issued_on=date(2020, 5, 1),
+                )
+            )
         year = local_today().year
         if leave:
             entitled, taken = leave
-            db.session.add(CareEntitlement(worker_id=worker.user_id, year=year,
-                                           kind=CareKind.ANNUAL_LEAVE, quantity=Decimal(entitled)))
-            db.session.add(CareRecord(worker_id=worker.user_id, kind=CareKind.ANNUAL_LEAVE,
-                                      year=year, occurred_on=date(year, 1, 2),
-                                      quantity=Decimal(taken), status=CareStatus.DONE))
+            db.session.add(
+                CareEntitlement(
+                    worker_id=worker.user_id,
+                    year=year,
+                    kind=CareKind.ANNUAL_LEAVE,
+                    quantity=Decimal(entitled),
+                )
+            )
+            db.session.add(
+                CareRecord(
+                    worker_id=worker.user_id,
+                    kind=CareKind.ANNUAL_LEAVE,
+                    year=year,
+                    occurred_on=date(year, 1, 2),
+                    quantity=Decimal(taken),
+                    status=CareStatus.DONE,
+                )
+            )
         if health_check_on:
-            db.session.add(CareRecord(worker_id=worker.user_id, kind=CareKind.HEALTH_CHECK,
-                                      year=health_check_on.year, occurred_on=health_check_on,
-                                      status=CareStatus.DONE))
+            db.session.add(
+                CareRecord(
+                    worker_id=worker.user_id,
+                    kind=CareKind.HEALTH_CHECK,
+                    year=health_check_on.year,
+                    occurred_on=health_check_on,
+                    status=CareStatus.DONE,
+                )
+            )
         for i in range(grade_changes):
-            db.session.add(GradeChange(worker_id=worker.user_id, changed_on=date(2000, 1, 1) + timedelta(days=30 * i),
-                                       from_grade=i % 17 + 1, to_grade=i % 17 + 2,
-                                       from_post_type=worker.post_type,
-                                       to_post_type=worker.post_type, reason=f"晋级{i}"))
+            db.session.add(
+                GradeChange(
+                    worker_id=worker.user_id,
+                    changed_on=date(2000, 1, 1) + timedelta(days=30 * i),
+                    from_grade=i % 17 + 1,
+                    to_grade=i % 17 + 2,
+                    from_post_type=worker.post_type,
+                    to_post_type=worker.post_type,
+                    reason=f"晋级{i}",
+                )
+            )
         db.session.flush()
 
     return add

@@ -52,9 +52,10 @@ def test_open_redirect_is_ignored(client, make_worker):
     """?next= pointing to another site sends the user home instead."""
     worker = make_worker()
     token = csrf_token(client)
-    response = client.post("/login?next=//evil.example/x",
-                           data={"username": worker.user.phone, "password": PASSWORD,
-                                 "csrf_token": token})
+    response = client.post(
+        "/login?next=//evil.example/x",
+        data={"username": worker.user.phone, "password": PASSWORD, "csrf_token": token},
+    )
     assert response.headers["Location"] == "/"
 
 
@@ -67,20 +68,40 @@ def test_first_login_forces_password_change(client, make_worker, db):
     assert client.get(f"/workers/{worker.user_id}/grade").status_code == 302
 
     token = csrf_token(client, "/password")
-    weak = client.post("/password", data={"csrf_token": token, "current_password": PASSWORD,
-                                          "new_password": "12345678", "confirm": "12345678"})
+    weak = client.post(
+        "/password",
+        data={
+            "csrf_token": token,
+            "current_password": PASSWORD,
+            "new_password": "12345678",
+            "confirm": "12345678",
+        },
+    )
     assert weak.status_code == 422
     assert "请同时使用字母和数字" in weak.get_data(as_text=True)
 
-    mismatch = client.post("/password", data={"csrf_token": token, "current_password": PASSWORD,
-                                              "new_password": "Better-pass-2", "confirm": "x"})
+    mismatch = client.post(
+        "/password",
+        data={
+            "csrf_token": token,
+            "current_password": PASSWORD,
+            "new_password": "Better-pass-2",
+            "confirm": "x",
+        },
+    )
     assert mismatch.status_code == 422
     db.session.refresh(worker.user)
     assert worker.user.must_change_password and worker.user.check_password(PASSWORD)
 
-    ok = client.post("/password", data={"csrf_token": token, "current_password": PASSWORD,
-                                        "new_password": "Better-pass-2",
-                                        "confirm": "Better-pass-2"})
+    ok = client.post(
+        "/password",
+        data={
+            "csrf_token": token,
+            "current_password": PASSWORD,
+            "new_password": "Better-pass-2",
+            "confirm": "Better-pass-2",
+        },
+    )
     assert ok.status_code == 302
     assert client.get("/").status_code == 200
     db.session.refresh(worker.user)
@@ -97,8 +118,15 @@ def test_password_change_signs_out_other_devices(app, client, make_worker):
 
     login(client, worker.user.phone)
     token = csrf_token(client, "/password")
-    client.post("/password", data={"csrf_token": token, "current_password": PASSWORD,
-                                   "new_password": "Better-pass-2", "confirm": "Better-pass-2"})
+    client.post(
+        "/password",
+        data={
+            "csrf_token": token,
+            "current_password": PASSWORD,
+            "new_password": "Better-pass-2",
+            "confirm": "Better-pass-2",
+        },
+    )
     assert client.get("/").status_code == 200
     assert other_phone.get("/").status_code == 302
 

@@ -69,8 +69,9 @@ def test_timestamps_round_trip_as_aware_utc(db):
 
 def test_naive_timestamps_are_refused(db):
     """A naive datetime is a bug: it is refused rather than guessed."""
-    db.session.add(AuditEntry(action="t", subject_type="x", created_at=datetime(2026, 1, 1),
-                              detail={}))
+    db.session.add(
+        AuditEntry(action="t", subject_type="x", created_at=datetime(2026, 1, 1), detail={})
+    )
     with pytest.raises(sa.exc.StatementError):
         db.session.flush()
     db.session.rollback()
@@ -79,8 +80,12 @@ def test_naive_timestamps_are_refused(db):
 @pytest.mark.parametrize(
     ("utc_moment", "local_day"),
     [
-        pytest.param(datetime(2026, 12, 31, 15, 59, tzinfo=UTC), date(2026, 12, 31), id="23:59 Shanghai"),
-        pytest.param(datetime(2026, 12, 31, 16, 0, tzinfo=UTC), date(2027, 1, 1), id="new year in Shanghai"),
+        pytest.param(
+            datetime(2026, 12, 31, 15, 59, tzinfo=UTC), date(2026, 12, 31), id="23:59 Shanghai"
+        ),
+        pytest.param(
+            datetime(2026, 12, 31, 16, 0, tzinfo=UTC), date(2027, 1, 1), id="new year in Shanghai"
+        ),
     ],
 )
 def test_this_year_means_the_year_in_shanghai(utc_moment, local_day):

@@ -73,12 +73,15 @@ def ctx(demo_app):
 def workers(street_name: str | None = None) -> list[WorkerProfile]:
     query = sa.select(WorkerProfile).options(
         joinedload(WorkerProfile.user),
-        joinedload(WorkerProfile.community).joinedload(Community.street)
+        joinedload(WorkerProfile.community)
+        .joinedload(Community.street)
         .joinedload(Street.district),
     )
     if street_name is not None:
-        query = query.join(WorkerProfile.community).join(Community.street).where(
-            Street.name == street_name
+        query = (
+            query.join(WorkerProfile.community)
+            .join(Community.street)
+            .where(Street.name == street_name)
         )
     return list(db.session.scalars(query).unique())
 
@@ -93,9 +96,9 @@ def user(phone: str) -> User:
 
 def certified_ids() -> set[int]:
     kinds = [k for k in CertificateKind if k.is_social_work_qualification]
-    return set(db.session.scalars(
-        sa.select(Certificate.worker_id).where(Certificate.kind.in_(kinds))
-    ))
+    return set(
+        db.session.scalars(sa.select(Certificate.worker_id).where(Certificate.kind.in_(kinds)))
+    )
 
 
 def history_of(worker_id: int) -> dict:
@@ -215,18 +218,23 @@ def test_every_grade_is_in_range_and_matches_its_history(ctx):
             assert history[0].from_grade is None
             assert all(h.from_grade is not None for h in history[1:])
             assert (history[-1].to_post_type, history[-1].to_grade) == (
-                worker.post_type, worker.grade
+                worker.post_type,
+                worker.grade,
             )
             for before, after in zip(history, history[1:], strict=False):
                 assert (after.from_post_type, after.from_grade) == (
-                    before.to_post_type, before.to_grade
+                    before.to_post_type,
+                    before.to_grade,
                 )
 
 
 def test_a_worker_sits_at_the_top_of_the_range(ctx):
     """At least one main-street worker has reached the top grade of their post type."""
-    top = [w for w in workers(MAIN_STREET)
-           if w.grade == rules.grade_range(profile_of(w), w.post_type).high]
+    top = [
+        w
+        for w in workers(MAIN_STREET)
+        if w.grade == rules.grade_range(profile_of(w), w.post_type).high
+    ]
     assert "13900000101" in {w.user.phone for w in top}
 
 
@@ -296,9 +304,11 @@ def test_training_hours_spread_and_upcoming_trainings(ctx):
         assert attendance.credited_on == local_date_of(training.starts_at)
         assert attendance.credited_hours == training.credited_hours
     main = db.session.scalar(sa.select(Street).where(Street.name == MAIN_STREET))
-    upcoming = db.session.scalars(sa.select(Training).where(
-        Training.street_id == main.id, Training.starts_at >= _at_local_midnight(TODAY + ONE_DAY)
-    )).all()
+    upcoming = db.session.scalars(
+        sa.select(Training).where(
+            Training.street_id == main.id, Training.starts_at >= _at_local_midnight(TODAY + ONE_DAY)
+        )
+    ).all()
     assert len(upcoming) == 4
     first, last = date(TODAY.year, 1, 1), date(TODAY.year, 12, 31)
     states = Counter()
@@ -310,7 +320,8 @@ def test_training_hours_spread_and_upcoming_trainings(ctx):
             )
         )
         required = rules.annual_training_requirement(
-            profile_of(worker), worker.post_type,
+            profile_of(worker),
+            worker.post_type,
             new_entrant=worker.community_work_started_on.year == TODAY.year,
         )
         progress = rules.training_progress(required, hours, today=TODAY)

@@ -27,8 +27,11 @@ def _card(page: str, card_id: str) -> str:
 def test_grade_card_shows_post_grade_range_and_years(client, make_worker, add_records):
     """The grade card shows post type, grade of 18, the post type's range and years worked."""
     today = local_today()
-    worker = make_worker(post_type=PostType.DEPUTY, grade=9,
-                         started_on=today.replace(year=today.year - 7) - timedelta(days=1))
+    worker = make_worker(
+        post_type=PostType.DEPUTY,
+        grade=9,
+        started_on=today.replace(year=today.year - 7) - timedelta(days=1),
+    )
     add_records(worker, grade_changes=2)
     card = _card(_home(client, worker), "card-grade")
     assert "9" in card and "/ 18" in card
@@ -103,9 +106,14 @@ def test_appraisal_card_lists_results_latest_first(client, make_worker, add_reco
     """Appraisal results show year by year, the latest first."""
     year = local_today().year
     worker = make_worker()
-    add_records(worker, appraisals={year - 3: AppraisalResult.QUALIFIED,
-                                    year - 2: AppraisalResult.EXCELLENT,
-                                    year - 1: AppraisalResult.BASIC})
+    add_records(
+        worker,
+        appraisals={
+            year - 3: AppraisalResult.QUALIFIED,
+            year - 2: AppraisalResult.EXCELLENT,
+            year - 1: AppraisalResult.BASIC,
+        },
+    )
     card = _card(_home(client, worker), "card-appraisals")
     assert card.index(str(year - 1)) < card.index(str(year - 2)) < card.index(str(year - 3))
     assert "基本合格" in card and "优秀" in card
@@ -177,8 +185,9 @@ def test_training_detail_lists_what_earned_the_hours(client, make_worker, make_t
     worker = make_worker()
     attend(worker, make_training(on=date(today.year, 1, 5), title="矛盾调解实务"))
     attend(worker, make_training(on=date(today.year - 1, 6, 1), title="去年的培训"))
-    make_training(on=today + timedelta(days=10), title="应急处突演练",
-                  street=worker.community.street)
+    make_training(
+        on=today + timedelta(days=10), title="应急处突演练", street=worker.community.street
+    )
     login(client, worker.user.phone)
     page = client.get(f"/workers/{worker.user_id}/training").get_data(as_text=True)
     assert "矛盾调解实务" in page and "去年的培训" not in page
@@ -190,8 +199,9 @@ def test_unpublished_appraisal_stays_hidden(client, db, make_worker):
     from portal.models import Appraisal
 
     worker = make_worker()
-    db.session.add(Appraisal(worker_id=worker.user_id, year=2025,
-                             result=AppraisalResult.UNQUALIFIED))
+    db.session.add(
+        Appraisal(worker_id=worker.user_id, year=2025, result=AppraisalResult.UNQUALIFIED)
+    )
     db.session.flush()
     login(client, worker.user.phone)
     page = client.get(f"/workers/{worker.user_id}/appraisals").get_data(as_text=True)

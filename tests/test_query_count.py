@@ -24,9 +24,15 @@ def _fill(db, worker, n, make_training, attend, add_records):
         grade_changes=min(n, 50),
     )
     for i in range(n):
-        db.session.add(CareRecord(worker_id=worker.user_id, kind=CareKind.FESTIVAL_VISIT,
-                                  year=today.year, occurred_on=first + timedelta(days=i % 300),
-                                  status=CareStatus.DONE))
+        db.session.add(
+            CareRecord(
+                worker_id=worker.user_id,
+                kind=CareKind.FESTIVAL_VISIT,
+                year=today.year,
+                occurred_on=first + timedelta(days=i % 300),
+                status=CareStatus.DONE,
+            )
+        )
     db.session.flush()
 
 

@@ -26,8 +26,13 @@ from portal.people.queries import user_for_session
 bp = Blueprint("auth", __name__)
 
 # Reachable while a password change is still pending.
-_OPEN_DURING_FORCED_CHANGE = {"auth.change_password", "auth.logout", "auth.set_language",
-                              "static", "health.healthz"}
+_OPEN_DURING_FORCED_CHANGE = {
+    "auth.change_password",
+    "auth.logout",
+    "auth.set_language",
+    "static",
+    "health.healthz",
+}
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = None
@@ -133,7 +138,11 @@ def set_language(code: str):
         db.session.commit()
     response = make_response(redirect(_safe_next(request.form.get("next"))))
     response.set_cookie(
-        LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
-        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True,
+        LANG_COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
     )
     return response

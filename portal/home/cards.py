@@ -154,9 +154,7 @@ def training_card(
 ) -> TrainingCard:
     """Build the training card (two queries: this year's hours, the next training)."""
     new_entrant = worker.community_work_started_on.year == today.year
-    required = rules.annual_training_requirement(
-        profile, worker.post_type, new_entrant=new_entrant
-    )
+    required = rules.annual_training_requirement(profile, worker.post_type, new_entrant=new_entrant)
     first, last = year_bounds(today.year)
     credited = training_queries.credited_hours(worker.user_id, first, last)
     next_training = db.session.scalar(

@@ -57,7 +57,11 @@ def training(worker_id: int):
     attended = cards.attended_this_year(worker, today)
     upcoming = cards.upcoming_trainings(worker, now)
     return render(
-        "home/training.html", worker=worker, card=card, attended=attended, upcoming=upcoming,
+        "home/training.html",
+        worker=worker,
+        card=card,
+        attended=attended,
+        upcoming=upcoming,
         profile=profile,
     )
 

@@ -36,9 +36,7 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     street: Mapped[Street | None] = relationship()
-    role_rows: Mapped[list[UserRole]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     worker: Mapped[WorkerProfile | None] = relationship(back_populates="user", uselist=False)
 
     def set_password(self, password: str) -> None:
