@@ -5,12 +5,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from portal.certificates.models import Certificate
+from portal.extensions import db
+
+CERTIFICATES_OF = (
+    sa.select(Certificate)
+    .where(Certificate.worker_id == sa.bindparam("worker_id"))
+    .order_by(Certificate.issued_on.desc(), Certificate.id.desc())
+)
 
 
-def certificates_of(worker_id: int) -> sa.Select:
-    """Select a worker's certificates, newest first."""
-    return (
-        sa.select(Certificate)
-        .where(Certificate.worker_id == worker_id)
-        .order_by(Certificate.issued_on.desc(), Certificate.id.desc())
-    )
+def certificates_of(worker_id: int) -> list[Certificate]:
+    """Return a worker's certificates, newest first."""
+    return db.session.scalars(CERTIFICATES_OF, {"worker_id": worker_id}).all()

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_login import current_user
+
 from portal.appraisal import queries as appraisal_queries
 from portal.appraisal.models import Appraisal
 from portal.care import queries as care_queries
@@ -122,8 +124,10 @@ class WorkerHome:
 
 
 def load_worker(user_id: int) -> WorkerProfile | None:
-    """Load a worker with the organisation above them (one query)."""
-    return db.session.scalar(people_queries.worker_with_org(user_id))
+    """Return a worker with the organisation above them; the session user's costs no query."""
+    if current_user.is_authenticated and current_user.id == user_id:
+        return current_user.worker  # loaded with the user by the session loader
+    return people_queries.worker_with_org(user_id)
 
 
 def profile_of(worker: WorkerProfile) -> PolicyProfile:
@@ -132,13 +136,12 @@ def profile_of(worker: WorkerProfile) -> PolicyProfile:
 
 
 def grade_card(
-    worker: WorkerProfile, profile: PolicyProfile, today: date, *, history_limit: int | None = 3
+    worker: WorkerProfile, profile: PolicyProfile, today: date, *, recent_only: bool = True
 ) -> GradeCard:
     """Build the grade card (one query for the history)."""
     grade_range = rules.grade_range(profile, worker.post_type)
-    history = db.session.scalars(
-        people_queries.grade_history(worker.user_id, limit=history_limit)
-    ).all()
+    statement = people_queries.RECENT_GRADE_CHANGES if recent_only else people_queries.GRADE_HISTORY
+    history = db.session.scalars(statement, {"worker_id": worker.user_id}).all()
     return GradeCard(
         post_type=worker.post_type,
         grade=worker.grade,
@@ -157,9 +160,7 @@ def training_card(
     required = rules.annual_training_requirement(profile, worker.post_type, new_entrant=new_entrant)
     first, last = year_bounds(today.year)
     credited = training_queries.credited_hours(worker.user_id, first, last)
-    next_training = db.session.scalar(
-        training_queries.upcoming_for_street(worker.community.street_id, now, limit=1)
-    )
+    next_training = training_queries.next_training(worker.community.street_id, now)
     policy = profile.training
     required_days = None
     if policy.mode == TrainingMode.DAYS:
@@ -176,7 +177,7 @@ def training_card(
 
 def certificate_card(worker: WorkerProfile, profile: PolicyProfile, today: date) -> CertificateCard:
     """Build the certificate card (one query)."""
-    certificates = db.session.scalars(certificate_queries.certificates_of(worker.user_id)).all()
+    certificates = certificate_queries.certificates_of(worker.user_id)
     certified = any(c.kind.is_social_work_qualification for c in certificates)
     deadline = rules.certificate_deadline(profile, worker.exam_eligible_on)
     state = rules.certificate_state(profile, deadline, today, certified=certified)
@@ -185,9 +186,7 @@ def certificate_card(worker: WorkerProfile, profile: PolicyProfile, today: date)
 
 def appraisal_card(worker: WorkerProfile) -> AppraisalCard:
     """Build the appraisal card (one query)."""
-    return AppraisalCard(
-        appraisals=db.session.scalars(appraisal_queries.published_appraisals(worker.user_id)).all()
-    )
+    return AppraisalCard(appraisals=appraisal_queries.published_appraisals(worker.user_id))
 
 
 _COUNTS = {CareStatus.DONE, CareStatus.APPROVED}
@@ -197,10 +196,9 @@ def care_card(worker: WorkerProfile, profile: PolicyProfile, today: date) -> Car
     """Build the care card (two queries: entitlements and records of this year)."""
     year = today.year
     entitlements: dict[CareKind, CareEntitlement] = {
-        e.kind: e
-        for e in db.session.scalars(care_queries.entitlements_for_year(worker.user_id, year))
+        e.kind: e for e in care_queries.entitlements_for_year(worker.user_id, year)
     }
-    records = db.session.scalars(care_queries.records_for_year(worker.user_id, year)).all()
+    records = care_queries.records_for_year(worker.user_id, year)
     by_kind: dict[CareKind, list[CareRecord]] = {}
     for record in records:
         by_kind.setdefault(record.kind, []).append(record)
@@ -237,14 +235,12 @@ def care_card(worker: WorkerProfile, profile: PolicyProfile, today: date) -> Car
 def attended_this_year(worker: WorkerProfile, today: date) -> list:
     """Return (attendance, training) pairs credited this year, newest first (one query)."""
     first, last = year_bounds(today.year)
-    return db.session.execute(training_queries.attended(worker.user_id, first, last)).all()
+    return training_queries.attended(worker.user_id, first, last)
 
 
-def upcoming_trainings(worker: WorkerProfile, now: datetime, *, limit: int = 10) -> list[Training]:
+def upcoming_trainings(worker: WorkerProfile, now: datetime) -> list[Training]:
     """Return the next trainings open to the worker's street (one query)."""
-    return db.session.scalars(
-        training_queries.upcoming_for_street(worker.community.street_id, now, limit=limit)
-    ).all()
+    return training_queries.upcoming(worker.community.street_id, now)
 
 
 def worker_home(worker: WorkerProfile, today: date, now: datetime) -> WorkerHome:

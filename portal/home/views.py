@@ -41,7 +41,7 @@ def grade(worker_id: int):
     """Show the post, grade, range and the whole grade history."""
     worker = _viewable_worker(worker_id)
     today = local_today()
-    card = cards.grade_card(worker, cards.profile_of(worker), today, history_limit=None)
+    card = cards.grade_card(worker, cards.profile_of(worker), today, recent_only=False)
     return render("home/grade.html", worker=worker, card=card)
 
 

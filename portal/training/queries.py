@@ -1,4 +1,4 @@
-"""Reads for trainings and credited hours."""
+"""Reads for trainings and credited hours (statements built once, with bind parameters)."""
 
 from __future__ import annotations
 
@@ -10,39 +10,53 @@ import sqlalchemy as sa
 from portal.extensions import db
 from portal.training.models import Attendance, Training
 
+_IN_PERIOD = (
+    Attendance.worker_id == sa.bindparam("worker_id"),
+    Attendance.credited_on.between(sa.bindparam("first_day"), sa.bindparam("last_day")),
+)
+
+# A covering index (worker_id, credited_on, credited_hours) answers this alone.
+CREDITED_HOURS = sa.select(sa.func.coalesce(sa.func.sum(Attendance.credited_hours), 0)).where(
+    *_IN_PERIOD
+)
+
+ATTENDED = (
+    sa.select(Attendance, Training)
+    .join(Training, Training.id == Attendance.training_id)
+    .where(*_IN_PERIOD)
+    .order_by(Attendance.credited_on.desc(), Attendance.id.desc())
+)
+
+# Trainings open to a street: its own and those organised above it (no street).
+_UPCOMING = (
+    sa.select(Training)
+    .where(
+        Training.starts_at >= sa.bindparam("now"),
+        sa.or_(Training.street_id == sa.bindparam("street_id"), Training.street_id.is_(None)),
+    )
+    .order_by(Training.starts_at)
+)
+NEXT_TRAINING = _UPCOMING.limit(1)
+UPCOMING = _UPCOMING.limit(10)
+
 
 def credited_hours(worker_id: int, first_day: date, last_day: date) -> Decimal:
     """Return the hours credited to a worker between two dates, inclusive (one query)."""
-    total = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(Attendance.credited_hours), 0)).where(
-            Attendance.worker_id == worker_id,
-            Attendance.credited_on.between(first_day, last_day),
-        )
-    )
-    return Decimal(total).quantize(Decimal("0.1"))
+    params = {"worker_id": worker_id, "first_day": first_day, "last_day": last_day}
+    return Decimal(db.session.scalar(CREDITED_HOURS, params)).quantize(Decimal("0.1"))
 
 
-def attended(worker_id: int, first_day: date, last_day: date) -> sa.Select:
-    """Select (attendance, training) rows for a worker between two dates, newest first."""
-    return (
-        sa.select(Attendance, Training)
-        .join(Training, Training.id == Attendance.training_id)
-        .where(
-            Attendance.worker_id == worker_id,
-            Attendance.credited_on.between(first_day, last_day),
-        )
-        .order_by(Attendance.credited_on.desc(), Attendance.id.desc())
-    )
+def attended(worker_id: int, first_day: date, last_day: date) -> list:
+    """Return (attendance, training) rows for a worker between two dates, newest first."""
+    params = {"worker_id": worker_id, "first_day": first_day, "last_day": last_day}
+    return db.session.execute(ATTENDED, params).all()
 
 
-def upcoming_for_street(street_id: int, now: datetime, *, limit: int) -> sa.Select:
-    """Select the next trainings open to a street (its own and county-wide ones)."""
-    return (
-        sa.select(Training)
-        .where(
-            Training.starts_at >= now,
-            sa.or_(Training.street_id == street_id, Training.street_id.is_(None)),
-        )
-        .order_by(Training.starts_at)
-        .limit(limit)
-    )
+def next_training(street_id: int, now: datetime) -> Training | None:
+    """Return the next training open to a street."""
+    return db.session.scalar(NEXT_TRAINING, {"street_id": street_id, "now": now})
+
+
+def upcoming(street_id: int, now: datetime) -> list[Training]:
+    """Return the next ten trainings open to a street."""
+    return db.session.scalars(UPCOMING, {"street_id": street_id, "now": now}).all()
