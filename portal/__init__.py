@@ -10,10 +10,10 @@ from flask import Flask
 from portal import cli, database, i18n
 from portal.auth import views as auth_views
 from portal.config import Config
-from portal.extensions import csrf, htmx, limiter, login_manager, migrate
+from portal.extensions import compress, csrf, htmx, limiter, login_manager, migrate
 from portal.health import views as health_views
 from portal.home import views as home_views
-from portal.web import errors, proxy, security
+from portal.web import assets, errors, proxy, security
 from portal.web import htmx as htmx_web
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -35,11 +35,13 @@ def create_app(config: Any | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     htmx.init_app(app)
+    compress.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     htmx_web.init_app(app)
     proxy.init_app(app)
     errors.init_app(app)
+    assets.init_app(app)
 
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(home_views.bp)

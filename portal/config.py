@@ -70,6 +70,22 @@ class Config:
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
         self.BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")
         self.LANGUAGES = ("zh_Hans_CN", "en")
+        # Weak phone networks: compress pages and assets (brotli, else gzip).
+        self.COMPRESS_ALGORITHM = ["br", "gzip"]
+        self.COMPRESS_MIN_SIZE = 512
+        # Streamed (file) responses pass through: static assets are cached for a year
+        # under content-hashed URLs instead (see portal/web/assets.py).
+        self.COMPRESS_STREAMS = False
+        self.SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
+        self.COMPRESS_MIMETYPES = [
+            "text/html",
+            "text/css",
+            "application/javascript",
+            "text/javascript",
+            "application/json",
+            "image/svg+xml",
+            "application/manifest+json",
+        ]
         self.TRUST_PROXY_HOPS = int(os.environ.get("PORTAL_TRUST_PROXY_HOPS", "0"))
 
 

@@ -53,3 +53,21 @@ def test_english_is_available(client, make_worker):
     client.post("/language/en", data={"csrf_token": token, "next": "/"})
     english = client.get("/").get_data(as_text=True)
     assert "Post and grade" in english and 'lang="en"' in english
+
+
+def test_pages_are_compressed_for_weak_networks(client):
+    """Pages travel compressed when the phone accepts it."""
+    page = client.get("/login", headers={"Accept-Encoding": "br, gzip"})
+    assert page.headers["Content-Encoding"] == "br"
+    assert "Accept-Encoding" in page.headers["Vary"]
+
+
+def test_static_assets_are_versioned_and_cached_for_a_year(client):
+    """Assets load under content-hashed URLs that browsers keep for a year."""
+    import re
+
+    page = client.get("/login").get_data(as_text=True)
+    url = re.search(r'src="(/static/js/htmx-2\.0\.11\.min\.js\?v=[0-9a-f]{12})"', page).group(1)
+    with client.get(url) as script:
+        assert script.status_code == 200
+        assert "max-age=31536000" in script.headers["Cache-Control"]
