@@ -1289,7 +1289,7 @@ class _DemoBuilder:
             credited_hours=training.credited_hours,
             method=method,
             recorded_by_id=recorded_by,
-            note="补录：签到时手机无信号" if method is AttendanceMethod.MANUAL else None,
+            reason="补录：签到时手机无信号" if method is AttendanceMethod.MANUAL else None,
         )
 
     # ---- care

@@ -133,3 +133,20 @@ class CareStatus(enum.StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     DONE = "done"
+
+
+class AudienceScope(enum.StrEnum):
+    """Who a training expects: a whole street, communities, post types, or named workers."""
+
+    STREET = "street"
+    COMMUNITY = "community"
+    POST_TYPE = "post_type"
+    WORKER = "worker"
+
+
+class RequestStatus(enum.StrEnum):
+    """Where a request (to join a training, to credit outside training) stands."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"

@@ -6,7 +6,15 @@ from portal.care.models import CareEntitlement, CareRecord
 from portal.certificates.models import Certificate
 from portal.org.models import Community, District, Street
 from portal.people.models import GradeChange, User, UserRole, WorkerProfile
-from portal.training.models import Attendance, Training
+from portal.training.models import (
+    Attendance,
+    JoinRequest,
+    OutsideTraining,
+    Training,
+    TrainingAudience,
+    TrainingStaff,
+    Upload,
+)
 
 __all__ = [
     "Appraisal",
@@ -18,8 +26,13 @@ __all__ = [
     "Community",
     "District",
     "GradeChange",
+    "JoinRequest",
+    "OutsideTraining",
     "Street",
     "Training",
+    "TrainingAudience",
+    "TrainingStaff",
+    "Upload",
     "User",
     "UserRole",
     "WorkerProfile",

@@ -17,5 +17,8 @@ def test_healthz_reports_unreachable_database(tmp_path):
     app = make_test_app(f"sqlite:///{missing}", str(tmp_path))
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.json == {"status": "error", "database": "unreachable",
-                             "error": "OperationalError"}
+    assert response.json == {
+        "status": "error",
+        "database": "unreachable",
+        "error": "OperationalError",
+    }

@@ -77,3 +77,29 @@ def test_database_refuses_grade_outside_1_18(db, make_worker):
     with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
         worker.grade = 19
         db.session.flush()
+
+
+def test_existing_trainings_get_their_own_checkin_secret(tmp_path):
+    """Trainings created before QR check-in existed each get a distinct secret on upgrade."""
+    with fresh_database(os.environ.get("TEST_DATABASE_URL"), tmp_path) as url:
+        app = make_test_app(url, str(tmp_path))
+        with app.app_context():
+            upgrade(revision="93b9ff50ed21")
+            with db.engine.begin() as conn:
+                for title in ("甲", "乙"):
+                    conn.execute(
+                        sa.text(
+                            "INSERT INTO trainings (title, kind, level, starts_at, ends_at, place,"
+                            " credited_hours, created_at) VALUES (:t, 'online', 'street',"
+                            " :s, :e, '', 2, :s)"
+                        ),
+                        {"t": title, "s": "2026-01-01 01:00:00+00", "e": "2026-01-01 03:00:00+00"},
+                    )
+            upgrade()
+            with db.engine.connect() as conn:
+                secrets = (
+                    conn.execute(sa.text("SELECT checkin_secret FROM trainings")).scalars().all()
+                )
+            assert len(secrets) == 2 and len(set(secrets)) == 2
+            assert all(len(s) == 64 for s in secrets)
+            db.engine.dispose()

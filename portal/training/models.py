@@ -1,7 +1,8 @@
-"""Trainings and attendance: enough to credit hours [003 §6, 004 §8]."""
+"""Trainings, who is expected at them, attendance and outside training [003 §6, 004 §8]."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -9,9 +10,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import UTCDateTime, enum_type
-from portal.enums import AttendanceMethod, OrganiserLevel, TrainingKind
+from portal.enums import (
+    AttendanceMethod,
+    AudienceScope,
+    OrganiserLevel,
+    PostType,
+    RequestStatus,
+    TrainingKind,
+)
 from portal.extensions import db
 from portal.timeutil import utcnow
+
+
+def new_checkin_secret() -> str:
+    """Return a fresh random secret for a training's rotating QR codes."""
+    return secrets.token_hex(32)
 
 
 class Training(db.Model):
@@ -36,7 +49,53 @@ class Training(db.Model):
     place: Mapped[str] = mapped_column(sa.String(200), default="")
     credited_hours: Mapped[Decimal] = mapped_column(sa.Numeric(5, 1))
     capacity: Mapped[int | None]
+    # Hours follow time present (check-in to check-out) instead of the fixed amount.
+    credits_by_time: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Key of the stateless rotating QR codes; never leaves the server.
+    checkin_secret: Mapped[str] = mapped_column(sa.String(64), default=new_checkin_secret)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    audience: Mapped[list[TrainingAudience]] = relationship(
+        cascade="all, delete-orphan", back_populates="training"
+    )
+    staff: Mapped[list[TrainingStaff]] = relationship(cascade="all, delete-orphan")
+
+
+class TrainingAudience(db.Model):
+    """One rule of who is expected: a street, a community, a post type or a named worker."""
+
+    __tablename__ = "training_audiences"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(scope = 'street' AND street_id IS NOT NULL)"
+            " OR (scope = 'community' AND community_id IS NOT NULL)"
+            " OR (scope = 'post_type' AND post_type IS NOT NULL AND street_id IS NOT NULL)"
+            " OR (scope = 'worker' AND worker_id IS NOT NULL)",
+            name="scope_has_target",
+        ),
+        sa.Index("ix_training_audiences_training", "training_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    training_id: Mapped[int] = mapped_column(sa.ForeignKey("trainings.id", ondelete="CASCADE"))
+    scope: Mapped[AudienceScope] = mapped_column(enum_type(AudienceScope))
+    street_id: Mapped[int | None] = mapped_column(sa.ForeignKey("streets.id"))
+    community_id: Mapped[int | None] = mapped_column(sa.ForeignKey("communities.id"))
+    post_type: Mapped[PostType | None] = mapped_column(enum_type(PostType))
+    worker_id: Mapped[int | None] = mapped_column(sa.ForeignKey("worker_profiles.user_id"))
+
+    training: Mapped[Training] = relationship(back_populates="audience")
+
+
+class TrainingStaff(db.Model):
+    """A trainer assigned to run a training's check-in (besides its organiser)."""
+
+    __tablename__ = "training_staff"
+
+    training_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("trainings.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
 
 
 class Attendance(db.Model):
@@ -54,10 +113,75 @@ class Attendance(db.Model):
     training_id: Mapped[int] = mapped_column(sa.ForeignKey("trainings.id"))
     worker_id: Mapped[int] = mapped_column(sa.ForeignKey("worker_profiles.user_id"))
     checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the phone scanned, if it differs from arrival at the server (offline queue).
+    scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     credited_on: Mapped[date]  # Asia/Shanghai date the hours count for
     credited_hours: Mapped[Decimal] = mapped_column(sa.Numeric(5, 1))
     method: Mapped[AttendanceMethod] = mapped_column(enum_type(AttendanceMethod))
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    note: Mapped[str | None] = mapped_column(sa.String(200))
+    late: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    left_early: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    reason: Mapped[str | None] = mapped_column(sa.String(200))  # required for manual marks
 
     training: Mapped[Training] = relationship()
+
+
+class JoinRequest(db.Model):
+    """A worker not on a training's list asks to join; the trainer approves or rejects."""
+
+    __tablename__ = "join_requests"
+    __table_args__ = (sa.UniqueConstraint("training_id", "worker_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    training_id: Mapped[int] = mapped_column(sa.ForeignKey("trainings.id", ondelete="CASCADE"))
+    worker_id: Mapped[int] = mapped_column(sa.ForeignKey("worker_profiles.user_id"))
+    status: Mapped[RequestStatus] = mapped_column(
+        enum_type(RequestStatus), default=RequestStatus.PENDING
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Upload(db.Model):
+    """A proof file (photo or PDF), stored outside static/ and served only to those allowed."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    original_name: Mapped[str] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(64))  # sniffed from the bytes
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    storage_key: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutsideTraining(db.Model):
+    """Training done elsewhere (online course, provincial training) submitted for credit."""
+
+    __tablename__ = "outside_trainings"
+    __table_args__ = (
+        sa.CheckConstraint("hours > 0 AND hours <= 200", name="hours_range"),
+        sa.Index("ix_outside_trainings_worker_completed", "worker_id", "status", "completed_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(sa.ForeignKey("worker_profiles.user_id"))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[TrainingKind] = mapped_column(enum_type(TrainingKind))
+    organiser: Mapped[str] = mapped_column(sa.String(200), default="")
+    hours: Mapped[Decimal] = mapped_column(sa.Numeric(5, 1))
+    completed_on: Mapped[date]
+    proof_id: Mapped[int | None] = mapped_column(sa.ForeignKey("uploads.id"))
+    status: Mapped[RequestStatus] = mapped_column(
+        enum_type(RequestStatus), default=RequestStatus.PENDING
+    )
+    reviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_reason: Mapped[str | None] = mapped_column(sa.String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    proof: Mapped[Upload | None] = relationship()
