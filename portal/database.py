@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app, g, has_app_context, request
 
 from portal import models  # noqa: F401 - registers every table on the metadata
 from portal.extensions import db
 
-__all__ = ["db", "init_app"]
+__all__ = ["db", "init_app", "writes"]
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
@@ -23,7 +25,26 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
 
 
 def _sqlite_on_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # SQLite cannot upgrade a read transaction to a write one under contention (it fails
+    # with "database is locked" without waiting), so requests that write take the write
+    # lock up front and queue for it instead.
+    immediate = has_app_context() and g.get(_WRITES, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+_WRITES = "_portal_writes"
+
+
+def writes(view: Callable) -> Callable:
+    """Mark a view as one that writes, so its transaction takes the write lock at once."""
+    view._portal_writes = True  # read by _mark_writing_request before any query runs
+    return view
+
+
+def _mark_writing_request() -> None:
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "_portal_writes", False):
+        setattr(g, _WRITES, True)
 
 
 def configure_engine(engine: sa.Engine) -> None:
@@ -38,3 +59,5 @@ def init_app(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
+    # Registered before the blueprints' hooks, which may already query (the session user).
+    app.before_request(_mark_writing_request)
