@@ -33,8 +33,7 @@ install: $(STAMP) $(MO)
 translations: $(MO)
 
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
-	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
+	$(BIN)/python scripts/i18n-add --missing
 
 run: install
 	$(FLASK) db upgrade

@@ -9,10 +9,14 @@ from flask import Flask
 
 from portal import cli, database, i18n
 from portal.auth import views as auth_views
+from portal.checkin import scan_views as checkin_scan_views
+from portal.checkin import views as checkin_views
 from portal.config import Config
 from portal.extensions import compress, csrf, htmx, limiter, login_manager, migrate
 from portal.health import views as health_views
 from portal.home import views as home_views
+from portal.outside import views as outside_views
+from portal.training import views as training_views
 from portal.web import assets, errors, proxy, security
 from portal.web import htmx as htmx_web
 
@@ -46,5 +50,9 @@ def create_app(config: Any | None = None) -> Flask:
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(home_views.bp)
     app.register_blueprint(health_views.bp)
+    app.register_blueprint(training_views.bp)
+    app.register_blueprint(checkin_views.bp)
+    app.register_blueprint(checkin_scan_views.bp)
+    app.register_blueprint(outside_views.bp)
     cli.init_app(app)
     return app
