@@ -15,7 +15,9 @@ from portal.config import Config
 from portal.extensions import compress, csrf, htmx, limiter, login_manager, migrate
 from portal.health import views as health_views
 from portal.home import views as home_views
+from portal.inbox import views as inbox_views
 from portal.outside import views as outside_views
+from portal.pwa import views as pwa_views
 from portal.training import views as training_views
 from portal.web import assets, errors, proxy, security
 from portal.web import htmx as htmx_web
@@ -54,5 +56,7 @@ def create_app(config: Any | None = None) -> Flask:
     app.register_blueprint(checkin_views.bp)
     app.register_blueprint(checkin_scan_views.bp)
     app.register_blueprint(outside_views.bp)
+    app.register_blueprint(pwa_views.bp)
+    app.register_blueprint(inbox_views.bp)
     cli.init_app(app)
     return app

@@ -1,0 +1,22 @@
+"""Placeholder: being built (issue 4)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort
+from flask_login import login_required
+
+bp = Blueprint("inbox", __name__)
+
+
+@bp.get("/inbox")
+@login_required
+def index():
+    """The notification inbox."""
+    abort(404)
+
+
+@bp.get("/inbox/bell")
+@login_required
+def bell():
+    """The bell with the unread count (htmx fragment)."""
+    return ""
