@@ -4,6 +4,13 @@ from portal.appraisal.models import Appraisal
 from portal.audit.models import AuditEntry
 from portal.care.models import CareEntitlement, CareRecord
 from portal.certificates.models import Certificate
+from portal.inbox.models import (
+    Delivery,
+    Notification,
+    NotificationSettings,
+    PushSubscription,
+    ReminderLog,
+)
 from portal.org.models import Community, District, Street
 from portal.people.models import GradeChange, User, UserRole, WorkerProfile
 from portal.training.models import (
@@ -24,10 +31,15 @@ __all__ = [
     "CareRecord",
     "Certificate",
     "Community",
+    "Delivery",
     "District",
     "GradeChange",
     "JoinRequest",
+    "Notification",
+    "NotificationSettings",
     "OutsideTraining",
+    "PushSubscription",
+    "ReminderLog",
     "Street",
     "Training",
     "TrainingAudience",

@@ -11,12 +11,12 @@ bp = Blueprint("inbox", __name__)
 @bp.get("/inbox")
 @login_required
 def index():
-    """The notification inbox."""
+    """Show the notification inbox."""
     abort(404)
 
 
 @bp.get("/inbox/bell")
 @login_required
 def bell():
-    """The bell with the unread count (htmx fragment)."""
+    """Render the bell with the unread count (htmx fragment)."""
     return ""

@@ -9,11 +9,11 @@ bp = Blueprint("pwa", __name__)
 
 @bp.get("/manifest.webmanifest")
 def manifest():
-    """The web app manifest."""
+    """Serve the web app manifest."""
     abort(404)
 
 
 @bp.get("/sw.js")
 def service_worker():
-    """The service worker, served from the root scope."""
+    """Serve the service worker from the root scope."""
     abort(404)
