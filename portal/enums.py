@@ -150,3 +150,44 @@ class RequestStatus(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+
+
+class MentoringTopic(enum.StrEnum):
+    """传帮带 topics, following the policies' skill areas [004 §6, 003 §7]."""
+
+    MASS_WORK = "mass_work"  # 群众工作
+    MOBILISATION = "mobilisation"  # 组织动员
+    LAW = "law"  # 依法办事
+    MEDIATION = "mediation"  # 矛盾调解
+    EMERGENCY = "emergency"  # 应急处突
+    COORDINATION = "coordination"  # 协调沟通
+    IT = "it"  # 信息技术应用
+    POLICY = "policy"  # 政策法规
+    OTHER = "other"
+
+
+class ConcernArea(enum.StrEnum):
+    """Areas of concern raised in a 谈心日 talk."""
+
+    WORK = "work"  # 工作
+    LIFE = "life"  # 生活
+    HEALTH = "health"  # 健康
+    FAMILY = "family"  # 家庭
+    CAREER = "career"  # 职业发展
+
+
+class GrowthKind(enum.StrEnum):
+    """The "四个一" of a new worker's first three years [002 §2(1)]."""
+
+    VISIT = "visit"  # 一次外省市考察
+    SECONDMENT = "secondment"  # 一次挂职锻炼
+    RESEARCH = "research"  # 一个调研课题
+    INNOVATION = "innovation"  # 一个创新项目
+
+
+class FollowUpStatus(enum.StrEnum):
+    """Where a talk's follow-up item stands."""
+
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"

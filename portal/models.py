@@ -11,6 +11,14 @@ from portal.inbox.models import (
     PushSubscription,
     ReminderLog,
 )
+from portal.mentoring.models import (
+    GrowthItem,
+    MentorPairing,
+    MentorSession,
+    Talk,
+    TalkFollowUp,
+    TalkResponsibility,
+)
 from portal.org.models import Community, District, Street
 from portal.people.models import GradeChange, User, UserRole, WorkerProfile
 from portal.training.models import (
@@ -34,13 +42,19 @@ __all__ = [
     "Delivery",
     "District",
     "GradeChange",
+    "GrowthItem",
     "JoinRequest",
+    "MentorPairing",
+    "MentorSession",
     "Notification",
     "NotificationSettings",
     "OutsideTraining",
     "PushSubscription",
     "ReminderLog",
     "Street",
+    "Talk",
+    "TalkFollowUp",
+    "TalkResponsibility",
     "Training",
     "TrainingAudience",
     "TrainingStaff",

@@ -1,0 +1,132 @@
+"""传帮带 mentoring, the new worker's growth plan, and 谈心日 one-on-one talks [domain §6]."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import UTCDateTime, enum_type
+from portal.enums import ConcernArea, FollowUpStatus, GrowthKind, MentoringTopic
+from portal.extensions import db
+from portal.timeutil import utcnow
+
+
+class MentorPairing(db.Model):
+    """A mentor paired with a mentee for a period, with goals; ended pairings stay as history."""
+
+    __tablename__ = "mentor_pairings"
+    __table_args__ = (
+        sa.CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ends_after_start"),
+        sa.CheckConstraint("mentor_id <> mentee_id", name="not_self"),
+        sa.Index("ix_mentor_pairings_mentor", "mentor_id", "ends_on"),
+        sa.Index("ix_mentor_pairings_mentee", "mentee_id", "ends_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    mentee_id: Mapped[int] = mapped_column(sa.ForeignKey("worker_profiles.user_id"))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None]  # None: current
+    goals: Mapped[str] = mapped_column(sa.String(500), default="")
+    end_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MentorSession(db.Model):
+    """One 传帮带 session logged by the mentor and confirmed by the mentee."""
+
+    __tablename__ = "mentor_sessions"
+    __table_args__ = (
+        sa.CheckConstraint("minutes > 0 AND minutes <= 600", name="minutes_range"),
+        sa.Index("ix_mentor_sessions_pairing_held", "pairing_id", "held_on"),
+        sa.Index("ix_mentor_sessions_mentee_held", "mentee_id", "held_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pairing_id: Mapped[int] = mapped_column(sa.ForeignKey("mentor_pairings.id"))
+    mentor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    mentee_id: Mapped[int] = mapped_column(sa.ForeignKey("worker_profiles.user_id"))
+    held_on: Mapped[date]
+    minutes: Mapped[int]
+    topic: Mapped[MentoringTopic] = mapped_column(enum_type(MentoringTopic))
+    passed_on: Mapped[str] = mapped_column(sa.String(1000), default="")  # what was passed on
+    next_step: Mapped[str] = mapped_column(sa.String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reflection: Mapped[str | None] = mapped_column(sa.String(500))  # the mentee's own words
+
+
+class GrowthItem(db.Model):
+    """One of the "四个一" of a new worker's first three years, with date and evidence."""
+
+    __tablename__ = "growth_items"
+    __table_args__ = (sa.UniqueConstraint("worker_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(sa.ForeignKey("worker_profiles.user_id"))
+    kind: Mapped[GrowthKind] = mapped_column(enum_type(GrowthKind))
+    done_on: Mapped[date | None]
+    evidence: Mapped[str] = mapped_column(sa.String(500), default="")
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class TalkResponsibility(db.Model):
+    """A talk leader is responsible for the workers of a community (谈心日)."""
+
+    __tablename__ = "talk_responsibilities"
+
+    leader_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"), primary_key=True)
+
+
+class Talk(db.Model):
+    """A one-on-one 谈心日 talk; private to its leader, the worker and the street admin."""
+
+    __tablename__ = "talks"
+    __table_args__ = (sa.Index("ix_talks_worker_held", "worker_id", "held_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    leader_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    worker_id: Mapped[int] = mapped_column(sa.ForeignKey("worker_profiles.user_id"))
+    held_on: Mapped[date]
+    concerns: Mapped[list[str]] = mapped_column(sa.JSON, default=list)  # ConcernArea values
+    notes: Mapped[str] = mapped_column(sa.String(2000), default="")  # what was said
+    help_promised: Mapped[str] = mapped_column(sa.String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    follow_ups: Mapped[list[TalkFollowUp]] = relationship(
+        back_populates="talk", cascade="all, delete-orphan", order_by="TalkFollowUp.id"
+    )
+
+    @property
+    def concern_areas(self) -> list[ConcernArea]:
+        """Return the concerns as vocabulary values."""
+        return [ConcernArea(c) for c in self.concerns or []]
+
+
+class TalkFollowUp(db.Model):
+    """A follow-up promised in a talk: owner, due date and status; open ones carry over."""
+
+    __tablename__ = "talk_follow_ups"
+    __table_args__ = (sa.Index("ix_talk_follow_ups_worker_status", "worker_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    talk_id: Mapped[int] = mapped_column(sa.ForeignKey("talks.id", ondelete="CASCADE"))
+    worker_id: Mapped[int] = mapped_column(sa.ForeignKey("worker_profiles.user_id"))
+    item: Mapped[str] = mapped_column(sa.String(300))
+    owner: Mapped[str] = mapped_column(sa.String(64))  # who does it (a name or a role)
+    due_on: Mapped[date]
+    status: Mapped[FollowUpStatus] = mapped_column(
+        enum_type(FollowUpStatus), default=FollowUpStatus.OPEN
+    )
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    talk: Mapped[Talk] = relationship(back_populates="follow_ups")
