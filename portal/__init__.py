@@ -16,6 +16,7 @@ from portal.extensions import compress, csrf, htmx, limiter, login_manager, migr
 from portal.health import views as health_views
 from portal.home import views as home_views
 from portal.inbox import views as inbox_views
+from portal.mentoring import views as mentoring_views
 from portal.outside import views as outside_views
 from portal.pwa import views as pwa_views
 from portal.training import views as training_views
@@ -58,5 +59,6 @@ def create_app(config: Any | None = None) -> Flask:
     app.register_blueprint(outside_views.bp)
     app.register_blueprint(pwa_views.bp)
     app.register_blueprint(inbox_views.bp)
+    app.register_blueprint(mentoring_views.bp)
     cli.init_app(app)
     return app
