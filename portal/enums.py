@@ -58,6 +58,7 @@ class Role(enum.StrEnum):
     MENTOR = "mentor"
     TALK_LEADER = "talk_leader"
     STREET_ADMIN = "street_admin"
+    DISTRICT_ADMIN = "district_admin"  # reads every street of the district, changes nothing
 
 
 class CertificateKind(enum.StrEnum):

@@ -44,6 +44,7 @@ LABELS: dict[enum.Enum, object] = {
     Role.MENTOR: _l("Mentor"),
     Role.TALK_LEADER: _l("Talk leader"),
     Role.STREET_ADMIN: _l("Street admin"),
+    Role.DISTRICT_ADMIN: _l("District admin"),
     CertificateKind.ASSISTANT_SOCIAL_WORKER: _l("Assistant social worker"),
     CertificateKind.SOCIAL_WORKER: _l("Social worker"),
     CertificateKind.SENIOR_SOCIAL_WORKER: _l("Senior social worker"),

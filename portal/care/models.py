@@ -47,4 +47,9 @@ class CareRecord(db.Model):
     quantity: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 1))  # days or yuan, by kind
     status: Mapped[CareStatus] = mapped_column(enum_type(CareStatus), default=CareStatus.DONE)
     note: Mapped[str | None] = mapped_column(sa.String(300))
+    # Care-fund applications from the worker's phone: proof, and the admin's decision.
+    upload_id: Mapped[int | None] = mapped_column(sa.ForeignKey("uploads.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_comment: Mapped[str | None] = mapped_column(sa.String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
