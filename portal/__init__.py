@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from portal import cli, database, i18n
+from portal.admin import views as admin_views
 from portal.auth import views as auth_views
 from portal.checkin import scan_views as checkin_scan_views
 from portal.checkin import views as checkin_views
@@ -60,5 +61,6 @@ def create_app(config: Any | None = None) -> Flask:
     app.register_blueprint(pwa_views.bp)
     app.register_blueprint(inbox_views.bp)
     app.register_blueprint(mentoring_views.bp)
+    app.register_blueprint(admin_views.bp)
     cli.init_app(app)
     return app
