@@ -21,6 +21,7 @@ from portal.certificates import queries as certificate_queries
 from portal.certificates.models import Certificate
 from portal.enums import CareKind, CareStatus
 from portal.extensions import db
+from portal.mentoring import queries as mentoring_queries
 from portal.people import queries as people_queries
 from portal.people.models import GradeChange, WorkerProfile
 from portal.policy import rules
@@ -121,6 +122,7 @@ class WorkerHome:
     certificate: CertificateCard
     appraisal: AppraisalCard
     care: CareCard
+    mentoring: mentoring_queries.MentoringSummary | None = None
 
 
 def load_worker(user_id: int) -> WorkerProfile | None:
@@ -255,4 +257,5 @@ def worker_home(worker: WorkerProfile, today: date, now: datetime) -> WorkerHome
         certificate=certificate_card(worker, profile, today),
         appraisal=appraisal_card(worker),
         care=care_card(worker, profile, today),
+        mentoring=mentoring_queries.home_summary(worker, today),
     )

@@ -103,3 +103,40 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def live_app(live_server, tmp_path_factory):
+    """An app on the live server's database, to arrange data (commit!) that the browser then sees.
+
+    Same test configuration, hence the same secret key (personal codes made here are the
+    server's) and the same SQLite file, which WAL lets both apps use at once.
+    """
+    # live_server's folder is live0 (pytest also links it as "livecurrent").
+    [database] = tmp_path_factory.getbasetemp().glob("live[0-9]*/live.db")
+    app = make_test_app(f"sqlite:///{database}", str(database.parent))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def mentoring_server(tmp_path_factory) -> Iterator[str]:
+    """Serve the demo street with its 传帮带 and 谈心日 records (issue 5) on a free port."""
+    from portal.timeutil import local_today  # the app's "today" (Asia/Shanghai)
+
+    tmp = tmp_path_factory.mktemp("live-mentoring")
+    app = make_test_app(f"sqlite:///{tmp / 'live.db'}", str(tmp))
+    with app.app_context():
+        upgrade()
+        demo.build_demo(password=DEMO_PASSWORD, today=local_today())
+        demo.build_mentoring_demo(today=local_today())  # adds nothing if build_demo did
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    with app.app_context():
+        db.engine.dispose()
