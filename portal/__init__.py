@@ -20,7 +20,9 @@ from portal.inbox import views as inbox_views
 from portal.mentoring import views as mentoring_views
 from portal.outside import views as outside_views
 from portal.pwa import views as pwa_views
+from portal.training import calendar_views as training_calendar_views
 from portal.training import views as training_views
+from portal.uploads import views as upload_views
 from portal.web import assets, errors, proxy, security
 from portal.web import htmx as htmx_web
 
@@ -29,9 +31,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: Any | None = None) -> Flask:
     """Create and wire the application: config, extensions, blueprints, CLI."""
+    instance_path = getattr(config, "INSTANCE_PATH", None) or str(PROJECT_ROOT / "instance")
     app = Flask(
         __name__,
-        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_path=instance_path,
         static_folder=str(PROJECT_ROOT / "static"),
         template_folder=str(PROJECT_ROOT / "templates"),
     )
@@ -58,6 +61,8 @@ def create_app(config: Any | None = None) -> Flask:
     app.register_blueprint(checkin_views.bp)
     app.register_blueprint(checkin_scan_views.bp)
     app.register_blueprint(outside_views.bp)
+    app.register_blueprint(training_calendar_views.bp)
+    app.register_blueprint(upload_views.bp)
     app.register_blueprint(pwa_views.bp)
     app.register_blueprint(inbox_views.bp)
     app.register_blueprint(mentoring_views.bp)

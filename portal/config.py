@@ -36,9 +36,16 @@ class Config:
     """Production-safe defaults; every value can be overridden from the environment."""
 
     def __init__(self, instance_path: str) -> None:
+        self.INSTANCE_PATH = instance_path
         self.SECRET_KEY = os.environ.get("PORTAL_SECRET_KEY") or load_or_create_secret_key(
             instance_path
         )
+        # Proof files live outside static/, served only through access-checked routes.
+        self.UPLOAD_FOLDER = os.environ.get(
+            "PORTAL_UPLOAD_FOLDER", str(Path(instance_path) / "uploads")
+        )
+        self.UPLOAD_MAX_BYTES = int(os.environ.get("PORTAL_UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
+        self.MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # routes set tighter limits of their own
         self.SQLALCHEMY_DATABASE_URI = os.environ.get(
             "DATABASE_URL", f"sqlite:///{Path(instance_path) / 'portal.db'}"
         )

@@ -56,6 +56,7 @@ from portal.certificates.models import Certificate
 from portal.enums import (
     AppraisalResult,
     AttendanceMethod,
+    AudienceScope,
     CareKind,
     CareStatus,
     CertificateKind,
@@ -73,7 +74,7 @@ from portal.people.models import GradeChange, User, UserRole, WorkerProfile
 from portal.policy import rules
 from portal.policy.profiles import PolicyProfile, load_profile
 from portal.timeutil import LOCAL_TZ, local_date_of, local_today
-from portal.training.models import Attendance, Training
+from portal.training.models import Attendance, Training, TrainingAudience
 
 __all__ = ["DemoLogin", "build_demo", "format_logins"]
 
@@ -1203,6 +1204,8 @@ class _DemoBuilder:
                     place=places[place],
                     credited_hours=Decimal(hours),
                     capacity=80 if is_street else (None if day < t else 120),
+                    # The whole street is expected (the check-in list and the calendar use it).
+                    audience=[TrainingAudience(scope=AudienceScope.STREET, street_id=street.id)],
                 )
             )
         return trainings

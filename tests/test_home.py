@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from portal.enums import AppraisalResult, CertificateKind, PostType, Role
+from portal.enums import AppraisalResult, AudienceScope, CertificateKind, PostType, Role
+from portal.models import TrainingAudience
 from portal.timeutil import local_today
 from tests.conftest import login
 
@@ -185,13 +186,17 @@ def test_training_detail_lists_what_earned_the_hours(client, make_worker, make_t
     worker = make_worker()
     attend(worker, make_training(on=date(today.year, 1, 5), title="矛盾调解实务"))
     attend(worker, make_training(on=date(today.year - 1, 6, 1), title="去年的培训"))
-    make_training(
+    upcoming = make_training(
         on=today + timedelta(days=10), title="应急处突演练", street=worker.community.street
     )
+    upcoming.audience.append(
+        TrainingAudience(scope=AudienceScope.STREET, street_id=worker.community.street_id)
+    )
+    make_training(on=today + timedelta(days=11), title="别的街道的培训")  # not expected
     login(client, worker.user.phone)
     page = client.get(f"/workers/{worker.user_id}/training").get_data(as_text=True)
     assert "矛盾调解实务" in page and "去年的培训" not in page
-    assert "应急处突演练" in page
+    assert "应急处突演练" in page and "别的街道的培训" not in page
 
 
 def test_unpublished_appraisal_stays_hidden(client, db, make_worker):

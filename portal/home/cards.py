@@ -22,6 +22,7 @@ from portal.certificates.models import Certificate
 from portal.enums import CareKind, CareStatus
 from portal.extensions import db
 from portal.mentoring import queries as mentoring_queries
+from portal.outside import queries as outside_queries
 from portal.people import queries as people_queries
 from portal.people.models import GradeChange, WorkerProfile
 from portal.policy import rules
@@ -162,7 +163,7 @@ def training_card(
     required = rules.annual_training_requirement(profile, worker.post_type, new_entrant=new_entrant)
     first, last = year_bounds(today.year)
     credited = training_queries.credited_hours(worker.user_id, first, last)
-    next_training = training_queries.next_training(worker.community.street_id, now)
+    next_training = training_queries.next_training(worker.user_id, now)
     policy = profile.training
     required_days = None
     if policy.mode == TrainingMode.DAYS:
@@ -240,9 +241,15 @@ def attended_this_year(worker: WorkerProfile, today: date) -> list:
     return training_queries.attended(worker.user_id, first, last)
 
 
+def outside_this_year(worker: WorkerProfile, today: date) -> list:
+    """Return approved outside training completed this year (counted in the hours)."""
+    first, last = year_bounds(today.year)
+    return outside_queries.approved_in_period(worker.user_id, first, last)
+
+
 def upcoming_trainings(worker: WorkerProfile, now: datetime) -> list[Training]:
-    """Return the next trainings open to the worker's street (one query)."""
-    return training_queries.upcoming(worker.community.street_id, now)
+    """Return the next trainings the worker is expected at (one query)."""
+    return training_queries.upcoming(worker.user_id, now)
 
 
 def worker_home(worker: WorkerProfile, today: date, now: datetime) -> WorkerHome:

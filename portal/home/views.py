@@ -55,6 +55,7 @@ def training(worker_id: int):
     profile = cards.profile_of(worker)
     card = cards.training_card(worker, profile, today, now)
     attended = cards.attended_this_year(worker, today)
+    outside = cards.outside_this_year(worker, today)
     upcoming = cards.upcoming_trainings(worker, now)
     return render(
         "home/training.html",

@@ -1,15 +1,199 @@
-"""Placeholder: being built (issue 3)."""
+"""Outside training: the worker submits with proof, the street admin approves or rejects.
+
+Every view: load → check access → act → render.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
-from flask_login import login_required
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from portal.database import writes
+from portal.enums import RequestStatus, Role
+from portal.extensions import db
+from portal.outside import operations, queries
+from portal.outside.forms import RejectForm, SubmissionForm
+from portal.people.models import WorkerProfile
+from portal.uploads import sniff, storage
+from portal.uploads.operations import read_limited, too_large_message
+from portal.uploads.sniff import UploadRefused
+from portal.web.htmx import render
 
 bp = Blueprint("outside", __name__)
+
+STATUS_LABELS = {
+    RequestStatus.PENDING: _l("Awaiting review"),
+    RequestStatus.APPROVED: _l("Accepted"),
+    RequestStatus.REJECTED: _l("Declined"),
+}
+
+# Room for the form's text fields and multipart framing around the file itself.
+_FORM_OVERHEAD = 256 * 1024
+
+
+@bp.app_template_filter("review_status")
+def review_status(status: RequestStatus) -> str:
+    """Return the label of a submission's review status."""
+    return str(STATUS_LABELS[status])
+
+
+@bp.url_value_preprocessor
+def _limit_body_size(_endpoint, _values) -> None:
+    # URL preprocessors run before every before_request hook, so the limit is in place
+    # before CSRF protection reads the body: an oversized upload is cut off, not buffered.
+    request.max_content_length = storage.max_bytes() + _FORM_OVERHEAD
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_error):
+    """Answer an oversized upload with the form and a clear message."""
+    message = str(too_large_message())
+    worker = current_user.worker if current_user.is_authenticated else None
+    if worker is None or request.endpoint != "outside.submit":
+        return render_template("errors/error.html", code=413, message=message), 413
+    form = SubmissionForm(formdata=None)
+    form.proof.errors = [message]
+    return _worker_page(worker, form, status=413)
+
+
+def _own_worker() -> WorkerProfile:
+    worker = current_user.worker
+    if worker is None:
+        abort(403)  # a worker's page: other roles have nothing to submit
+    return worker
+
+
+def _worker_page(worker: WorkerProfile, form: SubmissionForm, *, status: int = 200):
+    submissions = queries.own_submissions(worker.user_id)
+    page = render(
+        "outside/index.html",
+        worker=worker,
+        form=form,
+        submissions=submissions,
+        max_mb=storage.max_megabytes(),
+    )
+    return page, status
 
 
 @bp.get("/me/outside-training")
 @login_required
-def index(**_kwargs):
-    """The worker's outside-training submissions."""
-    abort(404)
+def index():
+    """Show the worker's submissions and the form to submit another."""
+    worker = _own_worker()
+    return _worker_page(worker, SubmissionForm())
+
+
+@bp.post("/me/outside-training")
+@login_required
+@writes
+def submit():
+    """Record an outside training with its proof, pending the street admin's review."""
+    worker = _own_worker()
+    form = SubmissionForm()
+    if form.validate_on_submit():
+        try:
+            submission = operations.submit_outside_training(
+                form.submission_data(), form.proof.data, actor=current_user._get_current_object()
+            )
+        except UploadRefused as refused:
+            form.proof.errors.append(str(refused.message))
+        else:
+            with storage.removed_on_error(submission.proof.storage_key):
+                db.session.commit()
+            flash(_("Submitted. Your street admin will review it."), "success")
+            return redirect(url_for("outside.index"), 303)
+    elif form.proof.data and not form.proof.errors:
+        _check_file_too(form)
+    return _worker_page(worker, form, status=422)
+
+
+def _check_file_too(form: SubmissionForm) -> None:
+    # Other fields failed: say now if the file would fail as well (nothing is stored),
+    # since the browser clears the file input and the worker must attach it again.
+    try:
+        sniff.accept(read_limited(form.proof.data))
+    except UploadRefused as refused:
+        form.proof.errors = [*form.proof.errors, str(refused.message)]
+
+
+def _admin_street_id() -> int:
+    if not current_user.has_role(Role.STREET_ADMIN) or current_user.street_id is None:
+        abort(403)
+    return current_user.street_id
+
+
+def _review_page(street_id: int, *, forms=None, notice: str | None = None, status: int = 200):
+    pending = queries.pending_in_street(street_id)
+    decided = queries.decided_in_street(street_id)
+    forms = forms or {}
+    reject_forms = {
+        row.submission.id: forms.get(row.submission.id)
+        or RejectForm(formdata=None, prefix=f"s{row.submission.id}")
+        for row in pending
+    }
+    page = render(
+        "outside/review.html",
+        pending=pending,
+        decided=decided,
+        reject_forms=reject_forms,
+        notice=notice,
+    )
+    return page, status
+
+
+def _submission_of_street(submission_id: int, street_id: int):
+    submission = queries.submission_in_street(submission_id, street_id)
+    if submission is None:
+        abort(404)  # not in this admin's street, or absent: the same answer
+    return submission
+
+
+@bp.get("/street/outside-training")
+@login_required
+def review():
+    """List the street's submissions awaiting review, then those decided."""
+    street_id = _admin_street_id()
+    return _review_page(street_id)
+
+
+@bp.post("/street/outside-training/<int:submission_id>/approve")
+@login_required
+@writes
+def approve(submission_id: int):
+    """Approve a submission: its hours count toward the worker's annual minimum."""
+    street_id = _admin_street_id()
+    submission = _submission_of_street(submission_id, street_id)
+    try:
+        operations.approve(submission, actor=current_user._get_current_object())
+    except operations.AlreadyDecided:
+        return _review_page(street_id, notice=_already_decided(), status=409)
+    db.session.commit()
+    hours = f"{submission.hours.normalize():f}"
+    flash(_("Accepted: %(hours)s hours now count for the worker.", hours=hours), "success")
+    return redirect(url_for("outside.review"), 303)
+
+
+@bp.post("/street/outside-training/<int:submission_id>/reject")
+@login_required
+@writes
+def reject(submission_id: int):
+    """Reject a submission with the reason the worker will read."""
+    street_id = _admin_street_id()
+    submission = _submission_of_street(submission_id, street_id)
+    form = RejectForm(prefix=f"s{submission_id}")
+    if not form.validate_on_submit():
+        return _review_page(street_id, forms={submission_id: form}, status=422)
+    try:
+        operations.reject(submission, form.reason.data, actor=current_user._get_current_object())
+    except operations.AlreadyDecided:
+        return _review_page(street_id, notice=_already_decided(), status=409)
+    db.session.commit()
+    flash(_("Declined; the worker will see your reason."), "success")
+    return redirect(url_for("outside.review"), 303)
+
+
+def _already_decided() -> str:
+    return _("This submission has already been decided and cannot be decided again.")

@@ -1,0 +1,111 @@
+"""Outside-training writes: submit with proof, approve, reject. Flush, never commit."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TypedDict
+
+import sqlalchemy as sa
+
+from portal.audit import operations as audit
+from portal.enums import RequestStatus, TrainingKind
+from portal.extensions import db
+from portal.people.models import User
+from portal.timeutil import utcnow
+from portal.training.models import OutsideTraining
+from portal.uploads import storage
+from portal.uploads.operations import IncomingFile, store_upload
+
+
+class SubmissionData(TypedDict):
+    """The cleaned values of a submission."""
+
+    title: str
+    kind: TrainingKind
+    organiser: str
+    hours: Decimal
+    completed_on: date
+
+
+class AlreadyDecided(Exception):
+    """The submission was approved or rejected before this decision arrived."""
+
+
+def submit_outside_training(
+    data: SubmissionData, file: IncomingFile, *, actor: User
+) -> OutsideTraining:
+    """Record the actor's outside training, pending review, with its proof file.
+
+    Raises UploadRefused (nothing stored) if the file is not accepted. The caller
+    commits, inside `storage.removed_on_error(submission.proof.storage_key)`.
+    """
+    upload = store_upload(file, owner=actor)
+    with storage.removed_on_error(upload.storage_key):
+        submission = OutsideTraining(
+            worker_id=actor.id,
+            title=data["title"],
+            kind=data["kind"],
+            organiser=data["organiser"],
+            hours=data["hours"],
+            completed_on=data["completed_on"],
+            proof=upload,
+            status=RequestStatus.PENDING,
+        )
+        db.session.add(submission)
+        db.session.flush()
+        audit.record(
+            "outside_training_submitted",
+            submission,
+            actor=actor,
+            hours=str(data["hours"]),
+            proof_id=upload.id,
+            sha256=upload.sha256,
+        )
+    return submission
+
+
+def _decide(
+    submission: OutsideTraining, status: RequestStatus, *, actor: User, reason: str | None
+) -> OutsideTraining:
+    # Conditional update: of two reviewers deciding at once, exactly one wins.
+    result = db.session.execute(
+        sa.update(OutsideTraining)
+        .where(OutsideTraining.id == submission.id, OutsideTraining.status == RequestStatus.PENDING)
+        .values(status=status, reviewer_id=actor.id, reviewed_at=utcnow(), review_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(submission)
+        raise AlreadyDecided(submission.status)
+    db.session.refresh(submission)
+    return submission
+
+
+def approve(submission: OutsideTraining, *, actor: User) -> OutsideTraining:
+    """Approve a pending submission: its hours count from now on."""
+    _decide(submission, RequestStatus.APPROVED, actor=actor, reason=None)
+    audit.record(
+        "outside_training_approved",
+        submission,
+        actor=actor,
+        worker_id=submission.worker_id,
+        hours=str(submission.hours),
+    )
+    return submission
+
+
+def reject(submission: OutsideTraining, reason: str, *, actor: User) -> OutsideTraining:
+    """Reject a pending submission with a reason the worker sees."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("a rejection needs a reason")
+    _decide(submission, RequestStatus.REJECTED, actor=actor, reason=reason)
+    audit.record(
+        "outside_training_rejected",
+        submission,
+        actor=actor,
+        worker_id=submission.worker_id,
+        reason=reason,
+    )
+    return submission

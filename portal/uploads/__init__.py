@@ -1,0 +1,1 @@
+"""Proof files: accepted by content (not name), stored outside static/, served to few."""

@@ -1,0 +1,167 @@
+"""The worker's upcoming trainings as an RFC 5545 .ics file that calendar apps accept."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+
+from portal.enums import AudienceScope, Role
+from portal.timeutil import utcnow
+from portal.training import calendar
+from portal.training.models import TrainingAudience
+from tests.conftest import login
+
+URL = "/me/trainings.ics"
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("plain", "plain"),
+        ("a,b;c", "a\\,b\\;c"),
+        ("back\\slash", "back\\\\slash"),
+        ("line1\nline2\r\nline3\rline4", "line1\\nline2\\nline3\\nline4"),
+        ("中文，全角；不转义", "中文，全角；不转义"),
+    ],
+)
+def test_text_escaping(raw, escaped):
+    """Commas, semicolons, backslashes and newlines are escaped in TEXT values."""
+    assert calendar.escape_text(raw) == escaped
+
+
+def test_folding_keeps_lines_within_75_octets_and_characters_whole():
+    """Long lines fold at 75 octets with CRLF + space, never inside a UTF-8 character."""
+    line = "SUMMARY:" + "社区工作者培训" * 20
+    folded = calendar.fold(line)
+    physical = folded.split("\r\n")
+    assert len(physical) > 1
+    assert all(len(p.encode("utf-8")) <= 75 for p in physical)
+    assert all(p.startswith(" ") for p in physical[1:])
+    assert physical[0] + "".join(p[1:] for p in physical[1:]) == line
+
+
+def test_folding_boundary():
+    """A 75-octet line stays whole; a 76-octet line folds."""
+    assert "\r\n" not in calendar.fold("X" * 75)
+    assert calendar.fold("X" * 76) == "X" * 75 + "\r\n X"
+
+
+def test_times_are_utc_with_z():
+    """Times are written in UTC with a trailing Z, whatever zone they come in."""
+    shanghai = datetime(2026, 3, 1, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert calendar.utc_stamp(shanghai) == "20260301T013000Z"
+    with pytest.raises(ValueError, match="naive"):
+        calendar.utc_stamp(datetime(2026, 3, 1, 9, 30))  # noqa: DTZ001
+
+
+def test_uid_host_has_no_port():
+    """The UID names the training and the host, without port or odd characters."""
+    assert calendar.training_uid(7, "portal.example.cn:8443") == "training-7@portal.example.cn"
+    assert calendar.training_uid(7, "[::1]:5000") == "training-7@1"
+
+
+def _training(db, make_training, *, starts_in: timedelta, audience: dict, **kw):
+    training = make_training(on=(utcnow() + starts_in).date(), **kw)
+    training.starts_at = utcnow() + starts_in
+    training.ends_at = training.starts_at + timedelta(hours=3)
+    db.session.add(TrainingAudience(training_id=training.id, **audience))
+    db.session.flush()
+    return training
+
+
+@pytest.fixture
+def trainings(db, street_team, make_training, make_street):
+    """Trainings the worker is and is not expected at, past and future."""
+    street, worker = street_team.street, street_team.worker
+    whole_street = {"scope": AudienceScope.STREET, "street_id": street.id}
+    return {
+        "expected": _training(
+            db,
+            make_training,
+            starts_in=timedelta(days=3),
+            audience=whole_street,
+            title="社区治理, 实务; 案例\\分析\n第二行" + "（专题）" * 12,
+        ),
+        "named": _training(
+            db,
+            make_training,
+            starts_in=timedelta(days=10),
+            audience={"scope": AudienceScope.WORKER, "worker_id": worker.user_id},
+            title="点名培训",
+        ),
+        "running": _training(
+            db, make_training, starts_in=timedelta(hours=-1), audience=whole_street, title="进行中"
+        ),
+        "past": _training(
+            db, make_training, starts_in=timedelta(days=-2), audience=whole_street, title="已结束"
+        ),
+        "other street": _training(
+            db,
+            make_training,
+            starts_in=timedelta(days=4),
+            audience={"scope": AudienceScope.STREET, "street_id": make_street().id},
+            title="别的街道",
+        ),
+    }
+
+
+def test_calendar_lists_upcoming_expected_trainings(client, street_team, trainings):
+    """Upcoming and running trainings the worker is expected at are events; others are not."""
+    login(client, street_team.worker.user.phone)
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert "attachment" in response.headers["Content-Disposition"]
+    parsed = icalendar.Calendar.from_ical(response.data)
+    events = {str(e["SUMMARY"]): e for e in parsed.walk("VEVENT")}
+    expected = trainings["expected"]
+    assert set(events) == {expected.title, "点名培训", "进行中"}
+    event = events[expected.title]
+    assert str(event["UID"]) == f"training-{expected.id}@localhost"
+    assert event.decoded("DTSTART") == expected.starts_at.replace(microsecond=0)
+    assert event.decoded("DTSTART").utcoffset() == timedelta(0)
+    assert event.decoded("DTEND") == expected.ends_at.replace(microsecond=0)
+    assert str(event["LOCATION"]) == "街道会议室"
+    assert "学时：8" in str(event["DESCRIPTION"])
+    assert "DTSTAMP" in event
+
+
+def test_calendar_is_well_formed_on_the_wire(client, street_team, trainings):
+    """Header properties are present, every line ends in CRLF and fits 75 octets, text escaped."""
+    login(client, street_team.worker.user.phone)
+    body = client.get(URL).data
+    assert body.startswith(b"BEGIN:VCALENDAR\r\n") and body.endswith(b"END:VCALENDAR\r\n")
+    lines = body.split(b"\r\n")[:-1]
+    assert all(b"\n" not in line and b"\r" not in line for line in lines)
+    assert all(len(line) <= 75 for line in lines)
+    for prop in (b"PRODID:", b"VERSION:2.0", b"CALSCALE:GREGORIAN", b"X-WR-CALNAME:"):
+        assert any(line.startswith(prop) for line in lines), prop
+    unfolded = body.replace(b"\r\n ", b"").decode("utf-8")
+    assert "SUMMARY:社区治理\\, 实务\\; 案例\\\\分析\\n第二行" in unfolded
+    assert "X-WR-CALNAME:我的培训" in unfolded
+    start = trainings["expected"].starts_at.strftime("%Y%m%dT%H%M%SZ")
+    assert f"DTSTART:{start}" in unfolded
+
+
+def test_empty_calendar_is_still_valid(client, street_team):
+    """A worker with nothing coming up gets a valid calendar with no events."""
+    login(client, street_team.worker.user.phone)
+    parsed = icalendar.Calendar.from_ical(client.get(URL).data)
+    assert list(parsed.walk("VEVENT")) == []
+    assert str(parsed["VERSION"]) == "2.0"
+
+
+@pytest.mark.parametrize("role", [Role.STREET_ADMIN, Role.TRAINER])
+def test_users_without_a_worker_profile_are_refused(client, make_user, make_street, role):
+    """Only workers have a training calendar: other roles get 403."""
+    login(client, make_user(role, street=make_street()).phone)
+    assert client.get(URL).status_code == 403
+
+
+def test_anonymous_is_sent_to_login(client):
+    """The calendar needs a login."""
+    response = client.get(URL)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
