@@ -19,6 +19,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.auth import operations
 from portal.auth.forms import ChangePasswordForm, LoginForm
+from portal.checkin import grace
+from portal.database import writes
 from portal.extensions import db, limiter, login_manager
 from portal.i18n import LANG_COOKIE
 from portal.people.queries import user_for_session
@@ -84,6 +86,7 @@ def require_password_change():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@writes
 @limiter.limit(_failures_per_address, methods=["POST"], deduct_when=_failed)
 @limiter.limit(_failures_per_account, methods=["POST"], key_func=_username_key, deduct_when=_failed)
 def login():
@@ -112,6 +115,7 @@ def logout():
 
 
 @bp.route("/password", methods=["GET", "POST"])
+@writes
 @login_required
 def change_password():
     """Change the password; required before first use."""
@@ -123,12 +127,15 @@ def change_password():
         # The session id carries the version: re-issue it so this device stays signed in.
         login_user(user, remember=True)
         flash(_("Your password has been changed."), "success")
+        if grace.is_pending():  # a QR scan made before login still waits: finish it now
+            return redirect(url_for("checkin.resume"))
         return redirect(url_for("home.index"))
     status = 200 if request.method == "GET" or not form.errors else 422
     return render_template("auth/password.html", form=form), status
 
 
 @bp.post("/language/<code>")
+@writes
 def set_language(code: str):
     """Switch the interface language and remember the choice."""
     if code not in current_app.config["LANGUAGES"]:

@@ -1,15 +1,308 @@
-"""Placeholder: being built (issue 3)."""
+"""The projector check-in screen and the worker's one-scan check-in.
+
+Projector: a QR code of an absolute URL that rotates every 15 s (stateless HMAC of the
+training's secret and the server's time step), the live count beside it. The page
+tells its script the server time, so a projector with a wrong clock still rotates on
+the server's step boundaries.
+
+Worker: opening the scanned URL checks the code and, when logged in, checks the worker
+in at once (a GET: one scan, zero taps). Not logged in: a valid scan is kept in the
+session (see grace.py) and finished after login, as of the moment of the scan.
+
+Every view: load → check access → act → render.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
-from flask_login import login_required
+import math
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy.dialects import postgresql, sqlite
+
+from portal.audit import operations as audit
+from portal.checkin import grace, operations, rules
+from portal.checkin.codes import (
+    PROJECTOR_STEP_SECONDS,
+    CodeProblem,
+    check_projector_code,
+    projector_mac,
+    seconds_left_in_step,
+    time_step,
+)
+from portal.checkin.forms import JoinRequestForm
+from portal.checkin.qr import qr_svg
+from portal.database import writes
+from portal.enums import AttendanceMethod, WorkerStatus
+from portal.extensions import db
+from portal.people.models import User, WorkerProfile
+from portal.timeutil import utcnow
+from portal.training import queries as training_queries
+from portal.training.access import can_run_training
+from portal.training.models import JoinRequest, Training
+from portal.web.htmx import is_fragment_request, render
 
 bp = Blueprint("checkin", __name__)
+
+PROJECTOR = "checkin/projector.html"
+RESULT = "checkin/result.html"
+
+# What the worker is shown, and with which status code.
+STATUS = {
+    "checked_in": 200,
+    "already": 200,
+    "invalid": 400,
+    "expired": 410,
+    "grace_expired": 410,
+    "no_pending": 404,
+    operations.Outcome.NOT_OPEN: 409,
+    operations.Outcome.CLOSED: 409,
+    operations.Outcome.NOT_EXPECTED: 403,
+    operations.Outcome.NOT_ON_POST: 403,
+    "not_worker": 403,
+    "join_sent": 200,
+    "join_exists": 200,
+    "join_on_list": 200,
+    "join_closed": 409,
+}
+_SHOWN_AS = {
+    operations.Outcome.CHECKED_IN: "checked_in",
+    operations.Outcome.ALREADY: "already",
+}
+
+
+# -- projector ----------------------------------------------------------------------------
+
+
+def _runnable_training(training_id: int) -> Training:
+    training = db.session.get(Training, training_id)
+    if training is None or not can_run_training(current_user, training):
+        abort(404)  # same answer for "absent" and "not yours": nothing leaks
+    return training
+
+
+def scan_url(training: Training, step: int) -> str:
+    """Return the absolute URL a phone opens for a training's code of one time step."""
+    mac = projector_mac(training.checkin_secret, training.id, step)
+    return url_for(
+        "checkin.scan_training", training_id=training.id, step=step, mac=mac, _external=True
+    )
+
+
+def _code_context(training: Training, now: datetime) -> dict:
+    step = time_step(now)
+    url = scan_url(training, step)
+    opens_at, closes_at = rules.window(training.starts_at, training.ends_at)
+    title = _("Check-in code for %(title)s", title=training.title)
+    # Safe: qr_svg escapes the title; the rest is path data it generates itself.
+    qr = Markup(qr_svg(url, title=title))  # noqa: S704
+    return {
+        "training": training,
+        "step": step,
+        "step_ms": PROJECTOR_STEP_SECONDS * 1000,
+        "scan_url": url,
+        "qr": qr,
+        "server_now_ms": int(now.timestamp() * 1000),
+        "seconds_left": math.ceil(seconds_left_in_step(now)),
+        "window_problem": rules.window_problem(now, training.starts_at, training.ends_at),
+        "opens_at": opens_at,
+        "closes_at": closes_at,
+    }
+
+
+def _count_context(training: Training) -> dict:
+    return {
+        "training": training,
+        "attended": training_queries.attended_count(training.id),
+        "expected": training_queries.expected_count(training.id),
+    }
 
 
 @bp.get("/trainings/<int:training_id>/projector")
 @login_required
 def projector(training_id: int):
-    """The projector check-in screen."""
-    abort(404)
+    """Show the projector check-in screen: rotating QR code, countdown and live count."""
+    training = _runnable_training(training_id)
+    context = _code_context(training, utcnow()) | _count_context(training)
+    return render(PROJECTOR, **context)
+
+
+@bp.get("/trainings/<int:training_id>/projector/code")
+@login_required
+def projector_code(training_id: int):
+    """Return the current code (the fragment the projector swaps in every 15 s)."""
+    training = _runnable_training(training_id)
+    if not is_fragment_request():
+        return redirect(url_for("checkin.projector", training_id=training.id))
+    return render(PROJECTOR, block="code", **_code_context(training, utcnow()))
+
+
+@bp.get("/trainings/<int:training_id>/projector/count")
+@login_required
+def projector_count(training_id: int):
+    """Return the live count "checked in / expected" (polled by the projector)."""
+    training = _runnable_training(training_id)
+    if not is_fragment_request():
+        return redirect(url_for("checkin.projector", training_id=training.id))
+    return render(PROJECTOR, block="count", **_count_context(training))
+
+
+# -- the worker's scan --------------------------------------------------------------------
+
+
+def _result(state, training: Training | None = None, **context):
+    return render(RESULT, state=state, training=training, **context), STATUS[state]
+
+
+def _code_refusal(training: Training | None, step: int, mac: str, now: datetime):
+    """Return the refusal page for a code that does not hold at `now`, else None."""
+    if training is None:
+        return _result("invalid")  # an unknown training looks like any forged code
+    check = check_projector_code(training.checkin_secret, training.id, step, mac, now=now)
+    if check.ok:
+        return None
+    if check.problem is CodeProblem.EXPIRED:
+        return _result("expired", training)
+    return _result("invalid")  # forged, tampered, other training, or a step not yet begun
+
+
+def _window_refusal(training: Training, now: datetime):
+    problem = rules.window_problem(now, training.starts_at, training.ends_at)
+    if problem is rules.WindowProblem.NOT_OPEN:
+        return _window_result(operations.Outcome.NOT_OPEN, training)
+    if problem is rules.WindowProblem.CLOSED:
+        return _window_result(operations.Outcome.CLOSED, training)
+    return None
+
+
+def _window_result(outcome: operations.Outcome, training: Training):
+    opens_at, closes_at = rules.window(training.starts_at, training.ends_at)
+    return _result(outcome, training, opens_at=opens_at, closes_at=closes_at)
+
+
+def _join_request_of(training_id: int, worker_id: int) -> JoinRequest | None:
+    return db.session.scalar(
+        sa.select(JoinRequest).where(
+            JoinRequest.training_id == training_id, JoinRequest.worker_id == worker_id
+        )
+    )
+
+
+def _check_in_and_show(training: Training, *, at: datetime, scanned_at: datetime | None = None):
+    """Check the logged-in user in as of `at` and show what happened."""
+    user: User = current_user._get_current_object()
+    worker = db.session.get(WorkerProfile, user.id)
+    if worker is None:
+        return _result("not_worker", training)
+    result = operations.check_in(
+        training,
+        worker,
+        method=AttendanceMethod.SELF_SCAN,
+        actor=user,
+        at=at,
+        scanned_at=scanned_at,
+    )
+    db.session.commit()
+    if result.recorded:
+        return _result(_SHOWN_AS[result.outcome], training, attendance=result.attendance)
+    if result.outcome is operations.Outcome.NOT_EXPECTED:
+        # Not on the list, yet recorded: a trainer approved their request or marked them.
+        attendance = operations.existing_attendance(training.id, worker.user_id)
+        if attendance is not None:
+            return _result("already", training, attendance=attendance)
+        return _result(
+            result.outcome,
+            training,
+            join_request=_join_request_of(training.id, worker.user_id),
+            form=JoinRequestForm(),
+        )
+    if result.outcome in {operations.Outcome.NOT_OPEN, operations.Outcome.CLOSED}:
+        return _window_result(result.outcome, training)
+    return _result(result.outcome, training)
+
+
+@bp.get("/c/<int:training_id>/<int:step>/<mac>")
+@writes
+def scan_training(training_id: int, step: int, mac: str):
+    """Check in with one scan of the projector code; not logged in: keep the scan, log in."""
+    now = utcnow()
+    training = db.session.get(Training, training_id)
+    refusal = _code_refusal(training, step, mac, now)
+    if refusal is not None:
+        return refusal
+    if current_user.is_authenticated:
+        return _check_in_and_show(training, at=now)
+    # No login detour for a door that is not open: say so at once.
+    refusal = _window_refusal(training, now)
+    if refusal is not None:
+        return refusal
+    grace.keep(training.id, step, now)
+    flash(_("Log in to finish checking in to “%(title)s”.", title=training.title), "info")
+    return redirect(url_for("auth.login", next=url_for("checkin.resume")))
+
+
+@bp.get("/c/resume")
+@login_required
+@writes
+def resume():
+    """Finish a check-in scanned before login, as of the moment of the scan."""
+    pending, expired = grace.take(utcnow())
+    if pending is None:
+        return _result("no_pending")
+    training = db.session.get(Training, pending.training_id)
+    if training is None:
+        return _result("invalid")
+    if expired:
+        return _result("grace_expired", training)
+    return _check_in_and_show(training, at=pending.scanned_at, scanned_at=pending.scanned_at)
+
+
+# -- asking to join -----------------------------------------------------------------------
+
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def _ask_to_join(training: Training, worker: WorkerProfile, *, actor: User) -> bool:
+    """Record a pending join request unless one exists; return whether it is new."""
+    insert = _INSERTS[db.session.get_bind().dialect.name]
+    statement = (
+        insert(JoinRequest)
+        .values(training_id=training.id, worker_id=worker.user_id, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["training_id", "worker_id"])
+        .returning(JoinRequest.id)
+    )
+    new_id = db.session.execute(statement).scalar()
+    if new_id is not None:
+        audit.record("join_requested", db.session.get(JoinRequest, new_id), actor=actor)
+    return new_id is not None
+
+
+@bp.post("/trainings/<int:training_id>/join")
+@login_required
+@writes
+def request_join(training_id: int):
+    """Ask the trainer to add the worker to a training's list (approved on the roster)."""
+    training = db.session.get(Training, training_id)
+    if training is None:
+        abort(404)
+    user: User = current_user._get_current_object()
+    worker = db.session.get(WorkerProfile, user.id)
+    if worker is None:
+        return _result("not_worker", training)
+    if worker.status == WorkerStatus.EXITED:
+        return _result(operations.Outcome.NOT_ON_POST, training)
+    form = JoinRequestForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if training.ends_at <= utcnow():
+        return _result("join_closed", training)
+    if training_queries.is_expected(training.id, worker.user_id):
+        return _result("join_on_list", training)
+    created = _ask_to_join(training, worker, actor=user)
+    db.session.commit()
+    join_request = _join_request_of(training.id, worker.user_id)
+    return _result("join_sent" if created else "join_exists", training, join_request=join_request)

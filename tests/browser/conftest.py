@@ -112,8 +112,12 @@ def live_app(live_server, tmp_path_factory):
     Same test configuration, hence the same secret key (personal codes made here are the
     server's) and the same SQLite file, which WAL lets both apps use at once.
     """
-    # live_server's folder is live0 (pytest also links it as "livecurrent").
-    [database] = tmp_path_factory.getbasetemp().glob("live[0-9]*/live.db")
+    # live_server's folder is "live0": not "livecurrent" (a link to it), nor another server's.
+    [database] = [
+        path
+        for path in tmp_path_factory.getbasetemp().glob("live*/live.db")
+        if path.parent.name[4:].isdigit()
+    ]
     app = make_test_app(f"sqlite:///{database}", str(database.parent))
     yield app
     with app.app_context():
