@@ -37,9 +37,12 @@ extract-messages: $(STAMP)
 
 run: install
 	$(FLASK) db upgrade
+	$(FLASK) push init --if-missing
 	@scripts/demo-password instance/demo_password
 	$(FLASK) seed-demo --if-empty --password "$$(cat instance/demo_password)"
-	@echo "Serving on http://$(HOST):$(PORT) (Ctrl-C stops)"
+	@echo "Serving on http://$(HOST):$(PORT) with the reminder scheduler beside it (Ctrl-C stops both)"
+	$(FLASK) scheduler & sched=$$!; \
+	trap 'kill $$sched 2>/dev/null; wait $$sched 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - 'portal:create_app()'
 
 test: install test-deps
@@ -57,6 +60,7 @@ test-deps:
 
 bench: install
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.push
 
 lint: install
 	$(BIN)/ruff check portal notifications tests bench

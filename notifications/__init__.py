@@ -1,4 +1,9 @@
-"""Notifications: the inbox, web push (pywebpush, VAPID) and reminder scheduling.
+"""Notifications: reminder rules, issuing exactly once, delivery channels, the scheduler.
 
-A skeleton for now; the PWA and reminders issue fills it in.
+The inbox itself (models, pages) lives in ``portal.inbox``; this package decides what
+is due, writes it there once, and delivers it over web push and WeCom.
 """
+
+# The app package first: its blueprints import modules of this package, so importing,
+# say, notifications.deliver before portal would otherwise meet a half-imported module.
+import portal  # noqa: F401

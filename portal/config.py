@@ -93,6 +93,21 @@ class Config:
             "image/svg+xml",
             "application/manifest+json",
         ]
+        # Notifications: the inbox is the record; web push and WeCom deliver it.
+        self.VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY")  # else instance/ (push init)
+        self.VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY")
+        self.VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:admin@localhost")
+        self.PUSH_TIMEOUT = float(os.environ.get("PUSH_TIMEOUT", "10"))
+        self.PUSH_TTL = int(os.environ.get("PUSH_TTL", "86400"))
+        self.PUSH_WORKERS = int(os.environ.get("PUSH_WORKERS", "16"))
+        if os.environ.get("PUSH_ENDPOINT_HOSTS"):
+            self.PUSH_ENDPOINT_HOSTS = os.environ["PUSH_ENDPOINT_HOSTS"]
+        self.WECOM_BASE_URL = os.environ.get("WECOM_BASE_URL", "https://qyapi.weixin.qq.com")
+        self.WECOM_CORP_ID = os.environ.get("WECOM_CORP_ID")
+        self.WECOM_AGENT_ID = os.environ.get("WECOM_AGENT_ID")
+        self.WECOM_SECRET = os.environ.get("WECOM_SECRET")
+        self.PORTAL_PUBLIC_URL = os.environ.get("PORTAL_PUBLIC_URL")
+        self.NOTIFY_QUIET_HOURS = os.environ.get("NOTIFY_QUIET_HOURS", "21:00-08:00")
         self.TRUST_PROXY_HOPS = int(os.environ.get("PORTAL_TRUST_PROXY_HOPS", "0"))
 
 
@@ -110,3 +125,9 @@ class TestConfig(Config):
         )
         self.SQLALCHEMY_RECORD_QUERIES = True
         self.RATELIMIT_STORAGE_URI = "memory://"
+        # Never a real host from tests (indico sets its SMTP port to 0 for the same reason).
+        self.PUSH_ENDPOINT_HOSTS = "127.0.0.1,localhost"
+        self.WECOM_BASE_URL = "http://127.0.0.1:9"
+        self.WECOM_CORP_ID = self.WECOM_AGENT_ID = self.WECOM_SECRET = None
+        self.VAPID_PRIVATE_KEY = self.VAPID_PUBLIC_KEY = None
+        self.PORTAL_PUBLIC_URL = None

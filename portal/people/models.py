@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.db import UTCDateTime, enum_type
@@ -39,6 +39,8 @@ class User(UserMixin, db.Model):
     street: Mapped[Street | None] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     worker: Mapped[WorkerProfile | None] = relationship(back_populates="user", uselist=False)
+    # Filled by the session loader (one query with the user): the header bell's count.
+    unread_notifications: Mapped[int | None] = query_expression()
 
     def set_password(self, password: str) -> None:
         """Hash and store a new password, signing out remembered devices."""

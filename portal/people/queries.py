@@ -7,9 +7,10 @@ their cache key and compiled SQL on every request instead of rebuilding them.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, with_expression
 
 from portal.extensions import db
+from portal.inbox.models import Notification
 from portal.org.models import Community, Street
 from portal.people.models import GradeChange, User, WorkerProfile
 
@@ -17,11 +18,22 @@ _WITH_ORG = (
     joinedload(WorkerProfile.community).joinedload(Community.street).joinedload(Street.district)
 )
 
-# The session user with roles and, for workers, the profile and organisation above it:
-# the home page then needs no further query to know who and where the worker is.
+# The session user with roles, the unread count for the bell and, for workers, the profile
+# and organisation above it: a page then needs no further query to know who and where.
+_UNREAD = (
+    sa.select(sa.func.count())
+    .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+    .correlate(User)
+    .scalar_subquery()
+)
+
 SESSION_USER = (
     sa.select(User)
-    .options(joinedload(User.role_rows), joinedload(User.worker).options(_WITH_ORG))
+    .options(
+        joinedload(User.role_rows),
+        joinedload(User.worker).options(_WITH_ORG),
+        with_expression(User.unread_notifications, _UNREAD),
+    )
     .where(User.id == sa.bindparam("user_id"))
 )
 

@@ -1,0 +1,256 @@
+"""Delivering: send the deliveries that are due, and record what happened.
+
+A run claims a batch of due deliveries (status ``pending``, ``not_before`` passed) by
+switching them to ``sending`` in one UPDATE … RETURNING, commits, sends them with no
+transaction open (network time never holds a database lock), then records each result
+and commits again. Two runs at once cannot claim the same row, so nothing is sent
+twice; a run that dies mid-send leaves ``sending`` rows that ``release_stale`` marks
+failed (a push may have gone out, so it is not sent again).
+
+Temporary failures go back to ``pending`` with ``not_before`` moved by exponential
+backoff (or by the service's Retry-After, bounded) and ``attempts`` counted; after
+``NOTIFY_MAX_ATTEMPTS`` the delivery is failed.
+
+Deliver runs commit: they are jobs (scheduler, CLI, the settings page's test button),
+not operations inside someone else's transaction.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from notifications.channels import Channel, Outcome, Outgoing, Result
+from notifications.issue import write_lock
+from portal.extensions import db
+from portal.inbox.models import Delivery, Notification
+
+BATCH = 500
+DEFAULT_MAX_ATTEMPTS = 5
+DEFAULT_RETRY_BASE = 60  # seconds before the first retry; doubles each time
+DEFAULT_RETRY_MAX = 3600  # no wait longer than this, whatever Retry-After says
+STALE_SENDING = timedelta(minutes=15)
+MAX_AGE = timedelta(days=3)  # a reminder not delivered within three days is not sent
+
+SENDING = "sending"
+_table = Delivery.__table__
+
+
+@dataclass
+class DeliverReport:
+    """What one delivery run did, per outcome and channel."""
+
+    outcomes: Counter = field(default_factory=Counter)
+    by_channel: Counter = field(default_factory=Counter)
+
+    @property
+    def sent(self) -> int:
+        """Return the deliveries sent."""
+        return self.outcomes[Outcome.SENT.value]
+
+    @property
+    def total(self) -> int:
+        """Return the deliveries handled."""
+        return sum(self.outcomes.values())
+
+    def add(self, channel: str, outcome: str) -> None:
+        """Count one result."""
+        self.outcomes[outcome] += 1
+        self.by_channel[(channel, outcome)] += 1
+
+
+def retry_delay(attempts: int, retry_after: float | None, *, base: float, cap: float) -> float:
+    """Return seconds to wait before attempt ``attempts + 1``.
+
+    The service's Retry-After wins when given (at least a second, at most ``cap``);
+    otherwise ``base`` doubles with each attempt, up to ``cap``.
+    """
+    if retry_after is not None:
+        return min(max(retry_after, 1.0), cap)
+    return min(base * 2 ** max(attempts - 1, 0), cap)
+
+
+def _claim(
+    now: datetime, channels: Collection[str], limit: int, only_ids: Collection[int] | None
+) -> list[int]:
+    due = (
+        sa.select(_table.c.id)
+        .where(
+            _table.c.status == "pending",
+            _table.c.not_before <= now,
+            _table.c.channel.in_(sorted(channels)),
+        )
+        .order_by(_table.c.not_before, _table.c.id)
+        .limit(limit)
+    )
+    if only_ids is not None:
+        due = due.where(_table.c.id.in_(sorted(only_ids)))
+    if db.session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    statement = (
+        sa.update(_table)
+        .where(_table.c.id.in_(due.scalar_subquery()), _table.c.status == "pending")
+        # While sending, not_before holds the claim time (release_stale reads it).
+        .values(status=SENDING, not_before=now)
+        .returning(_table.c.id)
+    )
+    return sorted(db.session.scalars(statement))
+
+
+_n = Notification.__table__
+LOAD = (
+    sa.select(
+        _table.c.id,
+        _table.c.channel,
+        _table.c.attempts,
+        _n.c.id.label("notification_id"),
+        _n.c.user_id,
+        _n.c.kind,
+        _n.c.title,
+        _n.c.body,
+        _n.c.url,
+        _n.c.urgency,
+    )
+    .join(_n, _n.c.id == _table.c.notification_id)
+    .where(_table.c.id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(_table.c.id)
+)
+
+RECORD = (
+    sa.update(_table)
+    .where(_table.c.id == sa.bindparam("delivery_id"))
+    .values(
+        status=sa.bindparam("new_status"),
+        attempts=sa.bindparam("new_attempts"),
+        not_before=sa.bindparam("new_not_before"),
+        last_error=sa.bindparam("new_error"),
+        sent_at=sa.bindparam("new_sent_at"),
+    )
+)
+
+
+def _load(ids: list[int], channels: Mapping[str, Channel]) -> dict[str, list[Outgoing]]:
+    """Snapshot the claimed deliveries with their notification and the users' addresses."""
+    rows = db.session.execute(LOAD, {"ids": ids}).all()
+    users: dict[str, set[int]] = defaultdict(set)
+    for row in rows:
+        users[row.channel].add(row.user_id)
+    addresses = {name: channels[name].addresses(users[name]) for name in users}
+    grouped: dict[str, list[Outgoing]] = defaultdict(list)
+    for row in rows:
+        grouped[row.channel].append(
+            Outgoing(
+                delivery_id=row.id,
+                channel=row.channel,
+                attempts=row.attempts,
+                notification_id=row.notification_id,
+                user_id=row.user_id,
+                kind=row.kind,
+                title=row.title,
+                body=row.body,
+                url=row.url,
+                urgency=row.urgency,
+                addresses=addresses[row.channel].get(row.user_id, ()),
+            )
+        )
+    return grouped
+
+
+def _record(
+    outgoing: Sequence[Outgoing],
+    results: Sequence[Result],
+    now: datetime,
+    report: DeliverReport,
+) -> None:
+    config = current_app.config
+    max_attempts = int(config.get("NOTIFY_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
+    base = float(config.get("NOTIFY_RETRY_BASE", DEFAULT_RETRY_BASE))
+    cap = float(config.get("NOTIFY_RETRY_MAX", DEFAULT_RETRY_MAX))
+    rows = []
+    for item, result in zip(outgoing, results, strict=True):
+        attempts = item.attempts + 1
+        status, not_before, sent_at = result.outcome.value, now, None
+        error = result.error
+        if result.outcome is Outcome.SENT:
+            sent_at, error = now, None
+        elif result.outcome is Outcome.RETRY:
+            if attempts >= max_attempts:
+                status = Outcome.FAILED.value
+                error = f"gave up after {attempts} attempts: {result.error}"
+            else:
+                status = "pending"
+                delay = retry_delay(attempts, result.retry_after, base=base, cap=cap)
+                not_before = now + timedelta(seconds=delay)
+        report.add(item.channel, Outcome.RETRY.value if status == "pending" else status)
+        rows.append(
+            {
+                "delivery_id": item.delivery_id,
+                "new_status": status,
+                "new_attempts": attempts,
+                "new_not_before": not_before,
+                "new_error": error[:300] if error else None,
+                "new_sent_at": sent_at,
+            }
+        )
+    if rows:
+        db.session.execute(RECORD, rows)
+
+
+def deliver_due(
+    *,
+    now: datetime,
+    channels: Mapping[str, Channel],
+    limit: int | None = None,
+    only_ids: Collection[int] | None = None,
+    batch: int = BATCH,
+) -> DeliverReport:
+    """Send every due delivery of the configured channels (or only ``only_ids``); commits."""
+    report = DeliverReport()
+    if not channels:
+        return report
+    db.session.commit()  # start from no open transaction (see write_lock)
+    while limit is None or report.total < limit:
+        size = batch if limit is None else min(batch, limit - report.total)
+        with write_lock():
+            claimed = _claim(now, channels.keys(), size, only_ids)
+            db.session.commit()
+        if not claimed:
+            break
+        grouped = _load(claimed, channels)
+        db.session.commit()  # end the read: the network time below holds no database lock
+        results = {name: channels[name].send_many(items) for name, items in grouped.items()}
+        with write_lock():
+            for name, items in grouped.items():
+                _record(items, results[name], now, report)
+                channels[name].after_send(items, results[name])
+            db.session.commit()
+        if only_ids is not None:
+            break
+    return report
+
+
+def release_stale(*, now: datetime) -> int:
+    """Fail deliveries stuck in ``sending`` (their run died) and drop very old pending ones."""
+    with write_lock():
+        stuck = db.session.execute(
+            sa.update(_table)
+            .where(_table.c.status == SENDING, _table.c.not_before < now - STALE_SENDING)
+            .values(status="failed", last_error="interrupted while sending; not sent again")
+        ).rowcount
+        old = db.session.execute(
+            sa.update(_table)
+            .where(
+                _table.c.status == "pending",
+                _table.c.notification_id.in_(
+                    sa.select(Notification.id).where(Notification.created_at < now - MAX_AGE)
+                ),
+            )
+            .values(status="skipped", last_error="not delivered within three days")
+        ).rowcount
+        db.session.commit()
+    return stuck + old

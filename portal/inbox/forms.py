@@ -1,0 +1,77 @@
+"""Notification settings form: a switch per reminder kind, quiet hours, WeCom account."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from notifications.reminders import ReminderKind
+
+_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(:[0-5]\d(\.\d+)?)?$")
+WECOM_USERID = r"^[A-Za-z0-9_.@-]{1,64}$"
+KIND_PREFIX = "kind_"
+
+
+def _time_of_day(_form, field) -> None:
+    """Accept HH:MM (a time input may add seconds) and keep HH:MM."""
+    value = (field.data or "").strip()
+    if not _TIME.match(value):
+        raise ValidationError(_l("Enter a time such as 21:00."))
+    field.data = value[:5]
+
+
+class SettingsForm(FlaskForm):
+    """Quiet hours and the WeCom account; reminder switches are added per user."""
+
+    quiet_start = StringField(
+        _l("Quiet from"),
+        validators=[DataRequired(_l("Enter a time such as 21:00.")), _time_of_day],
+        render_kw={"type": "time", "inputmode": "numeric"},
+    )
+    quiet_end = StringField(
+        _l("Quiet until"),
+        validators=[DataRequired(_l("Enter a time such as 08:00.")), _time_of_day],
+        render_kw={"type": "time", "inputmode": "numeric"},
+    )
+    wecom_userid = StringField(
+        _l("WeCom account (企业微信账号)"),
+        validators=[
+            Optional(),
+            Length(max=64),
+            Regexp(WECOM_USERID, message=_l("Use letters, digits and _ . @ - only.")),
+        ],
+        render_kw={"autocomplete": "off", "autocapitalize": "none"},
+    )
+
+    kind_codes: Sequence[str] = ()
+
+    def kind_fields(self) -> list:
+        """Return the reminder switches in registry order."""
+        return [self[KIND_PREFIX + code] for code in self.kind_codes]
+
+    def enabled_kinds(self) -> list[str]:
+        """Return the codes of the switches left on."""
+        return [code for code in self.kind_codes if self[KIND_PREFIX + code].data]
+
+
+def settings_form(kinds: Sequence[ReminderKind], *, wecom: bool, **kwargs) -> SettingsForm:
+    """Build the form for a user: one switch per kind that concerns them."""
+
+    class UserSettingsForm(SettingsForm):
+        pass
+
+    for kind in kinds:
+        setattr(UserSettingsForm, KIND_PREFIX + kind.code, BooleanField(kind.label))
+    UserSettingsForm.kind_codes = tuple(kind.code for kind in kinds)
+    if not wecom:
+        UserSettingsForm.wecom_userid = None  # WeCom not configured: no field
+    return UserSettingsForm(**kwargs)
+
+
+class TestForm(FlaskForm):
+    """The "send me a test" button (a CSRF token and nothing else)."""

@@ -1,0 +1,144 @@
+"""Inbox writes: mark read, settings, push subscriptions, the test message.
+
+Each takes the acting user (``actor=``); here it is always the user themself, since
+nobody else reads or changes someone's inbox. They flush, never commit, except
+``send_test``, which delivers at once and so commits (see notifications.deliver).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from notifications.channels import Channel
+from notifications.deliver import DeliverReport, deliver_due
+from notifications.issue import notify
+from notifications.push import SubscriptionInfo
+from portal.extensions import db
+from portal.inbox import texts
+from portal.inbox.models import Delivery, Notification, NotificationSettings, PushSubscription
+from portal.people.models import User
+
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def mark_read(notification: Notification, *, actor: User, now: datetime) -> bool:
+    """Mark one of the actor's notifications read; return whether it was unread."""
+    if notification.user_id != actor.id:
+        raise PermissionError("not the actor's notification")
+    if notification.read_at is not None:
+        return False
+    notification.read_at = now
+    db.session.flush()
+    return True
+
+
+def mark_all_read(*, actor: User, now: datetime) -> int:
+    """Mark every unread notification of the actor read; return how many."""
+    result = db.session.execute(
+        sa.update(Notification)
+        .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def save_settings(
+    *,
+    actor: User,
+    shown_kinds: Iterable[str],
+    enabled_kinds: Iterable[str],
+    quiet_start: str,
+    quiet_end: str,
+    wecom_userid: str | None = None,
+    change_wecom: bool = False,
+) -> NotificationSettings:
+    """Save the actor's switches and quiet hours; kinds not on the form keep their state."""
+    settings = db.session.get(NotificationSettings, actor.id)
+    if settings is None:
+        settings = NotificationSettings(user_id=actor.id, disabled_kinds=[])
+        db.session.add(settings)
+    shown, enabled = set(shown_kinds), set(enabled_kinds)
+    kept = set(settings.disabled_kinds or ()) - shown
+    settings.disabled_kinds = sorted(kept | (shown - enabled))
+    settings.quiet_start = quiet_start
+    settings.quiet_end = quiet_end
+    if change_wecom:
+        settings.wecom_userid = (wecom_userid or "").strip() or None
+    db.session.flush()
+    return settings
+
+
+def save_subscription(
+    info: SubscriptionInfo, *, actor: User, user_agent: str | None
+) -> PushSubscription:
+    """Store a browser's push subscription for the actor (the endpoint moves to them)."""
+    values = {
+        "user_id": actor.id,
+        "endpoint": info.endpoint,
+        "p256dh": info.p256dh,
+        "auth": info.auth,
+        "user_agent": (user_agent or "")[:300] or None,
+    }
+    insert = _INSERTS.get(db.session.get_bind().dialect.name)
+    if insert is not None:
+        statement = insert(PushSubscription).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=["endpoint"],
+            set_={k: statement.excluded[k] for k in ("user_id", "p256dh", "auth", "user_agent")},
+        )
+        db.session.execute(statement)
+    else:  # pragma: no cover - SQLite and PostgreSQL are the supported databases
+        found = db.session.scalar(
+            sa.select(PushSubscription).where(PushSubscription.endpoint == info.endpoint)
+        )
+        if found is None:
+            db.session.add(PushSubscription(**values))
+        else:
+            for key, value in values.items():
+                setattr(found, key, value)
+    db.session.flush()
+    return db.session.scalar(
+        sa.select(PushSubscription)
+        .where(PushSubscription.endpoint == info.endpoint)
+        .execution_options(populate_existing=True)
+    )
+
+
+def remove_subscription(endpoint: str, *, actor: User) -> int:
+    """Forget the actor's subscription with this endpoint; return how many were removed."""
+    return db.session.execute(
+        sa.delete(PushSubscription).where(
+            PushSubscription.user_id == actor.id, PushSubscription.endpoint == endpoint
+        )
+    ).rowcount
+
+
+def send_test(
+    *, actor: User, now: datetime, channels: Mapping[str, Channel]
+) -> tuple[int, DeliverReport]:
+    """Put a test message in the actor's inbox and deliver it at once; commits."""
+    title, body = texts.test_message()
+    notification_id = notify(
+        actor.id,
+        kind="test",
+        title=title,
+        body=body,
+        urgency="high",
+        now=now,
+        channels=channels,
+        respect_quiet_hours=False,  # asked for now, so sent now
+    )
+    delivery_ids = db.session.scalars(
+        sa.select(Delivery.id).where(Delivery.notification_id == notification_id)
+    ).all()
+    report = DeliverReport()
+    if delivery_ids:
+        report = deliver_due(now=now, channels=channels, only_ids=delivery_ids)
+    else:
+        db.session.commit()
+    return notification_id, report
