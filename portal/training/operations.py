@@ -1,0 +1,354 @@
+"""Trainer-side writes: create a training, mark by hand, check out, decide join requests.
+
+Every function takes the acting user (`actor=`), flushes, never commits, and leaves an
+audit entry (check-in marks are audited by portal.checkin.operations).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from portal.audit import operations as audit
+from portal.checkin import operations as checkin
+from portal.checkin import rules
+from portal.enums import (
+    AttendanceMethod,
+    AudienceScope,
+    OrganiserLevel,
+    PostType,
+    RequestStatus,
+    TrainingKind,
+)
+from portal.extensions import db
+from portal.people.models import User, WorkerProfile
+from portal.timeutil import utcnow
+from portal.training.models import (
+    Attendance,
+    JoinRequest,
+    Training,
+    TrainingAudience,
+    TrainingStaff,
+)
+
+# A phone's clock may run a little ahead of the server's.
+_CLOCK_SLACK = timedelta(minutes=1)
+_LEFT_EARLY_GRACE = timedelta(minutes=5)  # as rules.left_early
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """What a new training needs; the audience lists hold ids of the organiser's street."""
+
+    title: str
+    kind: TrainingKind
+    level: OrganiserLevel
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    credited_hours: Decimal
+    capacity: int | None = None
+    credits_by_time: bool = False
+    whole_street: bool = False
+    community_ids: tuple[int, ...] = ()
+    post_types: tuple[PostType, ...] = ()
+    worker_ids: tuple[int, ...] = ()
+    trainer_ids: tuple[int, ...] = ()
+
+    @property
+    def has_audience(self) -> bool:
+        """Return whether anyone is expected."""
+        return bool(self.whole_street or self.community_ids or self.post_types or self.worker_ids)
+
+
+def create_training(data: TrainingData, *, actor: User) -> Training:
+    """Create a training of the actor's street, organised by the actor, with its audience."""
+    if actor.street_id is None:
+        raise ValueError("only users of a street create trainings")
+    if not data.has_audience:
+        raise ValueError("a training needs an audience")
+    street_id = actor.street_id
+    training = Training(
+        title=data.title,
+        kind=data.kind,
+        level=data.level,
+        street_id=street_id,
+        organiser_id=actor.id,
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        place=data.place,
+        credited_hours=data.credited_hours,
+        capacity=data.capacity,
+        credits_by_time=data.credits_by_time,
+    )
+    audience = []
+    if data.whole_street:
+        audience.append(TrainingAudience(scope=AudienceScope.STREET, street_id=street_id))
+    audience += [
+        TrainingAudience(scope=AudienceScope.COMMUNITY, community_id=community_id)
+        for community_id in data.community_ids
+    ]
+    audience += [
+        TrainingAudience(scope=AudienceScope.POST_TYPE, street_id=street_id, post_type=post_type)
+        for post_type in data.post_types
+    ]
+    audience += [
+        TrainingAudience(scope=AudienceScope.WORKER, worker_id=worker_id)
+        for worker_id in data.worker_ids
+    ]
+    training.audience = audience
+    training.staff = [
+        TrainingStaff(user_id=user_id) for user_id in data.trainer_ids if user_id != actor.id
+    ]
+    db.session.add(training)
+    db.session.flush()
+    audit.record(
+        "training_created",
+        training,
+        actor=actor,
+        title=data.title,
+        starts_at=data.starts_at.isoformat(),
+        whole_street=data.whole_street,
+        communities=list(data.community_ids),
+        post_types=[p.value for p in data.post_types],
+        workers=list(data.worker_ids),
+        trainers=[s.user_id for s in training.staff],
+    )
+    return training
+
+
+class Refusal(enum.StrEnum):
+    """Why a trainer's mark was not recorded."""
+
+    NOT_OPEN = "not_open"  # check-in has not opened yet
+    CLOSED = "closed"  # more than LATE_SYNC_ALLOWANCE after the end
+    ARRIVAL_OUTSIDE = "arrival_outside"  # claimed arrival outside the check-in window
+    IN_FUTURE = "in_future"  # a time later than now
+    ALREADY = "already"  # already checked in
+    NOT_EXPECTED = "not_expected"
+    NOT_ON_POST = "not_on_post"
+    NOT_CHECKED_IN = "not_checked_in"
+    CHECKED_OUT = "checked_out"  # already checked out
+    BEFORE_ARRIVAL = "before_arrival"  # leaving before arriving
+    NOT_EARLY = "not_early"  # "left early" at or after the end
+    DECIDED = "decided"  # join request already decided
+
+
+class MarkRefused(Exception):
+    """A trainer's mark that the rules refuse; nothing was changed."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.value)
+        self.refusal = refusal
+
+
+_CHECKIN_REFUSALS = {
+    checkin.Outcome.ALREADY: Refusal.ALREADY,
+    checkin.Outcome.NOT_EXPECTED: Refusal.NOT_EXPECTED,
+    checkin.Outcome.NOT_OPEN: Refusal.ARRIVAL_OUTSIDE,
+    checkin.Outcome.CLOSED: Refusal.ARRIVAL_OUTSIDE,
+    checkin.Outcome.NOT_ON_POST: Refusal.NOT_ON_POST,
+}
+
+
+def marking_refusal(training: Training, now: datetime) -> Refusal | None:
+    """Return why a trainer may not mark now: before the door opens, or a day after the end."""
+    opens, closes = rules.window(training.starts_at, training.ends_at)
+    if now < opens:
+        return Refusal.NOT_OPEN
+    if now > closes + rules.LATE_SYNC_ALLOWANCE:
+        return Refusal.CLOSED
+    return None
+
+
+def _check_open(training: Training, now: datetime) -> None:
+    refusal = marking_refusal(training, now)
+    if refusal is not None:
+        raise MarkRefused(refusal)
+
+
+def claimed_arrival(training: Training, now: datetime, arrived_at: datetime | None) -> datetime:
+    """Return when a hand-marked worker arrived.
+
+    Empty means "now" while the door is open; after the end it means the start (the
+    trainer marks someone who was there but could not check in). A given time must lie
+    inside the check-in window and not in the future.
+    """
+    if arrived_at is None:
+        return now if now <= training.ends_at else training.starts_at
+    if arrived_at > now + _CLOCK_SLACK:
+        raise MarkRefused(Refusal.IN_FUTURE)
+    if rules.window_problem(arrived_at, training.starts_at, training.ends_at) is not None:
+        raise MarkRefused(Refusal.ARRIVAL_OUTSIDE)
+    return min(arrived_at, now)
+
+
+def mark_present(
+    training: Training,
+    worker: WorkerProfile,
+    *,
+    reason: str,
+    actor: User,
+    late: bool = False,
+    arrived_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Attendance:
+    """Mark an expected worker present by hand, with a required reason."""
+    if not reason.strip():
+        raise ValueError("a manual mark needs a reason")
+    now = now or utcnow()
+    _check_open(training, now)
+    at = claimed_arrival(training, now, arrived_at)
+    result = checkin.check_in(
+        training,
+        worker,
+        method=AttendanceMethod.MANUAL,
+        actor=actor,
+        at=at,
+        scanned_at=None if at == now else at,
+        reason=reason.strip(),
+    )
+    if result.outcome is not checkin.Outcome.CHECKED_IN:
+        raise MarkRefused(_CHECKIN_REFUSALS[result.outcome])
+    attendance = result.attendance
+    if late and not attendance.late:
+        attendance.late = True
+        db.session.flush()
+    return attendance
+
+
+def arrival_of(attendance: Attendance) -> datetime:
+    """Return when the worker was at the door (the scan time of a queued scan, else arrival)."""
+    return attendance.scanned_at or attendance.checked_in_at
+
+
+def check_out(attendance: Attendance, *, actor: User, now: datetime | None = None) -> Attendance:
+    """Check a worker out now (or at the end, when done afterwards)."""
+    now = now or utcnow()
+    training = attendance.training
+    _check_open(training, now)
+    if attendance.checked_out_at is not None:
+        raise MarkRefused(Refusal.CHECKED_OUT)
+    at = max(min(now, training.ends_at), arrival_of(attendance))
+    checkin.check_out(attendance, actor=actor, at=at)
+    db.session.flush()
+    return attendance
+
+
+def check_out_everyone(training: Training, *, actor: User, now: datetime | None = None) -> int:
+    """Check out everyone still present, now (or at the end, when done afterwards)."""
+    now = now or utcnow()
+    _check_open(training, now)
+    present = db.session.scalars(
+        sa.select(Attendance).where(
+            Attendance.training_id == training.id, Attendance.checked_out_at.is_(None)
+        )
+    ).all()
+    for attendance in present:
+        at = max(min(now, training.ends_at), arrival_of(attendance))
+        checkin.check_out(attendance, actor=actor, at=at)
+    db.session.flush()
+    return len(present)
+
+
+def mark_left_early(
+    attendance: Attendance,
+    *,
+    actor: User,
+    left_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Attendance:
+    """Record that a worker left before the end; a training crediting by time credits less."""
+    now = now or utcnow()
+    training = attendance.training
+    _check_open(training, now)
+    if attendance.checked_out_at is not None:
+        raise MarkRefused(Refusal.CHECKED_OUT)
+    at = left_at or now
+    if at > now + _CLOCK_SLACK:
+        raise MarkRefused(Refusal.IN_FUTURE)
+    if at < arrival_of(attendance):
+        raise MarkRefused(Refusal.BEFORE_ARRIVAL)
+    if at >= training.ends_at - _LEFT_EARLY_GRACE:
+        raise MarkRefused(Refusal.NOT_EARLY)
+    checkin.check_out(attendance, actor=actor, at=at)
+    attendance.left_early = True
+    audit.record("attendance_left_early", attendance, actor=actor, left_at=at.isoformat())
+    db.session.flush()
+    return attendance
+
+
+JOIN_APPROVED_REASON = "加入申请已批准"
+
+
+def approve_join_request(
+    join_request: JoinRequest,
+    training: Training,
+    *,
+    actor: User,
+    reason: str = JOIN_APPROVED_REASON,
+    now: datetime | None = None,
+) -> Attendance | None:
+    """Approve a request to join: check the worker in as of the request.
+
+    A request made before check-in opened puts the worker on the list instead (they
+    will check in themselves); then no attendance is returned.
+    """
+    now = now or utcnow()
+    if join_request.status is not RequestStatus.PENDING:
+        raise MarkRefused(Refusal.DECIDED)
+    if marking_refusal(training, now) is Refusal.CLOSED:
+        raise MarkRefused(Refusal.CLOSED)
+    worker = db.session.get(WorkerProfile, join_request.worker_id)
+    opens, _closes = rules.window(training.starts_at, training.ends_at)
+    attendance = None
+    if join_request.created_at < opens:
+        db.session.add(
+            TrainingAudience(
+                training_id=training.id, scope=AudienceScope.WORKER, worker_id=worker.user_id
+            )
+        )
+    else:
+        result = checkin.check_in(
+            training,
+            worker,
+            method=AttendanceMethod.MANUAL,
+            actor=actor,
+            at=join_request.created_at,
+            scanned_at=join_request.created_at,
+            reason=reason,
+            enforce_list=False,
+        )
+        if not result.recorded:
+            raise MarkRefused(_CHECKIN_REFUSALS[result.outcome])
+        attendance = result.attendance
+    _decide(join_request, RequestStatus.APPROVED, actor=actor, now=now)
+    return attendance
+
+
+def reject_join_request(
+    join_request: JoinRequest, *, actor: User, now: datetime | None = None
+) -> JoinRequest:
+    """Reject a request to join a training."""
+    if join_request.status is not RequestStatus.PENDING:
+        raise MarkRefused(Refusal.DECIDED)
+    _decide(join_request, RequestStatus.REJECTED, actor=actor, now=now or utcnow())
+    return join_request
+
+
+def _decide(join_request: JoinRequest, status: RequestStatus, *, actor: User, now) -> None:
+    join_request.status = status
+    join_request.decided_by_id = actor.id
+    join_request.decided_at = now
+    audit.record(
+        f"join_request_{status.value}",
+        join_request,
+        actor=actor,
+        training_id=join_request.training_id,
+        worker_id=join_request.worker_id,
+    )
+    db.session.flush()
