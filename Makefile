@@ -61,6 +61,7 @@ test-deps:
 bench: install
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.push
+	$(BIN)/python -m bench.imports
 
 lint: install
 	$(BIN)/ruff check portal notifications tests bench

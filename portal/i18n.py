@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
@@ -18,6 +18,8 @@ LANG_COOKIE = "lang"
 def select_locale() -> str:
     """Pick the user's saved language, else the language cookie, else Chinese."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI, scheduler: Chinese unless forced otherwise
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = request.cookies.get(LANG_COOKIE)

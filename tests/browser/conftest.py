@@ -144,3 +144,22 @@ def mentoring_server(tmp_path_factory) -> Iterator[str]:
     thread.join(timeout=5)
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def admin_import_server(tmp_path_factory) -> Iterator[str]:
+    """Serve the demo street on its own database for the import test (issue 6), which adds workers."""
+    tmp = tmp_path_factory.mktemp("live-admin-import")
+    app = make_test_app(f"sqlite:///{tmp / 'live.db'}", str(tmp))
+    with app.app_context():
+        upgrade()
+        demo.build_demo(password=DEMO_PASSWORD, today=date.today())
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    with app.app_context():
+        db.engine.dispose()

@@ -1,0 +1,137 @@
+"""`python -m bench.imports`: a 10,000-row roster import, end to end, as `import_rows_per_s`.
+
+    python -m bench.imports [--rows 10000] [--check]
+
+Builds a throwaway migrated database (SQLite in a temporary folder, or the server in
+BENCH_DATABASE_URL gets a fresh database of its own is NOT attempted: SQLite only), one
+street with five communities, and an .xlsx of new workers made like a clerk's file. It
+then times what the confirm button does: read, check every cell and row, plan, write
+users, profiles, grade history and audit entries, commit. A second run of the same file
+(every row unchanged) is timed too. Results are merged into bench/results.json.
+
+--check fails (exit 1) if the import takes a minute or more (the issue's bar).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import openpyxl
+from flask_babel import force_locale
+from flask_migrate import upgrade
+
+from bench.run import merge_results
+from portal import create_app
+from portal.config import TestConfig
+from portal.extensions import db
+from portal.imports.commit import load_street, run_import
+from portal.imports.templates import Kind, headers
+from portal.org.models import Community, District, Street
+from portal.timeutil import local_today
+
+LIMIT_SECONDS = 60.0
+POSTS = (("一般工作人员", 1, 12), ("副职", 4, 15), ("正职", 7, 18))
+EDUCATIONS = ("大专", "本科", "硕士及以上", "高中/中专及以下")
+
+
+def roster_file(rows: int, communities: list[str]) -> bytes:
+    """Return a roster .xlsx of ``rows`` new workers, varied like a real street's."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(headers(Kind.ROSTER))
+    for i in range(rows):
+        post, low, high = POSTS[0] if i % 10 < 7 else POSTS[1] if i % 10 < 9 else POSTS[2]
+        sheet.append(
+            [
+                f"社工{i:05d}",
+                f"1{5 + i % 4}{i:09d}",
+                f"BX{i:06d}",
+                communities[i % len(communities)],
+                post,
+                low + i % (high - low + 1),
+                f"{2005 + i % 18}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                "",
+                EDUCATIONS[i % len(EDUCATIONS)],
+                "是" if i % 3 else "否",
+                "招聘" if i % 5 else "选任",
+                f"{2020 + i % 5}-06-01" if i % 2 else "",
+                "",
+            ]
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def run(rows: int) -> dict:
+    """Time a roster import of ``rows`` rows and its repeat; return the result keys."""
+    with tempfile.TemporaryDirectory() as tmp:
+        config = TestConfig(tmp, database_url=f"sqlite:///{Path(tmp) / 'import.db'}")
+        config.SQLALCHEMY_RECORD_QUERIES = False
+        app = create_app(config)
+        with app.app_context(), force_locale("zh_Hans_CN"):
+            upgrade()
+            district = District(name="基准区", policy_code="jiangsu")
+            street = Street(district=district, name="基准街道")
+            names = [f"基准社区{i}" for i in range(5)]
+            db.session.add_all(
+                [district, street, *(Community(street=street, name=n) for n in names)]
+            )
+            db.session.commit()
+            street_id = street.id
+            data = roster_file(rows, names)
+
+            timings = []
+            for _attempt in range(2):  # first: every row new; second: every row unchanged
+                db.session.expunge_all()
+                started = time.perf_counter()
+                report = run_import(
+                    data,
+                    Kind.ROSTER,
+                    street=load_street(street_id),
+                    actor=None,
+                    today=local_today(),
+                    filename="bench.xlsx",
+                    commit=True,
+                    via="bench",
+                )
+                db.session.commit()
+                timings.append(time.perf_counter() - started)
+                if not report.ok:
+                    raise SystemExit(f"bench file has errors: {report.errors[:3]}")
+            assert report.unchanged == rows, "the second import should change nothing"
+        with app.app_context():
+            db.engine.dispose()
+    first, second = timings
+    return {
+        "import_rows": rows,
+        "import_seconds": round(first, 2),
+        "import_rows_per_s": round(rows / first, 1),
+        "import_unchanged_seconds": round(second, 2),
+        "import_unchanged_rows_per_s": round(rows / second, 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--check", action="store_true", help="fail if over a minute")
+    args = parser.parse_args(argv)
+    print(f"-- roster import of {args.rows} rows (python -m bench.imports) --", flush=True)
+    result = run(args.rows)
+    merge_results(result)
+    for key, value in result.items():
+        print(f"{key}: {value}")
+    if args.check and result["import_seconds"] >= LIMIT_SECONDS:
+        print(f"import took {result['import_seconds']} s, over {LIMIT_SECONDS} s", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

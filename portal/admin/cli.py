@@ -1,0 +1,69 @@
+"""`flask --app portal import FILE.xlsx --kind roster|appraisals|certificates|care --street ID`.
+
+The command-line twin of the import page: the same checks, the same report, the same
+all-or-nothing commit. It exits with status 1 when the file has errors, and changes
+nothing with --dry-run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_babel import force_locale
+from sqlalchemy.exc import IntegrityError
+
+from portal.extensions import db
+from portal.imports.commit import load_street, run_import
+from portal.imports.reader import MAX_BYTES
+from portal.imports.report import lines
+from portal.imports.templates import Kind
+from portal.timeutil import local_today
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--kind",
+    required=True,
+    type=click.Choice([kind.value for kind in Kind]),
+    help="What the file holds.",
+)
+@click.option("--street", "street_id", required=True, type=int, help="Id of the street.")
+@click.option("--dry-run", is_flag=True, help="Check and report only; change nothing.")
+@with_appcontext
+def import_command(file: Path, kind: str, street_id: int, dry_run: bool) -> None:
+    """Import an .xlsx made from the template into one street (all rows or none)."""
+    street = load_street(street_id)
+    if street is None:
+        raise click.ClickException(f"No street with id {street_id}.")
+    if file.stat().st_size > MAX_BYTES:
+        raise click.ClickException("The file is larger than 10 MB.")
+    # No request, no user: report in the portal's default language.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        try:
+            report = run_import(
+                file.read_bytes(),
+                Kind(kind),
+                street=street,
+                actor=None,
+                today=local_today(),
+                filename=file.name,
+                commit=not dry_run,
+                via="cli",
+            )
+            if report.committed:
+                db.session.commit()  # otherwise nothing was written: planning only reads
+        except IntegrityError as error:
+            db.session.rollback()
+            raise click.ClickException(
+                f"Nothing imported: the database refused it ({error.orig})."
+            ) from None
+        for line in lines(report):
+            click.echo(line)
+        if dry_run and report.ok:
+            click.echo("--dry-run: nothing was changed.")
+    if not report.ok:
+        raise SystemExit(1)

@@ -1,0 +1,358 @@
+"""The admin's .xlsx exports: roster, training compliance, appraisals, deadlines, exit risks.
+
+Headers follow the interface language (Chinese by default); dates are Excel dates and
+times are Asia/Shanghai wall time. Text is always written as text, never as a formula.
+"""
+
+from __future__ import annotations
+
+import enum
+import io
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from portal.admin import queries
+from portal.labels import label
+from portal.policy.rules import CertLevel
+from portal.timeutil import to_local
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_DATE_FORMAT = "yyyy-mm-dd"
+_TIME_FORMAT = "yyyy-mm-dd hh:mm"
+_FILENAME_ILLEGAL = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+class ExportKind(enum.StrEnum):
+    """The exports on offer."""
+
+    ROSTER = "roster"
+    TRAINING = "training"
+    APPRAISALS = "appraisals"
+    CERTIFICATES = "certificates"
+    EXIT_RISKS = "exit-risks"
+
+
+EXPORT_LABELS = {
+    ExportKind.ROSTER: _l("Roster"),
+    ExportKind.TRAINING: _l("Training compliance this year"),
+    ExportKind.APPRAISALS: _l("Appraisal results by year"),
+    ExportKind.CERTIFICATES: _l("Certificate deadlines (within 180 days and overdue)"),
+    ExportKind.EXIT_RISKS: _l("Exit-risk list"),
+}
+
+
+def download_name(kind: ExportKind, scope_name: str, today: date) -> str:
+    """Return the offered file name, e.g. 花名册-湖南路街道-2025-03-01.xlsx."""
+    stem = _FILENAME_ILLEGAL.sub("", f"{EXPORT_LABELS[kind]}-{scope_name}").strip()
+    return f"{stem[:80]}-{today.isoformat()}.xlsx"
+
+
+def _cell(sheet, value: Any) -> WriteOnlyCell:
+    if isinstance(value, enum.Enum):
+        value = label(value)
+    if isinstance(value, datetime):
+        cell = WriteOnlyCell(sheet, value=to_local(value).replace(tzinfo=None))
+        cell.number_format = _TIME_FORMAT
+        return cell
+    if isinstance(value, date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = _DATE_FORMAT
+        return cell
+    if isinstance(value, Decimal):
+        cell = WriteOnlyCell(sheet, value=float(value))
+        cell.number_format = "0.0"
+        return cell
+    if isinstance(value, bool):
+        return WriteOnlyCell(sheet, value=_("Yes") if value else _("No"))
+    if value is None or isinstance(value, int):
+        return WriteOnlyCell(sheet, value=value)
+    cell = WriteOnlyCell(sheet, value=str(value))
+    cell.data_type = "s"  # never a formula, whatever a name or comment starts with
+    return cell
+
+
+def _workbook(
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    widths: Sequence[int],
+    about: Sequence[tuple[str, Any]],
+) -> bytes:
+    """Return a workbook: one sheet of rows under bold headers, and a sheet about the export."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = Font(bold=True)
+        cell.data_type = "s"
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        sheet.append([_cell(sheet, value) for value in row])
+    notes = book.create_sheet(_("About")[:31])
+    notes.column_dimensions["A"].width = 16
+    notes.column_dimensions["B"].width = 40
+    for key, value in about:
+        notes.append([_cell(notes, key), _cell(notes, value)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _about(kind: ExportKind, scope_name: str, profile_name: str, now: datetime) -> list:
+    return [
+        (_("Export"), str(EXPORT_LABELS[kind])),
+        (_("Scope"), scope_name),
+        (_("Policy profile"), profile_name),
+        (_("Exported at (Beijing time)"), now),
+    ]
+
+
+def _cert_text(state) -> str:
+    text = label(state.level)
+    if state.days_left is not None and state.level is not CertLevel.OVERDUE:
+        return _("%(state)s (%(days)d days left)", state=text, days=state.days_left)
+    if state.level is CertLevel.OVERDUE:
+        return _("%(state)s (%(days)d days)", state=text, days=-state.days_left)
+    return text
+
+
+def roster_workbook(rows: Sequence[queries.RosterRow], *, scope_name, profile_name, now) -> bytes:
+    """Return the roster: every field of each worker's record, status and certificate state."""
+    headers = [
+        _("Name"),
+        _("Phone"),
+        _("Staff number"),
+        _("Street"),
+        _("Community"),
+        _("Post type"),
+        _("Grade"),
+        _("Started community work on"),
+        _("Joined this street on"),
+        _("Education"),
+        _("Party member"),
+        _("Hiring route"),
+        _("Eligible for the social-work exam on"),
+        _("Certificate deadline"),
+        _("Certificate state"),
+        _("Status"),
+        _("Status since"),
+        _("Status until"),
+        _("Status reason"),
+        _("Account enabled"),
+    ]
+    body = (
+        (
+            r.name,
+            r.phone,
+            r.staff_no,
+            r.street,
+            r.community,
+            r.worker.post_type,
+            r.worker.grade,
+            r.worker.community_work_started_on,
+            r.worker.joined_on,
+            r.worker.education,
+            r.worker.party_member,
+            r.worker.hiring_route,
+            r.worker.exam_eligible_on,
+            r.deadline,
+            _cert_text(r.cert_state),
+            r.worker.status,
+            r.worker.status_since,
+            r.worker.status_until,
+            r.worker.status_reason,
+            r.is_enabled,
+        )
+        for r in rows
+    )
+    widths = (10, 14, 12, 12, 14, 14, 6, 14, 14, 12, 8, 8, 14, 14, 22, 8, 12, 12, 20, 8)
+    return _workbook(
+        str(EXPORT_LABELS[ExportKind.ROSTER]),
+        headers,
+        body,
+        widths=widths,
+        about=_about(ExportKind.ROSTER, scope_name, profile_name, now),
+    )
+
+
+def _pace(progress) -> str:
+    if progress.done:
+        return _("Done")
+    return _("On pace") if progress.on_pace else _("Behind")
+
+
+def training_workbook(
+    rows: Sequence[queries.TrainingRow], *, year: int, scope_name, profile_name, now
+) -> bytes:
+    """Return this year's hours of each worker on post against their minimum."""
+    headers = [
+        _("Name"),
+        _("Staff number"),
+        _("Community"),
+        _("Post type"),
+        _("Required hours %(year)d", year=year),
+        _("Credited hours"),
+        _("Hours missing"),
+        _("Expected by today"),
+        _("Percent done"),
+        _("Progress"),
+    ]
+    body = (
+        (
+            r.name,
+            r.staff_no,
+            r.community,
+            r.worker.post_type,
+            r.progress.required,
+            r.progress.credited,
+            r.progress.missing,
+            r.progress.expected_by_now,
+            r.progress.percent,
+            _pace(r.progress),
+        )
+        for r in rows
+    )
+    return _workbook(
+        str(EXPORT_LABELS[ExportKind.TRAINING]),
+        headers,
+        body,
+        widths=(10, 12, 14, 14, 12, 12, 12, 12, 10, 10),
+        about=_about(ExportKind.TRAINING, scope_name, profile_name, now),
+    )
+
+
+def appraisals_workbook(grid: queries.AppraisalGrid, *, scope_name, profile_name, now) -> bytes:
+    """Return each worker's results, one column per year; unpublished results are marked."""
+    headers = [_("Name"), _("Staff number"), _("Community"), _("Post type"), _("Status")]
+    headers += [_("%(year)d result", year=year) for year in grid.years]
+
+    def result(appraisal) -> str | None:
+        if appraisal is None:
+            return None
+        text = label(appraisal.result)
+        if appraisal.score is not None:
+            text = f"{text} {appraisal.score.normalize():f}"
+        if appraisal.published_at is None:
+            text = _("%(result)s (not published)", result=text)
+        return text
+
+    body = (
+        (
+            name,
+            staff_no,
+            community,
+            worker.post_type,
+            worker.status,
+            *(result(by_year.get(year)) for year in grid.years),
+        )
+        for worker, name, staff_no, community, by_year in grid.rows
+    )
+    return _workbook(
+        str(EXPORT_LABELS[ExportKind.APPRAISALS]),
+        headers,
+        body,
+        widths=(10, 12, 14, 14, 8, *([14] * len(grid.years))),
+        about=_about(ExportKind.APPRAISALS, scope_name, profile_name, now),
+    )
+
+
+def certificates_workbook(
+    rows: Sequence[queries.DeadlineRow], *, scope_name, profile_name, now
+) -> bytes:
+    """Return the uncertified workers whose deadline is within 180 days or past."""
+    headers = [
+        _("Name"),
+        _("Staff number"),
+        _("Community"),
+        _("Post type"),
+        _("Eligible for the social-work exam on"),
+        _("Certificate deadline"),
+        _("Days left"),
+        _("Certificate state"),
+    ]
+    body = (
+        (
+            r.name,
+            r.staff_no,
+            r.community,
+            r.worker.post_type,
+            r.worker.exam_eligible_on,
+            r.deadline,
+            r.state.days_left,
+            r.state.level,
+        )
+        for r in rows
+    )
+    return _workbook(
+        str(EXPORT_LABELS[ExportKind.CERTIFICATES]),
+        headers,
+        body,
+        widths=(10, 12, 14, 14, 14, 14, 8, 12),
+        about=_about(ExportKind.CERTIFICATES, scope_name, profile_name, now),
+    )
+
+
+def risk_text(risk) -> str:
+    """Return one exit risk as a line, e.g. "基本合格 连续 2 年（满 3 年退出）：差一次"."""
+    where = _("triggered") if risk.triggered else _("one result away")
+    return _(
+        "%(result)s %(streak)d years running (exit at %(threshold)d): %(where)s",
+        result=label(risk.result),
+        streak=risk.streak,
+        threshold=risk.threshold,
+        where=where,
+    )
+
+
+def exit_risks_workbook(
+    rows: Sequence[queries.ExitRiskRow], *, scope_name, profile_name, now
+) -> bytes:
+    """Return the workers at risk under an exit rule, with the help to offer first."""
+    headers = [
+        _("Name"),
+        _("Staff number"),
+        _("Community"),
+        _("Post type"),
+        _("Hiring route"),
+        _("Recent results"),
+        _("Risk"),
+        _("Suggested action"),
+        _("Policy basis"),
+    ]
+    body = (
+        (
+            r.name,
+            r.staff_no,
+            r.community,
+            r.worker.post_type,
+            r.worker.hiring_route,
+            "；".join(f"{year} {label(result)}" for year, result in sorted(r.history.items())),
+            "；".join(risk_text(risk) for risk in r.risks),
+            "、".join(str(queries.ACTION_LABELS[action]) for action in r.actions),
+            "；".join(dict.fromkeys(risk.citation for risk in r.risks)),
+        )
+        for r in rows
+    )
+    return _workbook(
+        str(EXPORT_LABELS[ExportKind.EXIT_RISKS]),
+        headers,
+        body,
+        widths=(10, 12, 14, 14, 8, 36, 36, 20, 30),
+        about=_about(ExportKind.EXIT_RISKS, scope_name, profile_name, now),
+    )

@@ -1,0 +1,315 @@
+"""Forms of the admin side: roster filters, a worker's record, status, import upload.
+
+Every message a user can see is an English msgid translated to Chinese; WTForms' own
+English messages never reach the page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from portal.admin.queries import RosterFilter, RosterStatus
+from portal.enums import Education, HiringRoute, PostType, WorkerStatus
+from portal.labels import label
+from portal.policy import rules
+from portal.policy.profiles import MAX_GRADE, MIN_GRADE, PolicyProfile
+from portal.policy.rules import CertLevel
+
+PHONE_RE = re.compile(r"^1\d{10}$")  # a mainland mobile number
+STAFF_NO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,31}$")
+MAX_QUERY = 40
+
+
+def grade_message(post_type: PostType, grade: int, low: int, high: int) -> str:
+    """Return the message for a grade outside the post type's range (form and import)."""
+    return _(
+        "Grade %(grade)d is outside the %(post)s range %(low)d–%(high)d.",
+        grade=grade,
+        post=label(post_type),
+        low=low,
+        high=high,
+    )
+
+
+def _choices(vocabulary) -> list[tuple[str, str]]:
+    return [(member.value, label(member)) for member in vocabulary]
+
+
+class _BlankIsNone:
+    """A blank input is "not given" (the required check speaks), not a malformed value."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and not "".join(valuelist).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
+class LocalDateField(_BlankIsNone, DateField):
+    """A date typed or picked (YYYY-MM-DD)."""
+
+
+class WholeNumberField(_BlankIsNone, IntegerField):
+    """A whole number."""
+
+
+def _date(text, *, required: bool, checked: bool = False) -> LocalDateField:
+    # Optional() would stop the form's own validate_<field> checks: leave it off for those.
+    validators = (
+        [InputRequired(_l("Enter a date."))] if required else [] if checked else [Optional()]
+    )
+    return LocalDateField(
+        text,
+        validators=validators,
+        format="%Y-%m-%d",
+        invalid_value_message=_l("Enter a date as YYYY-MM-DD."),
+    )
+
+
+def _select(text, message, *, coerce=str) -> SelectField:
+    # Choices are set by the form's __init__ (WTForms warns about tuples given here).
+    return SelectField(
+        text,
+        coerce=coerce,
+        validators=[InputRequired(message)],
+        invalid_choice_message=message,
+        invalid_value_message=message,
+    )
+
+
+# -- roster filters (GET) ---------------------------------------------------------------
+
+
+def _int_arg(args: Mapping[str, str], name: str, allowed: set[int] | None = None) -> int | None:
+    raw = (args.get(name) or "").strip()
+    if not raw.isdigit():
+        return None
+    value = int(raw)
+    if allowed is not None and value not in allowed:
+        return None
+    return value
+
+
+def _enum_arg(args: Mapping[str, str], name: str, vocabulary):
+    try:
+        return vocabulary(args.get(name) or "")
+    except ValueError:
+        return None
+
+
+def roster_filter(
+    args: Mapping[str, str], *, street_ids: set[int], community_ids: set[int]
+) -> RosterFilter:
+    """Read the roster's filters from the query string; values out of scope are ignored."""
+    grade = _int_arg(args, "grade")
+    return RosterFilter(
+        q=(args.get("q") or "").strip()[:MAX_QUERY],
+        street_id=_int_arg(args, "street", street_ids),
+        community_id=_int_arg(args, "community", community_ids),
+        post_type=_enum_arg(args, "post", PostType),
+        grade=grade if grade is not None and MIN_GRADE <= grade <= MAX_GRADE else None,
+        status=_enum_arg(args, "status", RosterStatus) or RosterStatus.CURRENT,
+        cert=_enum_arg(args, "cert", CertLevel),
+    )
+
+
+STATUS_FILTER_LABELS = {
+    RosterStatus.CURRENT: _l("On post or seconded"),
+    RosterStatus.ACTIVE: _l("On post"),
+    RosterStatus.SECONDED: _l("Seconded"),
+    RosterStatus.EXITED: _l("Exited"),
+    RosterStatus.ALL: _l("Everyone"),
+}
+
+
+# -- a worker's record --------------------------------------------------------------------
+
+
+class WorkerForm(FlaskForm):
+    """A worker's record: who, where, post and grade, dates, education, how hired."""
+
+    name = StringField(
+        _l("Name"),
+        validators=[
+            InputRequired(_l("Enter the name.")),
+            Length(max=64, message=_l("At most %(max)d characters.")),
+        ],
+    )
+    phone = StringField(
+        _l("Phone"),
+        validators=[InputRequired(_l("Enter the phone number."))],
+        render_kw={"inputmode": "tel", "autocomplete": "off"},
+    )
+    staff_no = StringField(_l("Staff number"))
+    community = _select(_l("Community"), _l("Choose a community of your street."), coerce=int)
+    post_type = _select(_l("Post type"), _l("Choose a post type."))
+    grade = WholeNumberField(
+        _l("Grade"),
+        validators=[InputRequired(_l("Enter the grade."))],
+        invalid_value_message=_l("Enter the grade as a whole number."),
+        render_kw={"inputmode": "numeric"},
+    )
+    grade_reason = StringField(
+        _l("Reason for the post or grade change"),
+        validators=[Length(max=200, message=_l("At most %(max)d characters."))],
+    )
+    community_work_started_on = _date(_l("Started community work on"), required=True)
+    joined_on = _date(_l("Joined this street on"), required=True)
+    education = _select(_l("Education"), _l("Choose the education."))
+    party_member = BooleanField(_l("Party member"))
+    hiring_route = _select(_l("Hiring route"), _l("Choose how the worker was hired."))
+    exam_eligible_on = _date(_l("Eligible for the social-work exam on"), required=False)
+
+    def __init__(
+        self,
+        *args,
+        profile: PolicyProfile,
+        communities: Sequence,
+        worker=None,
+        today: date,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self._profile = profile
+        self._worker = worker
+        self._today = today
+        self.community.choices = [(c.id, c.name) for c in communities]
+        self.post_type.choices = _choices(PostType)
+        self.education.choices = _choices(Education)
+        self.hiring_route.choices = _choices(HiringRoute)
+        ranges = ", ".join(f"{label(post)} {r.low}–{r.high}" for post, r in profile.grades.items())
+        self.grade.description = ranges
+
+    def validate_phone(self, field) -> None:
+        """Refuse anything but an 11-digit mainland mobile number."""
+        field.data = (field.data or "").strip()
+        if not PHONE_RE.match(field.data):
+            raise ValidationError(_l("Enter an 11-digit mobile number starting with 1."))
+
+    def validate_staff_no(self, field) -> None:
+        """Accept letters, digits, - and _ only."""
+        field.data = (field.data or "").strip() or None
+        if field.data is not None and not STAFF_NO_RE.match(field.data):
+            raise ValidationError(
+                _l("Use at most 32 letters, digits, - or _ for the staff number.")
+            )
+
+    def validate_grade(self, field) -> None:
+        """Refuse a grade outside the post type's range under the district's profile."""
+        if field.data is None or self.post_type.data not in PostType._value2member_map_:
+            return
+        try:
+            rules.check_grade(self._profile, self.post_type.data, field.data)
+        except rules.GradeOutOfRange as error:
+            raise ValidationError(
+                grade_message(error.post_type, error.grade, error.low, error.high)
+            ) from None
+
+    def validate_grade_reason(self, field) -> None:
+        """Require a reason when the post type or grade of an existing worker changes."""
+        field.data = (field.data or "").strip()
+        if self._worker is None:
+            return
+        changed = (
+            self.post_type.data != self._worker.post_type.value
+            or self.grade.data != self._worker.grade
+        )
+        if changed and not field.data:
+            raise ValidationError(_l("Give the reason for the post or grade change."))
+
+    def validate_community_work_started_on(self, field) -> None:
+        """Refuse a start in the future."""
+        if field.data and field.data > self._today:
+            raise ValidationError(_l("This date is in the future."))
+
+    def validate_joined_on(self, field) -> None:
+        """Refuse joining the street in the future or before community work started."""
+        if not field.data:
+            return
+        if field.data > self._today:
+            raise ValidationError(_l("This date is in the future."))
+        started = self.community_work_started_on.data
+        if started and field.data < started:
+            raise ValidationError(_l("Joining the street cannot come before starting work."))
+
+
+class StatusForm(FlaskForm):
+    """在岗 / 借调 (with start and end) / 退出 (with the reason) [003 §9, §11]."""
+
+    status = _select(_l("Status"), _l("Choose a status."))
+    since = _date(_l("From"), required=False, checked=True)
+    until = _date(_l("Until"), required=False, checked=True)
+    reason = StringField(
+        _l("Reason"),
+        validators=[Length(max=200, message=_l("At most %(max)d characters."))],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status.choices = _choices(WorkerStatus)
+
+    def validate_since(self, field) -> None:
+        """Require the start of a secondment or the date of leaving."""
+        if self.status.data in {WorkerStatus.SECONDED, WorkerStatus.EXITED} and not field.data:
+            raise ValidationError(_l("Enter the date."))
+
+    def validate_until(self, field) -> None:
+        """Require the end of a secondment, on or after its start."""
+        if self.status.data != WorkerStatus.SECONDED:
+            return
+        if not field.data:
+            raise ValidationError(_l("Enter the end of the secondment."))
+        if self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("The end cannot come before the start."))
+
+    def validate_reason(self, field) -> None:
+        """Require the reason for an exit."""
+        field.data = (field.data or "").strip()
+        if self.status.data == WorkerStatus.EXITED and not field.data:
+            raise ValidationError(_l("Give the reason for the exit."))
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only needs its CSRF token."""
+
+
+# -- import -----------------------------------------------------------------------------
+
+
+class ImportForm(FlaskForm):
+    """Choose what the file holds and upload it."""
+
+    kind = _select(_l("What the file holds"), _l("Choose what the file holds."))
+    file = FileField(
+        _l("Excel file (.xlsx)"),
+        validators=[FileRequired(_l("Choose a file."))],
+        render_kw={
+            "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        },
+    )
+
+    def __init__(self, *args, kinds: Sequence[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = list(kinds)
+
+
+class CommitForm(FlaskForm):
+    """Confirm the previewed import."""
+
+    token = HiddenField(validators=[InputRequired()])

@@ -1,0 +1,228 @@
+"""The four import templates: their exact Chinese headers, cell parsers and the .xlsx itself.
+
+The headers are a data contract with the clerk's spreadsheet, so they are fixed Chinese,
+the same whatever the interface language; a file whose header row differs is refused
+with a message naming the expected headers.
+"""
+
+from __future__ import annotations
+
+import enum
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from portal.imports import validators as v
+
+TEMPLATE_ROWS_WITH_LISTS = 5000  # rows of the template that offer drop-down lists
+
+
+class Kind(enum.StrEnum):
+    """What an import file holds."""
+
+    ROSTER = "roster"
+    APPRAISALS = "appraisals"
+    CERTIFICATES = "certificates"
+    CARE = "care"
+
+
+KIND_LABELS = {
+    Kind.ROSTER: _l("Roster"),
+    Kind.APPRAISALS: _l("Appraisal results"),
+    Kind.CERTIFICATES: _l("Certificates"),
+    Kind.CARE: _l("Care records"),
+}
+
+# Sheet and file names of the templates (Chinese, like the headers).
+SHEET_TITLES = {
+    Kind.ROSTER: "花名册",
+    Kind.APPRAISALS: "年度考核",
+    Kind.CERTIFICATES: "证书",
+    Kind.CARE: "关爱记录",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a template: its header, how a cell is read, and the clerk's note."""
+
+    key: str
+    header: str
+    parse: v.Parser
+    required: bool = False
+    note: str = ""
+    choices: Mapping[str, object] | None = None
+    width: int = 14
+
+
+def _choice(key: str, header: str, vocabulary, *, required: bool = True, note: str = "") -> Column:
+    return Column(
+        key, header, v.choice(vocabulary), required=required, note=note, choices=vocabulary
+    )
+
+
+# Who a record belongs to: the name, and the phone number or the staff number.
+_WHO = (
+    Column("name", "姓名", v.text(64), required=True, note="须与系统中的姓名一致", width=10),
+    Column("phone", "手机号", v.phone, note="手机号或工号至少填一项", width=14),
+    Column("staff_no", "工号", v.staff_no, note="手机号或工号至少填一项", width=12),
+)
+
+COLUMNS: dict[Kind, tuple[Column, ...]] = {
+    Kind.ROSTER: (
+        Column("name", "姓名", v.text(64), required=True, width=10),
+        Column(
+            "phone", "手机号", v.phone, required=True, note="11位手机号；用于匹配已有社工", width=14
+        ),
+        Column("staff_no", "工号", v.staff_no, note="可选；也用于匹配已有社工", width=12),
+        Column("community", "社区", v.text(64), required=True, note="本街道的社区名称", width=14),
+        _choice("post_type", "岗位类型", v.POST_TYPES),
+        Column(
+            "grade",
+            "岗位等级",
+            v.whole(1, 18),
+            required=True,
+            note="须在岗位类型的等级范围内（如一般工作人员1–12级）",
+            width=10,
+        ),
+        Column(
+            "community_work_started_on",
+            "开始从事社区工作日期",
+            v.day,
+            required=True,
+            note="日期或 YYYY-MM-DD",
+            width=20,
+        ),
+        Column(
+            "joined_on",
+            "入职本街道日期",
+            v.day,
+            note="可选；新建时默认为开始从事社区工作日期",
+            width=16,
+        ),
+        _choice("education", "学历", v.EDUCATIONS),
+        _choice("party_member", "是否党员", v.YES_NO, required=False, note="是/否；新建时默认为否"),
+        _choice("hiring_route", "产生方式", v.HIRING_ROUTES),
+        Column(
+            "exam_eligible_on", "具备报考条件日期", v.day, note="可选；社工职业资格考试", width=18
+        ),
+        Column(
+            "grade_reason",
+            "等级变动原因",
+            v.text(200),
+            note="已有社工的岗位类型或等级变动时必填",
+            width=20,
+        ),
+    ),
+    Kind.APPRAISALS: (
+        *_WHO,
+        Column("year", "年度", v.whole(2000, 2100), required=True, width=8),
+        _choice("result", "考核结果", v.APPRAISAL_RESULTS),
+        Column("score", "分数", v.amount(Decimal(100)), note="可选；0–100", width=8),
+        Column("comment", "评语", v.text(500), note="可选", width=30),
+    ),
+    Kind.CERTIFICATES: (
+        *_WHO,
+        _choice("kind", "证书类型", v.CERTIFICATE_KINDS),
+        Column("number", "证书编号", v.text(64), required=True, width=20),
+        Column("issued_on", "发证日期", v.day, required=True, width=12),
+        Column("expires_on", "有效期至", v.day, note="可选", width=12),
+        Column("registered_on", "登记日期", v.day, note="可选", width=12),
+        Column("issuer", "发证机关", v.text(100), note="可选", width=20),
+    ),
+    Kind.CARE: (
+        *_WHO,
+        _choice("kind", "类别", v.CARE_KINDS),
+        Column("occurred_on", "日期", v.day, required=True, width=12),
+        Column(
+            "quantity",
+            "数量",
+            v.amount(Decimal("9999999.9")),
+            note="年假、疗休养填天数；关爱基金、工作补助、职业津贴填金额（元）",
+            width=10,
+        ),
+        Column("note", "备注", v.text(300), note="可选", width=30),
+    ),
+}
+
+
+def headers(kind: Kind) -> list[str]:
+    """Return the exact header row of a template."""
+    return [column.header for column in COLUMNS[kind]]
+
+
+def download_name(kind: Kind) -> str:
+    """Return the file name of a template."""
+    return f"{SHEET_TITLES[kind]}导入模板.xlsx"
+
+
+def template_workbook(kind: Kind) -> bytes:
+    """Return the template: the header row, drop-down lists, and a sheet of instructions."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET_TITLES[kind]
+    columns = COLUMNS[kind]
+    sheet.append(headers(kind))
+    for index, column in enumerate(columns, start=1):
+        cell = sheet.cell(1, index)
+        cell.font = Font(bold=True, color="B3261E" if column.required else None)
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = column.width
+        if column.choices:
+            words = ",".join(dict.fromkeys(_canonical(column.choices)))
+            validation = DataValidation(type="list", formula1=f'"{words}"', allow_blank=True)
+            validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS_WITH_LISTS + 1}")
+            sheet.add_data_validation(validation)
+    sheet.freeze_panes = "A2"
+
+    notes = book.create_sheet("填写说明")
+    notes.append(["列名", "是否必填", "说明"])
+    for cell in notes[1]:
+        cell.font = Font(bold=True)
+    for column in columns:
+        allowed = "、".join(_canonical(column.choices)) if column.choices else ""
+        note = "；".join(part for part in (column.note, allowed and f"可选值：{allowed}") if part)
+        notes.append([column.header, "是" if column.required else "", note])
+    for line in _GENERAL_NOTES[kind]:
+        notes.append([])
+        notes.append([line])
+    notes.column_dimensions["A"].width = 20
+    notes.column_dimensions["B"].width = 10
+    notes.column_dimensions["C"].width = 70
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _canonical(vocabulary: Mapping[str, object] | None) -> list[str]:
+    """Return the first word of each value of a vocabulary, in order."""
+    seen: dict[object, str] = {}
+    for word, member in (vocabulary or {}).items():
+        seen.setdefault(member, word)
+    return list(seen.values())
+
+
+_COMMON = (
+    "第一行是表头，请勿修改；从第二行起每行一条记录。空白的可选格不改动系统中已有的值。",
+    "整个文件全部通过检查才会导入：有一行出错，就一行也不导入。同一文件重复导入不会重复记录。",
+)
+_GENERAL_NOTES = {
+    Kind.ROSTER: (
+        *_COMMON,
+        "按手机号或工号匹配已有社工：匹配到则更新，否则新建账号。新建的账号暂不能登录，"
+        "请在该社工的页面为其生成一次性密码。",
+    ),
+    Kind.APPRAISALS: (
+        *_COMMON,
+        "按社工和年度匹配。导入只录入结果，不公布；已公布的结果请在考核页面修改并填写原因。",
+    ),
+    Kind.CERTIFICATES: (*_COMMON, "按证书类型和证书编号匹配。"),
+    Kind.CARE: (*_COMMON, "按社工、类别和日期匹配。"),
+}
