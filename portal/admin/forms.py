@@ -16,9 +16,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
 )
@@ -30,6 +28,7 @@ from portal.labels import label
 from portal.policy import rules
 from portal.policy.profiles import MAX_GRADE, MIN_GRADE, PolicyProfile
 from portal.policy.rules import CertLevel
+from portal.web.fields import LocalDateField, WholeNumberField
 
 PHONE_RE = re.compile(r"^1\d{10}$")  # a mainland mobile number
 STAFF_NO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,31}$")
@@ -49,24 +48,6 @@ def grade_message(post_type: PostType, grade: int, low: int, high: int) -> str:
 
 def _choices(vocabulary) -> list[tuple[str, str]]:
     return [(member.value, label(member)) for member in vocabulary]
-
-
-class _BlankIsNone:
-    """A blank input is "not given" (the required check speaks), not a malformed value."""
-
-    def process_formdata(self, valuelist):
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
-
-
-class LocalDateField(_BlankIsNone, DateField):
-    """A date typed or picked (YYYY-MM-DD)."""
-
-
-class WholeNumberField(_BlankIsNone, IntegerField):
-    """A whole number."""
 
 
 def _date(text, *, required: bool, checked: bool = False) -> LocalDateField:

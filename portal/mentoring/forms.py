@@ -9,12 +9,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     FieldList,
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -26,24 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from portal.enums import ConcernArea, FollowUpStatus, MentoringTopic
 from portal.labels import label
 from portal.mentoring import labels as _labels  # noqa: F401 - registers the vocabulary labels
-
-
-class _BlankIsNone:
-    """A blank input is "not given" (the required check speaks), not a malformed value."""
-
-    def process_formdata(self, valuelist):
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
-
-
-class LocalDateField(_BlankIsNone, DateField):
-    """A date typed or picked on a phone (YYYY-MM-DD)."""
-
-
-class WholeNumberField(_BlankIsNone, IntegerField):
-    """A whole number."""
+from portal.web.fields import LocalDateField, WholeNumberField
 
 
 class MultiCheckboxField(SelectMultipleField):
