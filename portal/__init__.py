@@ -8,8 +8,12 @@ from typing import Any
 from flask import Flask
 
 from portal import cli, database, i18n
+from portal.admin import dashboard_views
 from portal.admin import views as admin_views
+from portal.appraisal import views as appraisal_views
+from portal.audit import views as audit_views
 from portal.auth import views as auth_views
+from portal.care import views as care_views
 from portal.checkin import scan_views as checkin_scan_views
 from portal.checkin import views as checkin_views
 from portal.config import Config
@@ -67,5 +71,9 @@ def create_app(config: Any | None = None) -> Flask:
     app.register_blueprint(inbox_views.bp)
     app.register_blueprint(mentoring_views.bp)
     app.register_blueprint(admin_views.bp)
+    app.register_blueprint(dashboard_views.bp)
+    app.register_blueprint(appraisal_views.bp)
+    app.register_blueprint(care_views.bp)
+    app.register_blueprint(audit_views.bp)
     cli.init_app(app)
     return app

@@ -53,9 +53,9 @@ def _private(body, status: int = 200):
 @bp.get("/street")
 @login_required
 def dashboard():
-    """Lead to the roster until the team dashboard takes this place."""
+    """Lead to the team dashboard, the street admin's start page."""
     admin_scope(current_user)
-    return redirect(url_for("admin.roster"))
+    return redirect(url_for("dashboard.index"))
 
 
 # -- roster -----------------------------------------------------------------------------

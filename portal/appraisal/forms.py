@@ -1,0 +1,93 @@
+"""Forms of the appraisal grid: one small form per worker row, and the publish button."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import Length, Optional, ValidationError
+
+from portal.appraisal.operations import ResultData
+from portal.enums import AppraisalResult
+from portal.labels import label
+
+MAX_SCORE = Decimal(100)
+_TENTH = Decimal("0.1")
+
+
+def parse_score(text: str | None) -> Decimal | None:
+    """Return a score 0–100 with at most one decimal; None for blank; ValueError if not."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation as error:
+        raise ValueError(text) from error
+    if not value.is_finite() or not 0 <= value <= MAX_SCORE or value != value.quantize(_TENTH):
+        raise ValueError(text)
+    return value.quantize(_TENTH)
+
+
+class ResultRowForm(FlaskForm):
+    """A worker's result for the year: 优秀 / 合格 / 基本合格 / 不合格, score, comment."""
+
+    result = SelectField(
+        _l("Result"),
+        validate_choice=True,
+        invalid_choice_message=_l("Choose a result from the list."),
+    )
+    score = StringField(
+        _l("Score"),
+        validators=[Optional()],
+        render_kw={"inputmode": "decimal", "autocomplete": "off", "maxlength": 5},
+    )
+    comment = StringField(
+        _l("Comment"),
+        validators=[Length(max=500, message=_l("Use at most %(max)d characters."))],
+        render_kw={"maxlength": 500, "autocomplete": "off"},
+    )
+    reason = StringField(
+        _l("Reason for changing the result"),
+        validators=[Length(max=200, message=_l("Use at most %(max)d characters."))],
+        render_kw={"maxlength": 200, "autocomplete": "off"},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.result.choices = [("", "—")] + [(r.value, label(r)) for r in AppraisalResult]
+
+    def validate_score(self, field) -> None:
+        """Accept 0 to 100 with at most one decimal (e.g. 92.5)."""
+        try:
+            parse_score(field.data)
+        except ValueError as error:
+            raise ValidationError(
+                _l("Enter the score as a number from 0 to 100, with one decimal at most.")
+            ) from error
+
+    def validate_result(self, field) -> None:
+        """Refuse a score or comment without a result."""
+        if not field.data and (
+            (self.score.data or "").strip() or (self.comment.data or "").strip()
+        ):
+            raise ValidationError(_l("Choose a result to go with the score or comment."))
+
+    def result_data(self) -> ResultData:
+        """Return the row's cleaned values."""
+        return ResultData(
+            result=AppraisalResult(self.result.data) if self.result.data else None,
+            score=parse_score(self.score.data),
+            comment=(self.comment.data or "").strip() or None,
+        )
+
+    @property
+    def reason_text(self) -> str | None:
+        """Return the reason typed, or None."""
+        return (self.reason.data or "").strip() or None
+
+
+class PublishForm(FlaskForm):
+    """Publish the year's results: a button with the CSRF token."""

@@ -1,0 +1,294 @@
+"""Appraisal writes: enter a result in the street's grid, publish a year. Flush, never commit.
+
+Every write is audited with the values before and after. Once a street has published a
+year, a change needs a reason (kept in the audit entry), and a result entered then is
+published at once. Publishing tells each worker once: the inbox row is issued through
+the reminder log under the same key the scheduler's "appraisal published" reminder uses,
+so neither a second click nor the scheduler sends it again.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from notifications import reminders
+from notifications.channels import Channel
+from notifications.issue import issue, notify
+from portal.appraisal.models import Appraisal
+from portal.audit import operations as audit
+from portal.enums import AppraisalResult
+from portal.extensions import db
+from portal.inbox import texts
+from portal.org.models import Community, Street
+from portal.people.models import User, WorkerProfile
+
+NOTICE_KIND = "appraisal_published"  # the reminder kind the worker can switch off
+
+
+class ReasonRequired(Exception):
+    """A published year's result changes only with a reason."""
+
+
+class PublishedCannotBeRemoved(Exception):
+    """A published result may be changed (with a reason), not removed."""
+
+
+class Outcome(enum.StrEnum):
+    """What saving a row did."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    DELETED = "deleted"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class ResultData:
+    """A row of the grid as entered: no result means "not entered"."""
+
+    result: AppraisalResult | None
+    score: Decimal | None
+    comment: str | None
+
+
+@dataclass(frozen=True)
+class Saved:
+    """The outcome of saving a row, and whether the worker was told."""
+
+    outcome: Outcome
+    appraisal: Appraisal | None
+    notified: bool = False
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    """What publishing a year did."""
+
+    published: int  # results newly published
+    notified: int  # inbox notices newly issued
+
+
+_FIELDS = ("result", "score", "comment")
+
+
+def _plain(value):
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _values(appraisal: Appraisal | None) -> dict:
+    if appraisal is None:
+        return {}
+    return {name: _plain(getattr(appraisal, name)) for name in _FIELDS}
+
+
+def _same_score(old: Decimal | None, new: Decimal | None) -> bool:
+    if old is None or new is None:
+        return old is new
+    return Decimal(old) == Decimal(new)
+
+
+def _changed(appraisal: Appraisal, data: ResultData) -> bool:
+    return (
+        appraisal.result != data.result
+        or not _same_score(appraisal.score, data.score)
+        or (appraisal.comment or None) != (data.comment or None)
+    )
+
+
+def save_result(
+    worker: WorkerProfile,
+    year: int,
+    data: ResultData,
+    *,
+    existing: Appraisal | None,
+    year_published: bool,
+    reason: str | None,
+    actor: User,
+    now: datetime,
+    channels: Mapping[str, Channel] | None = None,
+) -> Saved:
+    """Create, change or remove a worker's result for a year.
+
+    Raises ReasonRequired when the year (or the result) is published and no reason is
+    given, PublishedCannotBeRemoved when a published result would be cleared.
+    """
+    published = year_published or (existing is not None and existing.published_at is not None)
+    if data.result is None:
+        if existing is None:
+            return Saved(Outcome.UNCHANGED, None)
+        if existing.published_at is not None:
+            raise PublishedCannotBeRemoved
+        if published and not reason:
+            raise ReasonRequired
+        before = _values(existing)
+        appraisal_id = existing.id
+        db.session.delete(existing)
+        db.session.flush()
+        audit.record(
+            "appraisal_deleted",
+            Appraisal(id=appraisal_id),
+            actor=actor,
+            worker_id=worker.user_id,
+            year=year,
+            before=before,
+            **({"reason": reason} if reason else {}),
+        )
+        return Saved(Outcome.DELETED, None)
+    if existing is not None and not _changed(existing, data):
+        return Saved(Outcome.UNCHANGED, existing)
+    if published and not reason:
+        raise ReasonRequired
+    before = _values(existing)
+    if existing is None:
+        appraisal = Appraisal(worker_id=worker.user_id, year=year, created_at=now)
+        db.session.add(appraisal)
+        outcome = Outcome.CREATED
+    else:
+        appraisal = existing
+        outcome = Outcome.UPDATED
+    appraisal.result = data.result
+    appraisal.score = data.score
+    appraisal.comment = data.comment or None
+    newly_published = year_published and appraisal.published_at is None
+    if newly_published:
+        appraisal.published_at = now  # the year is out: a late result is out with it
+    db.session.flush()
+    after = _values(appraisal)
+    changed = [name for name in _FIELDS if before.get(name) != after.get(name)]
+    audit.record(
+        f"appraisal_{outcome.value}",
+        appraisal,
+        actor=actor,
+        worker_id=worker.user_id,
+        year=year,
+        before={name: before.get(name) for name in changed} if before else {},
+        after={name: after[name] for name in changed},
+        published=published,
+        **({"reason": reason} if reason else {}),
+    )
+    notified = False
+    if newly_published:
+        notified = notify_published([worker.user_id], year, now=now, channels=channels) > 0
+    elif published:
+        notified = _notify_changed(worker.user_id, year, now=now, channels=channels)
+    return Saved(outcome, appraisal, notified)
+
+
+def publish_year(
+    street: Street,
+    year: int,
+    *,
+    actor: User,
+    now: datetime,
+    channels: Mapping[str, Channel] | None = None,
+) -> PublishReport:
+    """Publish the street's results of a year that are not yet published; tell each worker.
+
+    A conditional UPDATE publishes only unpublished rows, so two clicks (or two admins)
+    publish each result once; the reminder log issues each notice once.
+    """
+    in_street = (
+        sa.select(WorkerProfile.user_id)
+        .join(Community, Community.id == WorkerProfile.community_id)
+        .where(Community.street_id == street.id)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.update(Appraisal)
+        .where(
+            Appraisal.year == year,
+            Appraisal.published_at.is_(None),
+            Appraisal.worker_id.in_(in_street),
+        )
+        .values(published_at=now)
+        .returning(Appraisal.worker_id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    db.session.expire_all()  # loaded appraisals learn their published_at on next access
+    worker_ids = sorted(row[0] for row in rows)
+    if not worker_ids:
+        return PublishReport(published=0, notified=0)
+    audit.record(
+        "appraisals_published",
+        street,
+        actor=actor,
+        year=year,
+        results=len(worker_ids),
+    )
+    notified = notify_published(worker_ids, year, now=now, channels=channels)
+    return PublishReport(published=len(worker_ids), notified=notified)
+
+
+def _locale(locale: str | None) -> str:
+    languages = current_app.config.get("LANGUAGES", ())
+    return locale if locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+_RECIPIENTS = sa.select(User.id, User.locale).where(
+    User.id.in_(sa.bindparam("ids", expanding=True)), User.is_enabled.is_(True)
+)
+
+
+def notify_published(
+    worker_ids: Iterable[int],
+    year: int,
+    *,
+    now: datetime,
+    channels: Mapping[str, Channel] | None = None,
+) -> int:
+    """Issue "your result is published" to workers, once each ever; return how many new."""
+    ids = sorted(set(worker_ids))
+    if not ids:
+        return 0
+    period = reminders.appraisal_period(year, now, now)  # the scheduler's key for this year
+    items = []
+    for user_id, locale in db.session.execute(_RECIPIENTS, {"ids": ids}):
+        with force_locale(_locale(locale)):
+            title, body = texts.appraisal_published(year)
+        items.append(
+            reminders.Reminder(
+                user_id=user_id,
+                kind=NOTICE_KIND,
+                subject=f"appraisal:{year}",
+                period=period,
+                title=title,
+                body=body,
+                url=reminders.path_for("home.appraisals", worker_id=user_id),
+            )
+        )
+    return issue(items, now=now, channels=channels).issued
+
+
+def _notify_changed(
+    worker_id: int, year: int, *, now: datetime, channels: Mapping[str, Channel] | None
+) -> bool:
+    """Tell a worker that their published result was changed (each change is news)."""
+    row = db.session.execute(_RECIPIENTS, {"ids": [worker_id]}).first()
+    if row is None:
+        return False
+    with force_locale(_locale(row.locale)):
+        title = _("Appraisal result for %(year)s changed", year=year)
+        body = _("Your %(year)s annual appraisal result was corrected by the street.", year=year)
+    notify(
+        worker_id,
+        kind=NOTICE_KIND,
+        title=title,
+        body=body,
+        url=reminders.path_for("home.appraisals", worker_id=worker_id),
+        now=now,
+        channels=channels,
+    )
+    return True

@@ -1,0 +1,246 @@
+"""The street's appraisal grid: enter a year's results row by row (htmx), then publish.
+
+Load → check access → act → render. Role pages: a street admin enters and publishes
+their street's results; a district admin reads any street of the district (every write
+answers 403); other roles get 403; a worker outside the admin's street answers 404.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from notifications import channels as channel_registry
+from portal.admin import queries as admin_queries
+from portal.admin.access import AdminScope, admin_scope, worker_in_scope
+from portal.appraisal import operations, queries
+from portal.appraisal.forms import PublishForm, ResultRowForm
+from portal.database import writes
+from portal.extensions import db
+from portal.org.models import Street
+from portal.people.models import User
+from portal.timeutil import local_today, utcnow
+from portal.web.htmx import is_fragment_request
+
+bp = Blueprint("appraisal", __name__)
+
+FIRST_YEAR = 2000  # the table's check constraint: 2000–2100
+YEARS_SHOWN = 6
+
+
+def _actor() -> User:
+    return current_user._get_current_object()
+
+
+def default_year(today) -> int:
+    """Return the year the grid opens on: last year until June, then this year."""
+    return today.year - 1 if today.month <= 6 else today.year
+
+
+def _year(value: int | None, today) -> int:
+    if value is None:
+        return default_year(today)
+    if not FIRST_YEAR <= value <= today.year:
+        abort(404)
+    return value
+
+
+def _street(scope: AdminScope, streets: list[Street]) -> Street:
+    """Return the street shown: the admin's own, or the one a district admin chose."""
+    wanted = scope.street_id
+    if scope.whole_district:
+        wanted = request.args.get("street", type=int) or scope.street_id
+    chosen = next((s for s in streets if s.id == wanted), None)
+    if chosen is None:
+        if not streets:
+            abort(404)
+        chosen = streets[0]
+    return chosen
+
+
+def _row_form(row: queries.GridRow, formdata=None) -> ResultRowForm:
+    appraisal = row.appraisal
+    data = {}
+    if appraisal is not None:
+        data = {
+            "result": appraisal.result.value,
+            "score": "" if appraisal.score is None else f"{appraisal.score.normalize():f}",
+            "comment": appraisal.comment or "",
+        }
+    return ResultRowForm(formdata=formdata, prefix=f"w{row.worker_id}", data=data)
+
+
+def _years(street_id: int, year: int, today) -> list[int]:
+    recent = set(range(today.year, max(FIRST_YEAR, today.year - YEARS_SHOWN) - 1, -1))
+    return sorted(recent | set(queries.street_years(street_id)) | {year}, reverse=True)
+
+
+def _publication(rows: list[queries.GridRow]) -> dict:
+    """Return where the year stands: results entered, published, and since when."""
+    published = [r for r in rows if r.appraisal is not None and r.appraisal.published_at]
+    entered = [r for r in rows if r.appraisal is not None]
+    return {
+        "rows_total": len(rows),
+        "entered": len(entered),
+        "unpublished": len(entered) - len(published),
+        "year_published": bool(published),
+        "published_at": max((r.appraisal.published_at for r in published), default=None),
+        "publish_form": PublishForm(),
+    }
+
+
+def _grid_page(scope, streets, street, year, *, forms=None, statuses=None, status=200):
+    today = local_today()
+    rows = queries.street_grid(street.id, year)
+    forms = forms or {}
+    page = render_template(
+        "appraisal/grid.html",
+        scope=scope,
+        streets=streets,
+        street=street,
+        year=year,
+        years=_years(street.id, year, today),
+        rows=rows,
+        forms={r.worker_id: forms.get(r.worker_id) or _row_form(r) for r in rows},
+        statuses=statuses or {},
+        can_write=scope.can_write_street(street.id),
+        **_publication(rows),
+    )
+    return page, status
+
+
+@bp.get("/street/appraisals")
+@login_required
+def grid():
+    """Show the street's results of a year, one row per worker, editable by the street."""
+    scope = admin_scope(current_user)
+    streets = admin_queries.scope_streets(scope)
+    street = _street(scope, streets)
+    year = _year(request.args.get("year", type=int), local_today())
+    return _grid_page(scope, streets, street, year)
+
+
+def _row(year: int, row: queries.GridRow, form: ResultRowForm, status: str, code: int):
+    """Answer a row save: the row for htmx, the whole grid (or a redirect) without it."""
+    if is_fragment_request():
+        scope = admin_scope(current_user)
+        body = render_template(
+            "appraisal/_row.html",
+            year=year,
+            row=row,
+            form=form,
+            status=status,
+            can_write=True,
+            year_published=queries.year_published(scope.street_id, year),
+        )
+        if code < 400:  # the year's counts and publish button follow the saved row
+            body += render_template(
+                "appraisal/_publication.html",
+                year=year,
+                can_write=True,
+                oob=True,
+                **_publication(queries.street_grid(scope.street_id, year)),
+            )
+        return body, code
+    if code < 400:
+        flash(_("Saved: %(name)s.", name=row.name), "success")
+        url = url_for("appraisal.grid", year=year, _anchor=f"row-{row.worker_id}")
+        return redirect(url, code=303)
+    scope = admin_scope(current_user)
+    streets = admin_queries.scope_streets(scope)
+    street = next(s for s in streets if s.id == scope.street_id)
+    return _grid_page(
+        scope,
+        streets,
+        street,
+        year,
+        forms={row.worker_id: form},
+        statuses={row.worker_id: status},
+        status=code,
+    )
+
+
+@bp.post("/street/appraisals/<int:year>/workers/<int:worker_id>")
+@login_required
+@writes
+def save_row(year: int, worker_id: int):
+    """Save one worker's result; after publication only with a reason (audited)."""
+    scope = admin_scope(current_user)
+    worker = worker_in_scope(scope, worker_id, write=True)
+    year = _year(year, local_today())
+    row = queries.grid_row(worker.user_id, year)
+    form = ResultRowForm(prefix=f"w{worker.user_id}")
+    if not form.validate_on_submit():
+        return _row(year, row, form, "error", 422)
+    street_published = queries.year_published(worker.community.street_id, year)
+    channels = channel_registry.configured_channels(current_app)
+    try:
+        saved = operations.save_result(
+            worker,
+            year,
+            form.result_data(),
+            existing=row.appraisal,
+            year_published=street_published,
+            reason=form.reason_text,
+            actor=_actor(),
+            now=utcnow(),
+            channels=channels,
+        )
+        db.session.commit()
+    except operations.ReasonRequired:
+        db.session.rollback()
+        form.reason.errors.append(_("The results are published: give a reason for the change."))
+        return _row(year, queries.grid_row(worker_id, year), form, "error", 422)
+    except operations.PublishedCannotBeRemoved:
+        db.session.rollback()
+        form.result.errors.append(
+            _("A published result cannot be removed; choose the corrected result instead.")
+        )
+        return _row(year, queries.grid_row(worker_id, year), form, "error", 422)
+    except IntegrityError:
+        db.session.rollback()
+        form.result.errors.append(
+            _("Someone else saved this row at the same time. Reload the page to see it.")
+        )
+        return _row(year, queries.grid_row(worker_id, year), form, "error", 409)
+    finally:
+        channel_registry.close_all(channels)
+    row = queries.grid_row(worker_id, year)
+    status = "unchanged" if saved.outcome is operations.Outcome.UNCHANGED else "saved"
+    return _row(year, row, _row_form(row), status, 200)
+
+
+@bp.post("/street/appraisals/<int:year>/publish")
+@login_required
+@writes
+def publish(year: int):
+    """Publish the street's results of a year; each worker is told once."""
+    scope = admin_scope(current_user)
+    scope.require_write()
+    year = _year(year, local_today())
+    if not PublishForm().validate_on_submit():
+        abort(400)
+    street = db.session.get(Street, scope.street_id)
+    channels = channel_registry.configured_channels(current_app)
+    try:
+        report = operations.publish_year(
+            street, year, actor=_actor(), now=utcnow(), channels=channels
+        )
+        db.session.commit()
+    finally:
+        channel_registry.close_all(channels)
+    if report.published:
+        flash(
+            _(
+                "Published %(n)d results of %(year)d; %(told)d workers were notified.",
+                n=report.published,
+                year=year,
+                told=report.notified,
+            ),
+            "success",
+        )
+    else:
+        flash(_("There was nothing new to publish."), "success")
+    return redirect(url_for("appraisal.grid", year=year), code=303)

@@ -1,0 +1,252 @@
+"""Care writes: benefits recorded by the street, leave entitlements, the care fund.
+
+Each takes the acting user, flushes (never commits) and writes an audit entry naming the
+worker. A care-fund application is decided once: the decision is a conditional UPDATE
+on the application still being "applied", so of two admins deciding at once one wins
+and the other is told.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from notifications.channels import Channel
+from notifications.issue import notify
+from notifications.reminders import path_for
+from portal.audit import operations as audit
+from portal.care.models import CareEntitlement, CareRecord
+from portal.enums import CareKind, CareStatus
+from portal.extensions import db
+from portal.people.models import User, WorkerProfile
+from portal.training.models import Upload
+from portal.uploads import storage
+from portal.uploads.operations import IncomingFile, store_upload
+
+NOTICE_KIND = "care_fund"  # the inbox kind of a decision notice
+
+
+class AlreadyDecided(Exception):
+    """The application was approved or rejected before this decision arrived."""
+
+    def __init__(self, status: CareStatus) -> None:
+        super().__init__(status.value)
+        self.status = status
+
+
+class AlreadyRecorded(Exception):
+    """Some workers already have a record of this kind on this day; nothing was saved."""
+
+    def __init__(self, worker_ids: set[int]) -> None:
+        super().__init__(sorted(worker_ids))
+        self.worker_ids = worker_ids
+
+
+@dataclass(frozen=True)
+class CareData:
+    """A benefit the street records for one or several workers."""
+
+    kind: CareKind
+    occurred_on: date
+    quantity: Decimal | None
+    note: str | None
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "value"):
+        return value.value
+    return value
+
+
+def record_care(
+    workers: Sequence[WorkerProfile],
+    data: CareData,
+    *,
+    actor: User,
+    already: set[int] = frozenset(),
+) -> list[CareRecord]:
+    """Record a benefit for each worker (all or none: AlreadyRecorded names the clashes)."""
+    if already:
+        raise AlreadyRecorded(set(already))
+    records = [
+        CareRecord(
+            worker_id=worker.user_id,
+            kind=data.kind,
+            year=data.occurred_on.year,
+            occurred_on=data.occurred_on,
+            quantity=data.quantity,
+            status=CareStatus.DONE,
+            note=data.note,
+        )
+        for worker in workers
+    ]
+    db.session.add_all(records)
+    db.session.flush()
+    for record in records:
+        audit.record(
+            "care_record_created",
+            record,
+            actor=actor,
+            worker_id=record.worker_id,
+            after={
+                name: _plain(getattr(record, name))
+                for name in ("kind", "occurred_on", "quantity", "note")
+            },
+        )
+    return records
+
+
+def set_leave_entitlements(
+    year: int,
+    wanted: Mapping[int, Decimal | None],
+    existing: Mapping[int, CareEntitlement | None],
+    *,
+    actor: User,
+) -> int:
+    """Set each worker's annual leave days for a year (None: back to the default).
+
+    Returns how many workers changed; unchanged ones are not touched nor audited.
+    """
+    changed = 0
+    for worker_id, days in wanted.items():
+        entitlement = existing.get(worker_id)
+        before = None if entitlement is None else entitlement.quantity
+        if (before is None and days is None) or (
+            before is not None and days is not None and Decimal(before) == days
+        ):
+            continue
+        if days is None:
+            db.session.delete(entitlement)  # the audit entry keeps its id
+        elif entitlement is None:
+            entitlement = CareEntitlement(
+                worker_id=worker_id, year=year, kind=CareKind.ANNUAL_LEAVE, quantity=days
+            )
+            db.session.add(entitlement)
+        else:
+            entitlement.quantity = days
+        db.session.flush()
+        audit.record(
+            "care_entitlement_set",
+            entitlement,
+            actor=actor,
+            worker_id=worker_id,
+            year=year,
+            kind=CareKind.ANNUAL_LEAVE.value,
+            before=_plain(before),
+            after=_plain(days),
+        )
+        changed += 1
+    return changed
+
+
+def apply_care_fund(
+    worker: WorkerProfile,
+    *,
+    reason: str,
+    amount: Decimal,
+    file: IncomingFile | None,
+    actor: User,
+    today: date,
+) -> tuple[CareRecord, Upload | None]:
+    """Record a worker's application to the care fund, with an optional photo or PDF.
+
+    Raises UploadRefused (nothing stored) if the file is not accepted. The caller
+    commits inside `storage.removed_on_error(upload.storage_key)` when a file came.
+    """
+    upload = store_upload(file, owner=actor) if file is not None else None
+    key = upload.storage_key if upload is not None else None
+    with storage.removed_on_error(key) if key else nullcontext():
+        application = CareRecord(
+            worker_id=worker.user_id,
+            kind=CareKind.CARE_FUND,
+            year=today.year,
+            occurred_on=today,
+            quantity=amount,
+            status=CareStatus.APPLIED,
+            note=reason,
+            upload_id=upload.id if upload is not None else None,
+        )
+        db.session.add(application)
+        db.session.flush()
+        audit.record(
+            "care_fund_applied",
+            application,
+            actor=actor,
+            worker_id=worker.user_id,
+            amount=str(amount),
+            **({"upload_id": upload.id, "sha256": upload.sha256} if upload else {}),
+        )
+    return application, upload
+
+
+def decide_care_fund(
+    application: CareRecord,
+    *,
+    approve: bool,
+    comment: str | None,
+    actor: User,
+    now: datetime,
+    channels: Mapping[str, Channel] | None = None,
+) -> CareRecord:
+    """Approve or reject an application still waiting; tell the worker. AlreadyDecided if not."""
+    status = CareStatus.APPROVED if approve else CareStatus.REJECTED
+    result = db.session.execute(
+        sa.update(CareRecord)
+        .where(
+            CareRecord.id == application.id,
+            CareRecord.kind == CareKind.CARE_FUND,
+            CareRecord.status == CareStatus.APPLIED,
+        )
+        .values(status=status, decided_by_id=actor.id, decided_at=now, decision_comment=comment)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(application)
+    if result.rowcount != 1:
+        raise AlreadyDecided(application.status)
+    audit.record(
+        f"care_fund_{status.value}",
+        application,
+        actor=actor,
+        worker_id=application.worker_id,
+        amount=_plain(application.quantity),
+        **({"comment": comment} if comment else {}),
+    )
+    _notify_decision(application, now=now, channels=channels)
+    return application
+
+
+def _notify_decision(
+    application: CareRecord, *, now: datetime, channels: Mapping[str, Channel] | None
+) -> None:
+    worker = db.session.get(User, application.worker_id)
+    if worker is None or not worker.is_enabled:
+        return
+    languages = current_app.config.get("LANGUAGES", ())
+    locale = worker.locale if worker.locale in languages else None
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        if application.status is CareStatus.APPROVED:
+            title = _("Care fund application approved")
+        else:
+            title = _("Care fund application not approved")
+        body = application.decision_comment or _("See the details on your care fund page.")
+    notify(
+        worker.id,
+        kind=NOTICE_KIND,
+        title=title,
+        body=body,
+        url=path_for("care.apply"),
+        now=now,
+        channels=channels,
+    )

@@ -1,0 +1,368 @@
+"""Care and benefits: the street records benefits and leave days; workers apply for the care fund.
+
+Load → check access → act → render. Street pages are role pages: a street admin records
+and decides for their street; a district admin reads every street of the district and
+every write answers 403; other roles get 403. ``/me/care-fund`` is the worker's own page.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from notifications import channels as channel_registry
+from portal.admin.access import admin_scope
+from portal.care import operations, queries
+from portal.care.forms import (
+    IN_DAYS,
+    IN_YUAN,
+    CareRecordForm,
+    DecisionForm,
+    FundApplicationForm,
+    LeaveForm,
+    parse_leave_days,
+)
+from portal.database import writes
+from portal.extensions import db
+from portal.people.models import User, WorkerProfile
+from portal.policy import rules
+from portal.policy.profiles import load_profile
+from portal.timeutil import local_today, utcnow
+from portal.uploads import sniff, storage
+from portal.uploads.operations import read_limited, too_large_message
+from portal.uploads.sniff import UploadRefused
+
+bp = Blueprint("care", __name__)
+
+# Room for the form's text fields and multipart framing around the file itself.
+_FORM_OVERHEAD = 256 * 1024
+
+
+def _actor() -> User:
+    return current_user._get_current_object()
+
+
+@bp.url_value_preprocessor
+def _limit_body_size(endpoint, _values) -> None:
+    # Before CSRF protection reads the body: an oversized upload is cut off, not buffered.
+    if endpoint == "care.apply":
+        request.max_content_length = storage.max_bytes() + _FORM_OVERHEAD
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_error):
+    """Answer an oversized attachment with the form and a clear message."""
+    worker = current_user.worker if current_user.is_authenticated else None
+    message = str(too_large_message())
+    if worker is None or request.endpoint != "care.apply":
+        return render_template("errors/error.html", code=413, message=message), 413
+    form = FundApplicationForm(formdata=None)
+    form.attachment.errors = [message]
+    return _apply_page(worker, form, status=413)
+
+
+# -- the worker: /me/care-fund --------------------------------------------------------------
+
+
+def _own_worker() -> WorkerProfile:
+    worker = current_user.worker
+    if worker is None:
+        abort(403)  # a worker's page: other roles have nothing to apply for
+    return worker
+
+
+def _apply_page(worker: WorkerProfile, form: FundApplicationForm, *, status: int = 200):
+    page = render_template(
+        "care/apply.html",
+        worker=worker,
+        form=form,
+        applications=queries.own_fund_applications(worker.user_id),
+        max_mb=storage.max_megabytes(),
+    )
+    return page, status
+
+
+@bp.get("/me/care-fund")
+@login_required
+def apply_page():
+    """Show the worker's care-fund applications and the form to apply."""
+    worker = _own_worker()
+    return _apply_page(worker, FundApplicationForm())
+
+
+@bp.post("/me/care-fund")
+@login_required
+@writes
+def apply():
+    """Record a care-fund application (reason, amount, optional proof) for the street to decide."""
+    worker = _own_worker()
+    form = FundApplicationForm()
+    if form.validate_on_submit():
+        try:
+            _application, upload = operations.apply_care_fund(
+                worker,
+                reason=form.reason.data.strip(),
+                amount=form.amount_value,
+                file=form.file,
+                actor=_actor(),
+                today=local_today(),
+            )
+        except UploadRefused as refused:
+            db.session.rollback()
+            form.attachment.errors = [*form.attachment.errors, str(refused.message)]
+        else:
+            with storage.removed_on_error(upload.storage_key) if upload else nullcontext():
+                db.session.commit()
+            flash(_("Your application was sent. The street will decide on it."), "success")
+            return redirect(url_for("care.apply_page"), code=303)
+    elif form.file is not None:
+        _check_file_too(form)
+    return _apply_page(worker, form, status=422)
+
+
+def _check_file_too(form: FundApplicationForm) -> None:
+    # Other fields failed: say now if the file would fail as well (nothing is stored),
+    # since the browser clears the file input and the worker must attach it again.
+    try:
+        sniff.accept(read_limited(form.file))
+    except UploadRefused as refused:
+        form.attachment.errors = [*form.attachment.errors, str(refused.message)]
+
+
+# -- the street: benefits --------------------------------------------------------------------
+
+
+def _record_page(scope, form: CareRecordForm | None, *, status: int = 200):
+    today = local_today()
+    page = render_template(
+        "care/records.html",
+        scope=scope,
+        form=form,
+        team=form.team if form is not None else [],
+        records=queries.recent_records(scope, today.year),
+        year=today.year,
+        in_days=IN_DAYS,
+        in_yuan=IN_YUAN,
+    )
+    return page, status
+
+
+@bp.get("/street/care")
+@login_required
+def records():
+    """Show this year's benefits in the admin's scope and, for a street, the form to record."""
+    scope = admin_scope(current_user)
+    form = None
+    if scope.can_write:
+        form = CareRecordForm(team=queries.street_workers(scope.street_id))
+        if request.args.get("worker", type=int):
+            form.workers.data = [str(request.args.get("worker", type=int))]
+    return _record_page(scope, form)
+
+
+@bp.post("/street/care")
+@login_required
+@writes
+def record():
+    """Record a benefit for the chosen workers of the street: all of them, or none."""
+    scope = admin_scope(current_user)
+    scope.require_write()
+    form = CareRecordForm(team=queries.street_workers(scope.street_id))
+    if not form.validate_on_submit():
+        return _record_page(scope, form, status=422)
+    data = form.care_data()
+    ids = form.worker_ids
+    workers = db.session.scalars(
+        sa.select(WorkerProfile).where(WorkerProfile.user_id.in_(ids))
+    ).all()
+    clashes = queries.already_recorded(ids, data.kind, data.occurred_on)
+    try:
+        operations.record_care(workers, data, actor=_actor(), already=clashes)
+    except operations.AlreadyRecorded as taken:
+        names = [name for worker_id, name, _c in form.team if worker_id in taken.worker_ids]
+        form.workers.errors.append(
+            _(
+                "Already recorded on %(date)s for: %(names)s. Nothing was saved.",
+                date=data.occurred_on.isoformat(),
+                names="、".join(names),
+            )
+        )
+        return _record_page(scope, form, status=422)
+    db.session.commit()
+    flash(_("Recorded for %(n)d workers.", n=len(workers)), "success")
+    return redirect(url_for("care.records"), code=303)
+
+
+# -- the street: annual leave days -------------------------------------------------------------
+
+
+def _leave_year(today) -> int:
+    year = request.args.get("year", type=int) or today.year
+    if not today.year - 1 <= year <= today.year + 1:
+        abort(404)
+    return year
+
+
+def _leave_page(scope, year: int, *, values=None, errors=None, status: int = 200):
+    today = local_today()
+    profile = load_profile(scope.district.policy_code)
+    rows = queries.street_leave(scope.street_id, year)
+    defaults = {}
+    for row in rows:
+        started = row.started_on
+        years = rules.years_of_service(started, today) if started <= today else 0
+        defaults[row.worker_id] = rules.annual_leave_days(profile, years)
+    page = render_template(
+        "care/leave.html",
+        scope=scope,
+        year=year,
+        years=[today.year - 1, today.year, today.year + 1],
+        rows=rows,
+        defaults=defaults,
+        values=values or {},
+        errors=errors or {},
+        form=LeaveForm(),
+    )
+    return page, status
+
+
+@bp.get("/street/care/leave")
+@login_required
+def leave():
+    """Show each worker's annual leave days for a year: entered, or the statutory default."""
+    scope = admin_scope(current_user)
+    scope.require_write()  # one street's working table, kept by the street
+    return _leave_page(scope, _leave_year(local_today()))
+
+
+@bp.post("/street/care/leave")
+@login_required
+@writes
+def save_leave():
+    """Save the leave days typed (blank: back to the default); one bad value saves nothing."""
+    scope = admin_scope(current_user)
+    scope.require_write()
+    year = _leave_year(local_today())
+    if not LeaveForm().validate_on_submit():
+        abort(400)
+    rows = queries.street_leave(scope.street_id, year)
+    values, errors, wanted = {}, {}, {}
+    for row in rows:
+        field = f"days-{row.worker_id}"
+        if field not in request.form:
+            continue
+        values[row.worker_id] = request.form[field]
+        try:
+            wanted[row.worker_id] = parse_leave_days(request.form[field])
+        except ValueError:
+            errors[row.worker_id] = _("Enter 0 to 365 days, with one decimal at most.")
+    if errors:
+        return _leave_page(scope, year, values=values, errors=errors, status=422)
+    changed = operations.set_leave_entitlements(
+        year, wanted, {row.worker_id: row.entitlement for row in rows}, actor=_actor()
+    )
+    db.session.commit()
+    flash(_("Leave days saved for %(n)d workers.", n=changed), "success")
+    return redirect(url_for("care.leave", year=year), code=303)
+
+
+# -- the street: care-fund applications ----------------------------------------------------------
+
+
+def _review_page(scope, *, forms=None, notice: str | None = None, status: int = 200):
+    pending = queries.fund_applications(scope, pending=True)
+    forms = forms or {}
+    page = render_template(
+        "care/fund_review.html",
+        scope=scope,
+        pending=pending,
+        decided=queries.fund_applications(scope, pending=False),
+        approve_forms={
+            row.record.id: forms.get(("approve", row.record.id))
+            or DecisionForm(formdata=None, prefix=f"a{row.record.id}")
+            for row in pending
+        },
+        reject_forms={
+            row.record.id: forms.get(("reject", row.record.id))
+            or DecisionForm(formdata=None, prefix=f"r{row.record.id}", rejecting=True)
+            for row in pending
+        },
+        notice=notice,
+    )
+    return page, status
+
+
+@bp.get("/street/care-fund")
+@login_required
+def fund_review():
+    """Show the care-fund applications waiting for a decision, and the recent decisions."""
+    scope = admin_scope(current_user)
+    return _review_page(scope)
+
+
+def _decide(application_id: int, *, approve: bool):
+    scope = admin_scope(current_user)
+    scope.require_write()
+    found = queries.fund_record(application_id)
+    if found is None or not scope.can_write_street(found[1]):
+        abort(404)  # same answer for "absent" and "not yours"
+    application = found[0]
+    prefix = f"{'a' if approve else 'r'}{application.id}"
+    form = DecisionForm(prefix=prefix, rejecting=not approve)
+    if not form.validate_on_submit():
+        key = ("approve" if approve else "reject", application.id)
+        return _review_page(scope, forms={key: form}, status=422)
+    channels = channel_registry.configured_channels(current_app)
+    try:
+        operations.decide_care_fund(
+            application,
+            approve=approve,
+            comment=form.comment_text,
+            actor=_actor(),
+            now=utcnow(),
+            channels=channels,
+        )
+        db.session.commit()
+    except operations.AlreadyDecided:
+        db.session.rollback()
+        notice = _("This application was already decided; the decision stands.")
+        return _review_page(scope, notice=notice, status=409)
+    finally:
+        channel_registry.close_all(channels)
+    flash(
+        _("Application approved; the worker was notified.")
+        if approve
+        else _("Application rejected; the worker was notified."),
+        "success",
+    )
+    return redirect(url_for("care.fund_review"), code=303)
+
+
+@bp.post("/street/care-fund/<int:application_id>/approve")
+@login_required
+@writes
+def approve(application_id: int):
+    """Approve an application still waiting (an optional comment to the worker)."""
+    return _decide(application_id, approve=True)
+
+
+@bp.post("/street/care-fund/<int:application_id>/reject")
+@login_required
+@writes
+def reject(application_id: int):
+    """Reject an application still waiting, saying why."""
+    return _decide(application_id, approve=False)

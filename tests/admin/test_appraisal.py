@@ -1,0 +1,307 @@
+"""The appraisal grid: inline saves, publishing (each worker told once), changes after publishing.
+
+Rows save through htmx (``HX-Request``) and answer with the row; a refused row answers
+422 with the row showing why, and nothing changes.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from portal.appraisal.models import Appraisal
+from portal.audit.models import AuditEntry
+from portal.enums import AppraisalResult
+from portal.extensions import db
+from portal.inbox.models import Notification
+from portal.timeutil import local_today
+from tests.admin.roster_support import build_team, logged_in, token_of
+
+YEAR = local_today().year - 1
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def team(db):
+    """A street with three workers, a sister street and another district."""
+    return build_team(workers=3)
+
+
+@pytest.fixture
+def admin(app, team):
+    """The street admin's client."""
+    return logged_in(app, team.admin)
+
+
+def _row_url(worker, year=YEAR) -> str:
+    return f"/street/appraisals/{year}/workers/{worker.user_id}"
+
+
+def save(client, worker, *, result="", score="", comment="", reason=None, year=YEAR, htmx=True):
+    """Post one row of the grid as htmx does (the row's own fields, prefixed)."""
+    prefix = f"w{worker.user_id}-"
+    data = {
+        prefix + "csrf_token": token_of(client, f"/street/appraisals?year={year}"),
+        prefix + "result": result,
+        prefix + "score": score,
+        prefix + "comment": comment,
+    }
+    if reason is not None:
+        data[prefix + "reason"] = reason
+    return client.post(_row_url(worker, year), data=data, headers=HX if htmx else {})
+
+
+def publish(client, year=YEAR):
+    """Press the publish button."""
+    token = token_of(client, f"/street/appraisals?year={year}")
+    return client.post(f"/street/appraisals/{year}/publish", data={"csrf_token": token})
+
+
+def appraisal(worker, year=YEAR) -> Appraisal | None:
+    """Return a worker's stored result (fresh from the database)."""
+    db.session.expire_all()
+    return db.session.scalar(
+        sa.select(Appraisal).where(Appraisal.worker_id == worker.user_id, Appraisal.year == year)
+    )
+
+
+def notices(worker) -> list[Notification]:
+    """Return a worker's inbox rows about appraisals."""
+    return db.session.scalars(
+        sa.select(Notification).where(
+            Notification.user_id == worker.user_id, Notification.kind == "appraisal_published"
+        )
+    ).all()
+
+
+def entries(action: str) -> list[AuditEntry]:
+    """Return the audit entries of an action."""
+    return db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+    ).all()
+
+
+def test_grid_lists_every_worker_of_the_street_with_a_row_form(admin, team):
+    """The grid has one saving row per worker of the street, none of the sister street."""
+    page = admin.get(f"/street/appraisals?year={YEAR}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    for worker in team.workers:
+        assert f'id="row-{worker.user_id}"' in html
+        assert f'hx-post="{_row_url(worker)}"' in html
+    assert team.sister_worker.user.name not in html
+    assert "X-CSRFToken" in html  # htmx sends the token in a header too
+
+
+def test_row_saves_inline_and_answers_with_the_row(admin, team):
+    """A changed row is saved at once and comes back as the row, marked saved."""
+    worker = team.workers[0]
+    response = save(admin, worker, result="excellent", score="95.5", comment="工作实绩突出")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith(f'<form id="row-{worker.user_id}"')
+    assert "is-saved" in html and "已保存" in html
+    assert 'id="publication" hx-swap-oob="true"' in html and "发布 1 条结果" in html
+    stored = appraisal(worker)
+    assert (stored.result, stored.score, stored.comment) == (
+        AppraisalResult.EXCELLENT,
+        Decimal("95.5"),
+        "工作实绩突出",
+    )
+    assert stored.published_at is None  # hidden from the worker until published
+    [entry] = entries("appraisal_created")
+    assert (
+        entry.detail["worker_id"] == worker.user_id
+        and entry.detail["after"]["result"] == "excellent"
+    )
+
+
+def test_saving_the_same_values_changes_nothing(admin, team):
+    """Saving a row unchanged says so and writes no audit entry."""
+    worker = team.workers[0]
+    save(admin, worker, result="qualified")
+    response = save(admin, worker, result="qualified")
+    assert response.status_code == 200 and "is-unchanged" in response.get_data(as_text=True)
+    assert len(entries("appraisal_created")) == 1 and not entries("appraisal_updated")
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"result": "excellent", "score": "101"}, "0 到 100"),
+        ({"result": "excellent", "score": "9.55"}, "0 到 100"),
+        ({"result": "excellent", "score": "abc"}, "0 到 100"),
+        ({"result": "", "score": "80"}, "请同时选择考核等次"),
+        ({"result": "superb"}, "请从列表中选择考核等次"),
+        ({"result": "qualified", "comment": "长" * 501}, "最多 500 个字"),
+    ],
+)
+def test_bad_row_is_refused_with_a_chinese_message_and_nothing_saved(admin, team, fields, message):
+    """A bad score, a score without result, an unknown result: 422, reason shown, nothing saved."""
+    worker = team.workers[0]
+    response = save(admin, worker, **fields)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html and "is-error" in html and "未保存" in html
+    assert appraisal(worker) is None
+    assert not entries("appraisal_created")
+
+
+def test_row_without_htmx_redirects_back_to_the_grid(admin, team):
+    """Without JavaScript the row form posts normally and the grid comes back."""
+    response = save(admin, team.workers[0], result="qualified", htmx=False)
+    assert response.status_code == 303
+    assert f"year={YEAR}" in response.headers["Location"]
+    assert appraisal(team.workers[0]).result is AppraisalResult.QUALIFIED
+
+
+def test_publish_notifies_each_worker_once_and_a_second_publish_sends_nothing(admin, team):
+    """Publishing shows the results and notifies each worker once; publishing again adds nothing."""
+    for worker, result in zip(team.workers[:2], ["excellent", "basic"], strict=True):
+        save(admin, worker, result=result)
+    response = publish(admin)
+    assert response.status_code == 303
+    for worker in team.workers[:2]:
+        assert appraisal(worker).published_at is not None
+        [notice] = notices(worker)
+        assert str(YEAR) in notice.title
+    assert not notices(team.workers[2])  # no result, no notice
+    assert len(entries("appraisals_published")) == 1
+
+    again = publish(admin)
+    assert again.status_code == 303
+    for worker in team.workers[:2]:
+        assert len(notices(worker)) == 1
+    assert len(entries("appraisals_published")) == 1
+    page = admin.get(again.headers["Location"]).get_data(as_text=True)
+    assert "没有新的考核结果可发布" in page
+
+
+def test_publish_touches_only_the_admins_street(app, admin, team):
+    """Publishing the street's year leaves the sister street's results unpublished."""
+    db.session.add(
+        Appraisal(worker_id=team.sister_worker.user_id, year=YEAR, result=AppraisalResult.QUALIFIED)
+    )
+    save(admin, team.workers[0], result="qualified")
+    publish(admin)
+    assert appraisal(team.sister_worker).published_at is None
+    assert not notices(team.sister_worker)
+
+
+def test_worker_sees_the_result_on_their_home_only_after_publishing(app, admin, team):
+    """The worker's appraisal page shows the year's result once published, not before."""
+    worker = team.workers[0]
+    save(admin, worker, result="excellent", comment="工作实绩突出")
+    own = logged_in(app, worker.user)
+    assert "工作实绩突出" not in own.get(f"/workers/{worker.user_id}/appraisals").get_data(
+        as_text=True
+    )
+    publish(admin)
+    assert "工作实绩突出" in own.get(f"/workers/{worker.user_id}/appraisals").get_data(as_text=True)
+
+
+def test_scheduler_does_not_notify_again_after_publish(app, admin, team):
+    """The scheduler's "result published" reminder finds the notice already issued."""
+    from notifications.issue import issue
+    from notifications.reminders import collect_appraisal
+    from portal.timeutil import utcnow
+
+    worker = team.workers[0]
+    save(admin, worker, result="qualified")
+    publish(admin)
+    report = issue(list(collect_appraisal(utcnow())), now=utcnow())
+    assert report.issued == 0 and report.already >= 1
+    assert len(notices(worker)) == 1
+
+
+def test_change_after_publishing_needs_a_reason_and_is_audited(admin, team):
+    """After publishing, a change needs a reason; with one it is saved, audited and told."""
+    worker = team.workers[0]
+    save(admin, worker, result="qualified", score="80")
+    publish(admin)
+    grid = admin.get(f"/street/appraisals?year={YEAR}").get_data(as_text=True)
+    assert f'name="w{worker.user_id}-reason"' in grid  # the reason box appears
+
+    refused = save(admin, worker, result="excellent", score="80", reason="")
+    assert refused.status_code == 422
+    assert "请填写修改原因" in refused.get_data(as_text=True)
+    assert appraisal(worker).result is AppraisalResult.QUALIFIED
+    assert not entries("appraisal_updated")
+
+    saved = save(admin, worker, result="excellent", score="90", reason="复核后更正")
+    assert saved.status_code == 200
+    assert appraisal(worker).result is AppraisalResult.EXCELLENT
+    [entry] = entries("appraisal_updated")
+    assert entry.detail["reason"] == "复核后更正" and entry.detail["published"] is True
+    assert entry.detail["before"] == {"result": "qualified", "score": "80.0"}
+    assert entry.detail["after"] == {"result": "excellent", "score": "90.0"}
+    assert entry.actor_id == team.admin.id
+    titles = [n.title for n in notices(worker)]
+    assert len(titles) == 2 and any("更正" in t or "变更" in t for t in titles)
+
+
+def test_result_entered_after_publishing_is_published_with_it(admin, team):
+    """A late result in a published year needs a reason, is published at once and told once."""
+    save(admin, team.workers[0], result="qualified")
+    publish(admin)
+    late = team.workers[1]
+    assert save(admin, late, result="basic").status_code == 422
+    assert appraisal(late) is None
+    assert save(admin, late, result="basic", reason="补录").status_code == 200
+    assert appraisal(late).published_at is not None
+    assert len(notices(late)) == 1
+
+
+def test_published_result_cannot_be_cleared(admin, team):
+    """A published result can be corrected, not removed."""
+    worker = team.workers[0]
+    save(admin, worker, result="qualified")
+    publish(admin)
+    response = save(admin, worker, result="", reason="删除")
+    assert response.status_code == 422
+    assert appraisal(worker) is not None
+
+
+def test_unpublished_result_can_be_cleared_and_the_removal_is_audited(admin, team):
+    """Before publishing, choosing "—" removes a result; the audit keeps what it was."""
+    worker = team.workers[0]
+    save(admin, worker, result="basic")
+    assert save(admin, worker, result="").status_code == 200
+    assert appraisal(worker) is None
+    [entry] = entries("appraisal_deleted")
+    assert (
+        entry.detail["before"]["result"] == "basic" and entry.detail["worker_id"] == worker.user_id
+    )
+
+
+def test_grid_year_outside_the_range_is_not_found(admin):
+    """Years before 2000 or after this year have no grid."""
+    assert admin.get("/street/appraisals?year=1999").status_code == 404
+    assert admin.get(f"/street/appraisals?year={local_today().year + 1}").status_code == 404
+
+
+def test_grid_query_count_does_not_grow_with_the_street(app, db, count_queries):
+    """The grid is the same handful of queries for 5 workers as for 40."""
+    counts = []
+    for size in (5, 40):
+        team = build_team(workers=size)
+        client = logged_in(app, team.admin)
+        with count_queries() as statements:
+            assert client.get(f"/street/appraisals?year={YEAR}").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
+    assert counts[0] <= 10
+
+
+def test_grid_row_markup_has_labels_for_each_field(admin, team):
+    """Every input of a row has a label that names the worker (screen readers)."""
+    html = admin.get(f"/street/appraisals?year={YEAR}").get_data(as_text=True)
+    worker = team.workers[0]
+    for name in ("result", "score", "comment"):
+        assert re.search(
+            rf'<label for="w{worker.user_id}-{name}">[^<]*<span class="vh"> · {worker.user.name}',
+            html,
+        )

@@ -1,0 +1,137 @@
+"""The street admin on a phone: the team dashboard, and the appraisal grid saving a row inline.
+
+Runs the real app (demo street) in headless Chromium under the strict CSP: the row saves
+through htmx with the CSRF header, a refused row comes back showing why.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator
+
+import pytest
+from flask_migrate import upgrade
+from playwright.sync_api import expect, sync_playwright
+from werkzeug.serving import make_server
+
+from portal import demo
+from portal.extensions import db
+from portal.timeutil import local_today
+from tests.browser.conftest import CHROMIUM, DEMO_PASSWORD, PHONE, screenshot
+from tests.conftest import make_test_app
+
+pytestmark = pytest.mark.browser
+ADMIN = "13800000005"
+
+
+# Module-scoped, under names of their own: the browser folder's session fixtures (one
+# Chromium, one "live*" database) stay untouched, and this Chromium is closed before
+# theirs starts (Playwright's sync API runs one at a time).
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """Serve the app with the demo street on a free port of 127.0.0.1."""
+    tmp = tmp_path_factory.mktemp("appraisal-browser")
+    app = make_test_app(f"sqlite:///{tmp / 'demo.db'}", str(tmp))
+    with app.app_context():
+        upgrade()
+        demo.build_demo(password=DEMO_PASSWORD, today=local_today())
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """One headless Debian Chromium for this module."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/install-test-deps (make test does)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    """A page in a fresh phone-sized context (390×844)."""
+    context = chromium.new_context(**PHONE)
+    yield context.new_page()
+    context.close()
+
+
+def _login(page, live_server) -> None:
+    page.goto(f"{live_server}/login")
+    page.get_by_label("手机号或工号").fill(ADMIN)
+    page.get_by_label("密码", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(f"{live_server}/")
+
+
+def test_dashboard_on_a_phone(page, live_server):
+    """The Team link opens the dashboard: figures, risks and the grade chart fit the phone."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _login(page, live_server)
+    page.get_by_role("link", name="队伍概况").first.click()
+    expect(page).to_have_url(f"{live_server}/street/dashboard")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("队伍概况")
+    expect(page.locator("#exit-risks")).to_contain_text("谈心谈话")
+    expect(page.get_by_role("img", name=re.compile("岗位等级分布"))).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "admin-dashboard-390x844")
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_appraisal_row_saves_inline(page, live_server):
+    """Choosing a result saves the row at once; a bad score comes back refused, in Chinese."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _login(page, live_server)
+    year = local_today().year
+    page.goto(f"{live_server}/street/appraisals?year={year}")
+    row = page.locator("form.grid-row").first
+    row_id = row.get_attribute("id")
+    row.locator("select").select_option("excellent")
+    saved = page.locator(f"#{row_id}")
+    expect(saved).to_have_class(re.compile("is-saved"))
+    expect(saved.locator(".row-status")).to_contain_text("已保存")
+
+    score = saved.locator("input[name$='-score']")
+    score.fill("120")
+    score.press("Tab")
+    refused = page.locator(f"#{row_id}")
+    expect(refused).to_have_class(re.compile("is-error"))
+    expect(refused).to_contain_text("得分请填写 0 到 100")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "admin-appraisal-grid-390x844")
+
+    page.reload()
+    expect(page.locator(f"#{row_id} select")).to_have_value("excellent")
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_publish_after_inline_saves(page, live_server):
+    """Saved rows bring up the publish button; publishing asks first, then says who was told."""
+    _login(page, live_server)
+    year = local_today().year
+    page.goto(f"{live_server}/street/appraisals?year={year}")
+    rows = page.locator("form.grid-row")
+    second = rows.nth(1).get_attribute("id")
+    rows.nth(1).locator("select").select_option("qualified")
+    expect(page.locator(f"#{second}")).to_have_class(re.compile("is-saved"))
+    button = page.locator("#publication").get_by_role("button", name=re.compile(r"发布 \d+ 条结果"))
+    expect(button).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    button.click()
+    expect(page.locator(".flash")).to_contain_text(re.compile(r"已通知 \d+ 名社工"))
+    expect(page.locator(f"#{second} input[name$='-reason']")).to_be_visible()

@@ -1,0 +1,75 @@
+"""The dashboard is a handful of queries whatever the size of the street (or district)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from portal.appraisal.models import Appraisal
+from portal.certificates.models import Certificate
+from portal.enums import AppraisalResult, CertificateKind, Role
+from portal.extensions import db
+from portal.mentoring.models import MentorPairing, Talk
+from portal.timeutil import local_today
+from tests.admin.roster_support import add_user, add_worker, build_team, logged_in
+
+
+def _street_of(size: int, make_training, attend):
+    """Return a team whose street has ``size`` workers, each with records of every kind."""
+    team = build_team(workers=0)
+    leader = add_user(Role.TALK_LEADER, street=team.street)
+    training = make_training(on=local_today().replace(month=1, day=2), hours="8")
+    published = datetime(2024, 1, 20, tzinfo=UTC)
+    for i in range(size):
+        worker = add_worker(
+            team.east if i % 2 else team.west,
+            exam_eligible_on=date(2022, 1, 1) if i % 3 == 0 else None,
+            started_on=local_today() if i % 5 == 0 else date(2018, 3, 1),
+        )
+        attend(worker, training)
+        db.session.add_all(
+            [
+                Appraisal(
+                    worker_id=worker.user_id,
+                    year=2023,
+                    result=AppraisalResult.UNQUALIFIED if i % 4 == 0 else AppraisalResult.QUALIFIED,
+                    published_at=published,
+                ),
+                Talk(worker_id=worker.user_id, leader_id=leader.id, held_on=local_today()),
+            ]
+        )
+        if i % 2:
+            db.session.add(
+                Certificate(
+                    worker_id=worker.user_id,
+                    kind=CertificateKind.SOCIAL_WORKER,
+                    number=f"Q{worker.user_id}",
+                    issued_on=date(2020, 1, 1),
+                )
+            )
+        if i % 5 == 0 and i:
+            db.session.add(
+                MentorPairing(
+                    mentor_id=leader.id, mentee_id=worker.user_id, starts_on=local_today()
+                )
+            )
+    db.session.flush()
+    return team
+
+
+@pytest.mark.parametrize("who", ["admin", "district_admin"])
+def test_dashboard_query_count_does_not_grow_with_the_team(
+    app, db, make_training, attend, count_queries, who
+):
+    """5 workers or 60: the same number of queries, and only a handful."""
+    counts = []
+    for size in (5, 60):
+        team = _street_of(size, make_training, attend)
+        client = logged_in(app, getattr(team, who))
+        with count_queries() as statements:
+            response = client.get("/street/dashboard")
+        assert response.status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= 10, counts
