@@ -1,6 +1,7 @@
 """`make bench`: the worker home page on a large database, beside a one-query floor.
 
     python -m bench.run [--rebuild] [--requests 500] [--warmup 50] [--profile] [--check]
+                        [--skip-checkin | --checkin-only]
 
 Builds (or reuses) bench/bench.db, or the database in BENCH_DATABASE_URL, then calls the
 real WSGI app directly and times only the WSGI call (server time: routing, session,
@@ -8,6 +9,9 @@ Flask-Login, queries, templates, Talisman, after-request hooks). Home requests f
 workers are interleaved with requests to a bare `/_bench/floor` endpoint that runs one
 indexed query, so both see the same machine noise; the ratio of their medians is the
 figure to watch. Results are merged into bench/results.json (other keys are kept).
+
+Then the check-in benchmark runs (bench/checkin.py, in its own process: it starts
+gunicorn and a throwaway PostgreSQL) and merges its `checkin_*` and `qr_*` keys.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import os
 import platform
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -329,7 +334,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=50, help="untimed requests first")
     parser.add_argument("--profile", action="store_true", help="print query plans and a profile")
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
+    checkin = parser.add_mutually_exclusive_group()
+    checkin.add_argument("--skip-checkin", action="store_true", help="home benchmark only")
+    checkin.add_argument("--checkin-only", action="store_true", help="check-in benchmark only")
     args = parser.parse_args(argv)
+    if args.checkin_only:
+        return run_checkin(args.check)
     if args.requests < 500:
         print("bench: fewer than 500 requests is not the benchmark; results still written")
 
@@ -388,9 +398,16 @@ def main(argv: list[str] | None = None) -> int:
             profile(bench)
         with app.app_context():
             db.engine.dispose()
-    if args.check and not (ok_ratio and ok_p50):
-        return 1
-    return 0
+    home_missed = args.check and not (ok_ratio and ok_p50)
+    checkin_missed = not args.skip_checkin and run_checkin(args.check) != 0
+    return 1 if home_missed or checkin_missed else 0
+
+
+def run_checkin(check: bool) -> int:
+    """Run the check-in burst benchmark (bench/checkin.py) in its own process."""
+    print("\n-- check-in benchmark (python -m bench.checkin) --", flush=True)
+    command = [sys.executable, "-m", "bench.checkin", *(["--check"] if check else [])]
+    return subprocess.call(command, cwd=BENCH_DIR.parent)
 
 
 if __name__ == "__main__":

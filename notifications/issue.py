@@ -13,20 +13,19 @@ all (and not logged, so switching a kind back on brings this period's reminder).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, g
+from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from notifications import timing
 from notifications.channels import Channel
 from notifications.reminders import Reminder
-from portal.database import _WRITES
+from portal.database import writing
 from portal.extensions import db
 from portal.inbox.models import (
     Delivery,
@@ -98,20 +97,9 @@ class IssueReport:
     notification_ids: list[int] = field(default_factory=list)
 
 
-@contextmanager
-def write_lock() -> Iterator[None]:
-    """Begin the coming transactions with the write lock on SQLite (as @writes views do).
-
-    Issuing reads settings and then writes; a SQLite transaction that read first cannot
-    always upgrade to a write under contention, so it takes the write lock up front.
-    Call it with no transaction open (commit first).
-    """
-    previous = g.get(_WRITES, False)
-    setattr(g, _WRITES, True)
-    try:
-        yield
-    finally:
-        setattr(g, _WRITES, previous)
+# Issuing reads settings and then writes; on SQLite a transaction that read first cannot
+# always upgrade to a write under contention, so each one takes the write lock up front.
+write_lock = writing
 
 
 _LOG_INSERTS: dict[str, sa.Insert] = {}

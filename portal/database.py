@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g, has_app_context, request
@@ -10,7 +11,7 @@ from flask import Flask, current_app, g, has_app_context, request
 from portal import models  # noqa: F401 - registers every table on the metadata
 from portal.extensions import db
 
-__all__ = ["db", "init_app", "writes"]
+__all__ = ["db", "init_app", "writes", "writing"]
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
@@ -18,7 +19,7 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -28,11 +29,28 @@ def _sqlite_on_begin(connection) -> None:
     # SQLite cannot upgrade a read transaction to a write one under contention (it fails
     # with "database is locked" without waiting), so requests that write take the write
     # lock up front and queue for it instead.
-    immediate = has_app_context() and g.get(_WRITES, False)
+    # Only the request's first transaction (the one that writes): after its commit, the
+    # page renders in an ordinary read transaction without holding the write lock.
+    immediate = has_app_context() and (g.get(_ALWAYS, False) or g.pop(_WRITES, False))
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 _WRITES = "_portal_writes"
+_ALWAYS = "_portal_writes_always"
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Begin every transaction inside the block with the write lock (SQLite; a no-op elsewhere).
+
+    For jobs outside a view (scheduler, CLI) that read and then write in a loop.
+    """
+    previous = g.get(_ALWAYS, False)
+    setattr(g, _ALWAYS, True)
+    try:
+        yield
+    finally:
+        setattr(g, _ALWAYS, previous)
 
 
 def writes(view: Callable) -> Callable:
