@@ -211,3 +211,24 @@ def test_unpublished_appraisal_stays_hidden(client, db, make_worker):
     login(client, worker.user.phone)
     page = client.get(f"/workers/{worker.user_id}/appraisals").get_data(as_text=True)
     assert "不合格" not in page and "暂无已公布的考核结果" in page
+
+
+def test_training_detail_lists_approved_outside_training(client, db, make_worker):
+    """Approved outside training shows in the year's list beside attended trainings."""
+    from decimal import Decimal
+
+    from portal.enums import RequestStatus, TrainingKind
+    from portal.models import OutsideTraining
+
+    today = local_today()
+    worker = make_worker()
+    for title, status in [("省级网络培训", RequestStatus.APPROVED),
+                          ("待审核的培训", RequestStatus.PENDING)]:
+        db.session.add(OutsideTraining(worker_id=worker.user_id, title=title,
+                                       kind=TrainingKind.ONLINE, organiser="省民政厅",
+                                       hours=Decimal("6"), completed_on=today, status=status))
+    db.session.flush()
+    login(client, worker.user.phone)
+    page = client.get(f"/workers/{worker.user_id}/training").get_data(as_text=True)
+    assert "省级网络培训" in page and "外部培训" in page
+    assert "待审核的培训" not in page

@@ -62,6 +62,7 @@ def training(worker_id: int):
         worker=worker,
         card=card,
         attended=attended,
+        outside=outside,
         upcoming=upcoming,
         profile=profile,
     )

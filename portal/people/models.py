@@ -32,7 +32,8 @@ class User(UserMixin, db.Model):
     is_enabled: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(sa.String(16))
     street_id: Mapped[int | None] = mapped_column(sa.ForeignKey("streets.id"), index=True)
-    district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("districts.id"))  # district admins
+    # District admins read every street of their district.
+    district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("districts.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -148,7 +148,7 @@ def mentoring_server(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def admin_import_server(tmp_path_factory) -> Iterator[str]:
-    """Serve the demo street on its own database for the import test (issue 6), which adds workers."""
+    """Serve the demo street on its own database for the import test, which adds workers."""
     tmp = tmp_path_factory.mktemp("live-admin-import")
     app = make_test_app(f"sqlite:///{tmp / 'live.db'}", str(tmp))
     with app.app_context():
