@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
+from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.config import TestConfig
@@ -87,6 +89,35 @@ class FreshContextClient(FlaskClient):
     def open(self, *args, **kwargs):  # noqa: D102
         with self.application.app_context():
             return super().open(*args, **kwargs)
+
+
+def _buffered(app):
+    """Buffer responses: werkzeug's dev server leaks open files on dropped connections."""
+
+    def wrapped(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            getattr(body, "close", lambda: None)()
+
+    return wrapped
+
+
+@contextmanager
+def serve(app) -> Iterator[str]:
+    """Serve an app over real HTTP on a free port of 127.0.0.1; yield its base URL."""
+    server = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+        with app.app_context():
+            _db.engine.dispose()
 
 
 def make_test_app(database_url: str, instance_path: str):

@@ -34,6 +34,9 @@ _OPEN_DURING_FORCED_CHANGE = {
     "auth.set_language",
     "static",
     "health.healthz",
+    "pwa.manifest",
+    "pwa.service_worker",
+    "pwa.offline",
 }
 
 login_manager.login_view = "auth.login"

@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from collections.abc import Iterator
 
 import pytest
 from flask_migrate import upgrade
 from playwright.sync_api import expect, sync_playwright
-from werkzeug.serving import make_server
 
 from portal import demo
 from portal.extensions import db
 from portal.timeutil import local_today
 from tests.browser.conftest import CHROMIUM, DEMO_PASSWORD, PHONE, screenshot
-from tests.conftest import make_test_app
+from tests.conftest import make_test_app, serve
 
 pytestmark = pytest.mark.browser
 ADMIN = "13800000005"
@@ -38,14 +36,8 @@ def live_server(tmp_path_factory) -> Iterator[str]:
         upgrade()
         demo.build_demo(password=DEMO_PASSWORD, today=local_today())
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        db.engine.dispose()
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ thread; the rest of the suite's rolled-back sessions are not involved.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -15,11 +14,10 @@ from pathlib import Path
 import pytest
 from flask_migrate import upgrade
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
-from werkzeug.serving import make_server
 
 from portal import demo
 from portal.extensions import db
-from tests.conftest import make_test_app
+from tests.conftest import make_test_app, serve
 
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {
@@ -50,14 +48,8 @@ def live_server(tmp_path_factory) -> Iterator[str]:
         upgrade()
         demo.build_demo(password=DEMO_PASSWORD, today=date.today())
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        db.engine.dispose()
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -136,14 +128,8 @@ def mentoring_server(tmp_path_factory) -> Iterator[str]:
         demo.build_demo(password=DEMO_PASSWORD, today=local_today())
         demo.build_mentoring_demo(today=local_today())  # adds nothing if build_demo did
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        db.engine.dispose()
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -155,11 +141,5 @@ def admin_import_server(tmp_path_factory) -> Iterator[str]:
         upgrade()
         demo.build_demo(password=DEMO_PASSWORD, today=date.today())
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        db.engine.dispose()
+    with serve(app) as url:
+        yield url

@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 from playwright.sync_api import Browser, expect, sync_playwright
 from werkzeug.security import generate_password_hash
-from werkzeug.serving import make_server
 
 from portal.checkin import operations as checkin
 from portal.enums import (
@@ -44,7 +43,7 @@ from portal.models import (
 )
 from portal.timeutil import LOCAL_TZ
 from tests.browser.conftest import CHROMIUM, PHONE, screenshot
-from tests.conftest import PASSWORD, make_test_app
+from tests.conftest import PASSWORD, make_test_app, serve
 
 pytestmark = pytest.mark.browser
 
@@ -112,14 +111,8 @@ def roster_site(tmp_path_factory) -> Iterator[tuple[str, object, int]]:
     with app.app_context():
         upgrade()
         training_id = _seed()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", app, training_id
-    server.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        db.engine.dispose()
+    with serve(app) as url:
+        yield url, app, training_id
 
 
 def in_own_browser(test: Callable[[Browser], None]) -> None:
