@@ -222,11 +222,21 @@ def test_training_detail_lists_approved_outside_training(client, db, make_worker
 
     today = local_today()
     worker = make_worker()
-    for title, status in [("省级网络培训", RequestStatus.APPROVED),
-                          ("待审核的培训", RequestStatus.PENDING)]:
-        db.session.add(OutsideTraining(worker_id=worker.user_id, title=title,
-                                       kind=TrainingKind.ONLINE, organiser="省民政厅",
-                                       hours=Decimal("6"), completed_on=today, status=status))
+    for title, status in [
+        ("省级网络培训", RequestStatus.APPROVED),
+        ("待审核的培训", RequestStatus.PENDING),
+    ]:
+        db.session.add(
+            OutsideTraining(
+                worker_id=worker.user_id,
+                title=title,
+                kind=TrainingKind.ONLINE,
+                organiser="省民政厅",
+                hours=Decimal("6"),
+                completed_on=today,
+                status=status,
+            )
+        )
     db.session.flush()
     login(client, worker.user.phone)
     page = client.get(f"/workers/{worker.user_id}/training").get_data(as_text=True)

@@ -523,8 +523,12 @@ def test_first_login_password_change_still_completes_the_scan(
     token = csrf_token(client, "/password")
     changed = client.post(
         "/password",
-        data={"csrf_token": token, "current_password": PASSWORD,
-              "new_password": "Better-pass-2", "confirm": "Better-pass-2"},
+        data={
+            "csrf_token": token,
+            "current_password": PASSWORD,
+            "new_password": "Better-pass-2",
+            "confirm": "Better-pass-2",
+        },
     )
     assert changed.headers["Location"] == RESUME
     assert "签到成功" in client.get(RESUME).get_data(as_text=True)
