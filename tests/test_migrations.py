@@ -103,3 +103,39 @@ def test_existing_trainings_get_their_own_checkin_secret(tmp_path):
             assert len(secrets) == 2 and len(set(secrets)) == 2
             assert all(len(s) == 64 for s in secrets)
             db.engine.dispose()
+
+
+def test_upgrade_keeps_existing_attendance_and_foreign_keys(tmp_path):
+    """A database with trainings and attendance at the first revision upgrades intact."""
+    rows = [
+        "INSERT INTO districts (id, name, policy_code) VALUES (1, '区', 'jiangsu')",
+        "INSERT INTO streets (id, district_id, name) VALUES (1, 1, '街道')",
+        "INSERT INTO communities (id, street_id, name) VALUES (1, 1, '社区')",
+        "INSERT INTO users (id, phone, name, password_hash, must_change_password,"
+        " session_version, is_enabled, created_at) VALUES (1, '13900000001', '李', 'x',"
+        " false, 1, true, '2026-01-01 00:00:00+00')",
+        "INSERT INTO worker_profiles (user_id, community_id, post_type, grade,"
+        " community_work_started_on, joined_on, education, party_member, hiring_route, status,"
+        " updated_at) VALUES (1, 1, 'staff', 3, '2020-01-01', '2020-01-01', 'bachelor', true,"
+        " 'recruited', 'active', '2026-01-01 00:00:00+00')",
+        "INSERT INTO trainings (id, title, kind, level, starts_at, ends_at, place,"
+        " credited_hours, created_at) VALUES (1, '培训', 'online', 'street',"
+        " '2026-01-01 01:00:00+00', '2026-01-01 03:00:00+00', '', 2, '2026-01-01 00:00:00+00')",
+        "INSERT INTO attendances (training_id, worker_id, checked_in_at, credited_on,"
+        " credited_hours, method, note) VALUES (1, 1, '2026-01-01 01:00:00+00', '2026-01-01',"
+        " 2, 'manual', '手机无信号')",
+    ]
+    with fresh_database(os.environ.get("TEST_DATABASE_URL"), tmp_path) as url:
+        app = make_test_app(url, str(tmp_path))
+        with app.app_context():
+            upgrade(revision="93b9ff50ed21")
+            with db.engine.begin() as conn:
+                for row in rows:
+                    conn.execute(sa.text(row))
+            upgrade()
+            with db.engine.connect() as conn:
+                reasons = conn.execute(sa.text("SELECT reason FROM attendances")).scalars().all()
+                assert reasons == ["手机无信号"]
+                if conn.dialect.name == "sqlite":
+                    assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            db.engine.dispose()
