@@ -222,8 +222,8 @@ def _handler(service: PushService):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive: the sender's pooled sessions reuse sockets
 
-        def log_message(self, *args):  # quiet
-            pass
+        def log_message(self, *args):
+            """Keep the test output quiet."""
 
         def _reply(self, status: int, headers: dict | None = None) -> None:
             self.send_response(status)

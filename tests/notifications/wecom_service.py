@@ -39,7 +39,7 @@ def _handler(service: WeComService):
         protocol_version = "HTTP/1.1"
 
         def log_message(self, *args):
-            pass
+            """Keep the test output quiet."""
 
         def _json(self, data: dict, status: int = 200) -> None:
             body = json.dumps(data).encode()
