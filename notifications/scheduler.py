@@ -258,7 +258,7 @@ def build_scheduler(app: Flask, lock: SchedulerLock | None = None) -> BlockingSc
     )
     add(
         "reminders-daily",
-        CronTrigger(hour=daily_at.hour, minute=daily_at.minute),
+        CronTrigger(hour=daily_at.hour, minute=daily_at.minute, timezone=LOCAL_TZ),
         lambda: issue_due(app, now=utcnow(), cadence=DAILY),
     )
     add("deliver", IntervalTrigger(seconds=deliver_every), lambda: deliver(app, now=utcnow()))

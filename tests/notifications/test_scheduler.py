@@ -274,3 +274,18 @@ def test_push_key_without_keys_says_how_to_make_them(tmp_path):
     """`push key` before `push init` explains what to run."""
     result = _cli_app(tmp_path).test_cli_runner().invoke(args=["push", "key"])
     assert result.exit_code != 0 and "push init" in result.output
+
+
+def test_daily_reminders_run_at_nine_in_shanghai(app):
+    """The daily reminder job fires at 09:00 Asia/Shanghai, whatever the server's zone."""
+    from datetime import UTC, datetime
+
+    from notifications.scheduler import build_scheduler
+    from portal.timeutil import LOCAL_TZ
+
+    scheduler = build_scheduler(app)
+    trigger = scheduler.get_job("reminders-daily").trigger
+    after = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+    fire = trigger.get_next_fire_time(None, after)
+    assert fire.astimezone(LOCAL_TZ).hour == 9
+    assert fire.astimezone(UTC) == datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
