@@ -36,6 +36,8 @@ class Training(db.Model):
         sa.CheckConstraint("credited_hours >= 0", name="hours_nonnegative"),
         sa.CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
         sa.Index("ix_trainings_street_starts", "street_id", "starts_at"),
+        # Upcoming trainings (home, calendar, reminders) read only those not yet ended.
+        sa.Index("ix_trainings_ends_at", "ends_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
