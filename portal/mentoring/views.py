@@ -61,6 +61,18 @@ def _attach(form, refused: Refused) -> None:
         form.form_errors.append(str(refused.message))
 
 
+def _commit_or_show(form, write) -> bool:
+    """Run a write; commit it, or roll back and show its refusal on the form."""
+    try:
+        write()
+    except Refused as refused:
+        db.session.rollback()
+        _attach(form, refused)
+        return False
+    db.session.commit()
+    return True
+
+
 def _status(form) -> int:
     return INVALID if request.method == "POST" and form.errors else 200
 
@@ -172,15 +184,13 @@ def log_session(mentee_id: int):
         return _refuse(status, _("You can log sessions only for your current mentees."))
     form = SessionForm()
     if form.validate_on_submit():
-        try:
+
+        def write():
             operations.log_session(
                 pairing, _session_data(form), today=local_today(), actor=_actor()
             )
-        except Refused as refused:
-            db.session.rollback()
-            _attach(form, refused)
-        else:
-            db.session.commit()
+
+        if _commit_or_show(form, write):
             flash(_("Session saved. Your mentee can now confirm it."), "success")
             return redirect(url_for("mentoring.mentee", mentee_id=mentee_id))
     return _mentee_page(mentee_id, form, INVALID)
@@ -207,7 +217,8 @@ def edit_session(session_id: int):
     if request.method == "GET":
         form.topic.data = session.topic.value
     if form.validate_on_submit():
-        try:
+
+        def write():
             operations.edit_session(
                 session,
                 pairing,
@@ -216,11 +227,8 @@ def edit_session(session_id: int):
                 today=local_today(),
                 actor=_actor(),
             )
-        except Refused as refused:
-            db.session.rollback()
-            _attach(form, refused)
-        else:
-            db.session.commit()
+
+        if _commit_or_show(form, write):
             flash(_("Session corrected."), "success")
             return redirect(url_for("mentoring.mentee", mentee_id=session.mentee_id))
     context = {
@@ -337,7 +345,8 @@ def save_growth_item(worker_id: int, kind: str):
     growth_kind = GrowthKind(kind)
     form = GrowthItemForm(prefix=kind)
     if form.validate_on_submit():
-        try:
+
+        def write():
             operations.save_growth_item(
                 worker,
                 growth_kind,
@@ -346,11 +355,8 @@ def save_growth_item(worker_id: int, kind: str):
                 today=local_today(),
                 actor=_actor(),
             )
-        except Refused as refused:
-            db.session.rollback()
-            _attach(form, refused)
-        else:
-            db.session.commit()
+
+        if _commit_or_show(form, write):
             flash(_("Growth plan saved."), "success")
             return redirect(url_for("mentoring.growth_plan", worker_id=worker_id))
     return _growth_page(worker_id, {growth_kind: form}, INVALID)
@@ -417,7 +423,8 @@ def new_talk():
         updates = _carried_updates(carried, carried_errors)
         follow_ups = _follow_up_rows(form)
         if not carried_errors and follow_ups is not None:
-            try:
+
+            def write():
                 operations.hold_talk(
                     worker,
                     _talk_data(form, follow_ups),
@@ -427,11 +434,8 @@ def new_talk():
                     now=utcnow(),
                     actor=_actor(),
                 )
-            except Refused as refused:
-                db.session.rollback()
-                _attach(form, refused)
-            else:
-                db.session.commit()
+
+            if _commit_or_show(form, write):
                 flash(_("Talk saved."), "success")
                 month = form.held_on.data.strftime("%Y-%m")
                 return redirect(url_for("mentoring.talks_home", month=month))
@@ -641,7 +645,8 @@ def new_pairing():
     if form.validate_on_submit():
         mentor = db.session.get(User, form.mentor.data)
         mentee = queries.worker(form.mentee.data)
-        try:
+
+        def write():
             operations.pair(
                 mentor,
                 mentee,
@@ -651,11 +656,8 @@ def new_pairing():
                 today=local_today(),
                 actor=_actor(),
             )
-        except Refused as refused:
-            db.session.rollback()
-            _attach(form, refused)
-        else:
-            db.session.commit()
+
+        if _commit_or_show(form, write):
             flash(_("Pairing saved."), "success")
             return redirect(url_for("mentoring.admin"))
     return render("mentoring/pairing_new.html", form=form), _status(form)
@@ -691,7 +693,8 @@ def end_pairing(pairing_id: int):
         return _refuse(409, _("This pairing has already ended."))
     form = EndPairingForm(data={"ends_on": local_today()})
     if form.validate_on_submit():
-        try:
+
+        def write():
             operations.end_pairing(
                 the_pairing,
                 ends_on=form.ends_on.data,
@@ -699,11 +702,8 @@ def end_pairing(pairing_id: int):
                 today=local_today(),
                 actor=_actor(),
             )
-        except Refused as refused:
-            db.session.rollback()
-            _attach(form, refused)
-        else:
-            db.session.commit()
+
+        if _commit_or_show(form, write):
             flash(_("Pairing ended."), "success")
             return redirect(url_for("mentoring.admin"))
     context = {"form": form, "pairing": the_pairing, "mentee": mentee}
@@ -723,25 +723,27 @@ def change_pairing(pairing_id: int):
         mentors=mentors, data={"changed_on": local_today(), "goals": the_pairing.goals}
     )
     if form.validate_on_submit():
-        try:
-            operations.change_pairing(
-                the_pairing,
-                mentee,
-                db.session.get(User, form.mentor.data),
-                on=form.changed_on.data,
-                reason=form.reason.data or "",
-                goals=form.goals.data or "",
-                street_id=street_id,
-                today=local_today(),
-                actor=_actor(),
-            )
-        except Refused as refused:
-            db.session.rollback()
-            if refused.field == "ends_on":  # the end of the old pairing is the change date
-                refused = Refused(refused.message, "changed_on")
-            _attach(form, refused)
-        else:
-            db.session.commit()
+
+        def write():
+            try:
+                operations.change_pairing(
+                    the_pairing,
+                    mentee,
+                    db.session.get(User, form.mentor.data),
+                    on=form.changed_on.data,
+                    reason=form.reason.data or "",
+                    goals=form.goals.data or "",
+                    street_id=street_id,
+                    today=local_today(),
+                    actor=_actor(),
+                )
+            except Refused as refused:
+                if refused.field != "ends_on":
+                    raise
+                # The end of the old pairing is the change date the admin typed.
+                raise Refused(refused.message, "changed_on") from refused
+
+        if _commit_or_show(form, write):
             flash(_("Mentor changed."), "success")
             return redirect(url_for("mentoring.admin"))
     context = {"form": form, "pairing": the_pairing, "mentee": mentee}
@@ -771,15 +773,13 @@ def responsibilities():
     )
     if form.validate_on_submit():
         leader = next(u for u in leaders if u.id == form.leader.data)
-        try:
+
+        def write():
             operations.set_responsibilities(
                 leader, set(form.communities.data or []), street_id=street_id, actor=_actor()
             )
-        except Refused as refused:
-            db.session.rollback()
-            _attach(form, refused)
-        else:
-            db.session.commit()
+
+        if _commit_or_show(form, write):
             flash(_("Talk responsibilities saved."), "success")
             return redirect(url_for("mentoring.responsibilities", leader=leader.id))
     by_leader = {
