@@ -46,6 +46,13 @@ class Config:
         )
         self.UPLOAD_MAX_BYTES = int(os.environ.get("PORTAL_UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
         self.MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # routes set tighter limits of their own
+        # Excel imports (portal/imports/limits.py): checked before and while reading.
+        self.IMPORT_MAX_BYTES = int(os.environ.get("PORTAL_IMPORT_MAX_BYTES", 10 * 1024 * 1024))
+        self.IMPORT_MAX_ROWS = int(os.environ.get("PORTAL_IMPORT_MAX_ROWS", 20_000))
+        self.IMPORT_MAX_CELLS = int(os.environ.get("PORTAL_IMPORT_MAX_CELLS", 500_000))
+        self.IMPORT_MAX_UNPACKED_BYTES = int(
+            os.environ.get("PORTAL_IMPORT_MAX_UNPACKED_BYTES", 100 * 1024 * 1024)
+        )
         self.SQLALCHEMY_DATABASE_URI = os.environ.get(
             "DATABASE_URL", f"sqlite:///{Path(instance_path) / 'portal.db'}"
         )

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.imports.commit import load_street, run_import
-from portal.imports.reader import MAX_BYTES
+from portal.imports.reader import Limits
 from portal.imports.report import lines
 from portal.imports.templates import Kind
 from portal.timeutil import local_today
@@ -39,8 +39,9 @@ def import_command(file: Path, kind: str, street_id: int, dry_run: bool) -> None
     street = load_street(street_id)
     if street is None:
         raise click.ClickException(f"No street with id {street_id}.")
-    if file.stat().st_size > MAX_BYTES:
-        raise click.ClickException("The file is larger than 10 MB.")
+    limit = Limits.from_config(current_app.config).file_bytes
+    if file.stat().st_size > limit:
+        raise click.ClickException(f"The file is larger than {limit / 2**20:g} MB.")
     # No request, no user: report in the portal's default language.
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         try:

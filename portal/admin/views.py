@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, flash, make_response, redirect, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +32,7 @@ from portal.enums import Education, HiringRoute, PostType, WorkerStatus
 from portal.extensions import db
 from portal.imports import reader, stash
 from portal.imports.commit import load_street, run_import
+from portal.imports.limits import too_large as limits_too_large
 from portal.imports.report import summary
 from portal.imports.templates import KIND_LABELS, Kind, download_name, template_workbook
 from portal.people.models import User, WorkerProfile
@@ -380,10 +391,11 @@ def import_preview():
     if not form.validate_on_submit():
         return _import_page(form, 422)
     upload = form.file.data
-    data = upload.stream.read(reader.MAX_BYTES + 1)
+    limits = reader.Limits.from_config(current_app.config)
+    data = upload.stream.read(limits.file_bytes + 1)
     filename = (upload.filename or "upload.xlsx")[-200:]
-    if len(data) > reader.MAX_BYTES:
-        return _import_page(form, 413, _("The file is larger than 10 MB."))
+    if len(data) > limits.file_bytes:
+        return _import_page(form, 413, limits_too_large(limits).message)
     kind = Kind(form.kind.data)
     street = load_street(scope.street_id)
     report = run_import(

@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from portal.audit import operations as audit
 from portal.extensions import db
 from portal.imports.common import Context
-from portal.imports.reader import FileProblem, read_rows
+from portal.imports.reader import FileProblem, Limits, read_rows
 from portal.imports.records import AppraisalPlanner, CarePlanner, CertificatePlanner
 from portal.imports.report import ImportReport
 from portal.imports.roster import RosterPlanner
@@ -67,7 +68,7 @@ def run_import(
     """Check a file and, if ``commit`` and every row is valid, write it (caller commits)."""
     report = ImportReport(kind=kind, filename=filename)
     try:
-        rows = read_rows(kind, data)
+        rows = read_rows(kind, data, Limits.from_config(current_app.config))
     except FileProblem as problem:
         report.problem = problem.message
         return report

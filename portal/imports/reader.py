@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,19 +12,24 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from portal.imports import validators as v
+from portal.imports.limits import (
+    UNREADABLE,
+    FileProblem,
+    Limits,
+    check_workbook,
+    too_many_cells,
+    too_many_rows,
+)
 from portal.imports.report import RowError
 from portal.imports.templates import COLUMNS, KIND_LABELS, Kind, headers
 
-MAX_ROWS = 20_000
-MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = Limits.rows
+MAX_BYTES = Limits.file_bytes
+# What openpyxl raises on a broken or hostile workbook (ParseError is a SyntaxError;
+# defusedxml's refusals are ValueErrors).
+_UNREADABLE = (*UNREADABLE, InvalidFileException, KeyError, TypeError, IndexError, SyntaxError)
 
-
-class FileProblem(Exception):
-    """The file as a whole cannot be imported (not an .xlsx, wrong template, too big)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+__all__ = ["FileProblem", "Limits", "ParsedRow", "check_headers", "read_rows"]
 
 
 @dataclass
@@ -41,17 +45,30 @@ class ParsedRow:
         self.errors.append(RowError(self.number, column, message))
 
 
-def _raw_rows(data: bytes, width: int) -> Iterator[tuple[int, tuple]]:
-    """Yield (row number, cells) of the first sheet; the header row is number 1."""
+def _raw_rows(data: bytes, width: int, limits: Limits) -> Iterator[tuple[int, tuple]]:
+    """Yield (row number, cells) of the first sheet; the header row is number 1.
+
+    Every row openpyxl yields counts against the limit, blank ones and the blanks it
+    fills a gap in the row numbers with included, and so does every cell of a row.
+    """
+    check_workbook(data, limits)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+    except _UNREADABLE:
         raise FileProblem(_("This file is not an Excel workbook (.xlsx).")) from None
+    cells_read = 0
     try:
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # some programs write a wrong size: read every row there is
         for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells_read += len(cells)
+            if number > limits.rows + 1:
+                raise too_many_rows(limits)
+            if cells_read > limits.cells:
+                raise too_many_cells(limits)
             yield number, cells if number == 1 else cells[:width]
+    except _UNREADABLE:
+        raise FileProblem(_("This file is not an Excel workbook (.xlsx).")) from None
     finally:
         book.close()
 
@@ -73,24 +90,19 @@ def check_headers(kind: Kind, found: tuple) -> None:
         )
 
 
-def read_rows(kind: Kind, data: bytes) -> list[ParsedRow]:
+def read_rows(kind: Kind, data: bytes, limits: Limits | None = None) -> list[ParsedRow]:
     """Return every non-blank data row with its parsed values and cell errors."""
-    if len(data) > MAX_BYTES:
-        raise FileProblem(_("The file is larger than 10 MB."))
+    limits = limits or Limits()
     columns = COLUMNS[kind]
     rows: list[ParsedRow] = []
     header_seen = False
-    for number, cells in _raw_rows(data, len(columns)):
+    for number, cells in _raw_rows(data, len(columns), limits):
         if number == 1:
             check_headers(kind, cells)
             header_seen = True
             continue
         if all(v.is_blank(cell) for cell in cells):
             continue
-        if len(rows) >= MAX_ROWS:
-            raise FileProblem(
-                _("The file has more than %(max)d rows: split it into smaller files.", max=MAX_ROWS)
-            )
         row = ParsedRow(number)
         for column, raw in zip(columns, (*cells, *([None] * len(columns))), strict=False):
             if v.is_blank(raw):

@@ -1,0 +1,298 @@
+"""Refuse a hostile .xlsx before openpyxl spends time on it: first the zip, then its XML, counted.
+
+openpyxl cannot be trusted to stop early by itself: opening a workbook walks every sheet
+to its end looking for the size (when the sheet declares none), a gap in the row numbers
+is filled with blank rows, and a cell in column XFD makes every row 16,384 cells wide —
+all before the first row reaches us, at a few microseconds an XML element. So:
+
+1. The zip's directory is read (no decompression): the number of members, each member's
+   unpacked size, their sum and each one's compression ratio (Apache POI's zip-bomb guard:
+   more than 100 times, past a small grace size). zipfile never inflates past a member's
+   declared size, so these numbers bound the work that follows.
+2. Each member is streamed through expat with start-element callbacks only, counting as
+   openpyxl will read: every row up to the highest row number (blank ones and gaps
+   included), every cell up to each row's last column, the sheet's declared dimension,
+   and all XML elements. The first count over its limit stops the scan at once.
+   A DOCTYPE is refused (defusedxml's rule: no .xlsx needs one).
+
+The reader counts rows and cells again while openpyxl streams them, with the same limits.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from xml.parsers import expat
+
+from flask_babel import gettext as _
+
+MIB = 1024 * 1024
+SHEET_NAMESPACES = (
+    "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "http://purl.oclc.org/ooxml/spreadsheetml/main",  # strict OOXML
+)
+RATIO_GRACE_BYTES = MIB  # small members (styles, themes) compress very well; never a bomb
+_CHUNK = 64 * 1024
+# What reading a broken or hostile archive raises (zlib.error: a corrupt deflate stream).
+UNREADABLE = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    OSError,
+    EOFError,
+    ValueError,
+    zlib.error,
+)
+_CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be imported (not an .xlsx, wrong template, too big)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one import file may hold; the defaults fit a street's 20,000-row roster."""
+
+    file_bytes: int = 10 * MIB
+    rows: int = 20_000  # rows below the header, blank ones included
+    cells: int = 500_000  # every cell of a sheet, up to each row's last column
+    unpacked_bytes: int = 100 * MIB  # all members together
+    member_bytes: int = 50 * MIB
+    members: int = 1_000
+    ratio: int = 100
+    xml_elements: int = 2_000_000
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Limits:
+        """Return the limits set in the app config (IMPORT_MAX_*), defaults elsewhere."""
+        defaults = cls()
+        return cls(
+            file_bytes=int(config.get("IMPORT_MAX_BYTES", defaults.file_bytes)),
+            rows=int(config.get("IMPORT_MAX_ROWS", defaults.rows)),
+            cells=int(config.get("IMPORT_MAX_CELLS", defaults.cells)),
+            unpacked_bytes=int(config.get("IMPORT_MAX_UNPACKED_BYTES", defaults.unpacked_bytes)),
+            member_bytes=int(config.get("IMPORT_MAX_MEMBER_BYTES", defaults.member_bytes)),
+            members=int(config.get("IMPORT_MAX_MEMBERS", defaults.members)),
+            ratio=int(config.get("IMPORT_MAX_RATIO", defaults.ratio)),
+            xml_elements=int(config.get("IMPORT_MAX_XML_ELEMENTS", defaults.xml_elements)),
+        )
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def _mb(value: int) -> str:
+    return f"{value / MIB:g}"
+
+
+def not_a_workbook() -> FileProblem:
+    """Return the refusal of a file that is no readable .xlsx."""
+    return FileProblem(_("This file is not an Excel workbook (.xlsx)."))
+
+
+def too_large(limits: Limits) -> FileProblem:
+    """Return the refusal of a file over the upload size."""
+    return FileProblem(
+        _("The file is larger than the limit of %(max)s MB.", max=_mb(limits.file_bytes))
+    )
+
+
+def too_many_rows(limits: Limits) -> FileProblem:
+    """Return the refusal of a sheet with more rows than the limit."""
+    return FileProblem(
+        _(
+            "The sheet has more than the limit of %(max)s rows (blank rows count too): "
+            "split it into smaller files.",
+            max=_n(limits.rows),
+        )
+    )
+
+
+def too_many_cells(limits: Limits) -> FileProblem:
+    """Return the refusal of a sheet with more cells than the limit."""
+    return FileProblem(
+        _(
+            "The sheet has more than the limit of %(max)s cells: delete the columns and "
+            "rows outside the template, or split it into smaller files.",
+            max=_n(limits.cells),
+        )
+    )
+
+
+def check_size(data: bytes, limits: Limits) -> None:
+    """Refuse a file larger than the upload limit."""
+    if len(data) > limits.file_bytes:
+        raise too_large(limits)
+
+
+def check_archive(archive: zipfile.ZipFile, limits: Limits) -> list[zipfile.ZipInfo]:
+    """Refuse, from the zip directory alone, an archive that unpacks to too much."""
+    members = archive.infolist()
+    if len(members) > limits.members:
+        raise FileProblem(
+            _(
+                "The workbook has more than the limit of %(max)s parts: it is not a normal "
+                "Excel file.",
+                max=_n(limits.members),
+            )
+        )
+    total = 0
+    for member in members:
+        if member.flag_bits & 0x1:  # encrypted member: openpyxl cannot read it either
+            raise not_a_workbook()
+        total += member.file_size
+        if member.file_size > limits.member_bytes or total > limits.unpacked_bytes:
+            limit = min(limits.member_bytes, limits.unpacked_bytes)
+            if member.file_size <= limits.member_bytes:
+                limit = limits.unpacked_bytes  # each part fits, all of them together do not
+            raise FileProblem(
+                _(
+                    "The workbook unpacks to more than the limit of %(max)s MB: split it into "
+                    "smaller files.",
+                    max=_mb(limit),
+                )
+            )
+        if member.file_size > RATIO_GRACE_BYTES and member.file_size > limits.ratio * max(
+            member.compress_size, 1
+        ):
+            raise FileProblem(
+                _(
+                    "The workbook unpacks to more than %(ratio)s times its size, the limit: it "
+                    "is not a normal Excel file.",
+                    ratio=_n(limits.ratio),
+                )
+            )
+    return members
+
+
+def _column(letters: str) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+class _Scan:
+    """Count one XML member as openpyxl would read it; raise at the first limit passed."""
+
+    def __init__(self, limits: Limits, elements_before: int) -> None:
+        self.limits = limits
+        self.elements = elements_before
+        self.sheet: str | None = None  # the namespace, once the root says this is a worksheet
+        self.root_seen = False
+        self.row = 0  # openpyxl's row counter
+        self.highest_row = 0
+        self.column = 0
+        self.width = 0  # cells counted for the current row
+        self.cells = 0
+        self.in_row = False
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        self.elements += 1
+        if self.elements > self.limits.xml_elements:
+            raise FileProblem(
+                _(
+                    "The workbook is more complex than the limit of %(max)s XML elements: "
+                    "split it into smaller files.",
+                    max=_n(self.limits.xml_elements),
+                )
+            )
+        namespace, _sep, tag = name.rpartition(" ")
+        if not self.root_seen:
+            self.root_seen = True
+            if tag == "worksheet" and namespace in SHEET_NAMESPACES:
+                self.sheet = namespace
+            return
+        if self.sheet is None or namespace != self.sheet:
+            return
+        if tag == "c" and self.in_row:
+            self._cell(attributes.get("r"))
+        elif tag == "row":
+            self._row(attributes.get("r"))
+        elif tag == "dimension":
+            self._dimension(attributes.get("ref", ""))
+
+    def end(self, name: str) -> None:
+        if self.sheet is not None and name == f"{self.sheet} row":
+            self.in_row = False
+
+    def _row(self, number: str | None) -> None:
+        self.in_row = True
+        self.column = self.width = 0
+        try:
+            self.row = int(float(number)) if number else self.row + 1
+        except (ValueError, OverflowError):
+            raise not_a_workbook() from None
+        self.highest_row = max(self.highest_row, self.row)
+        if self.highest_row > self.limits.rows + 1:  # the header row is not counted
+            raise too_many_rows(self.limits)
+
+    def _cell(self, reference: str | None) -> None:
+        match = _CELL_REF.match(reference) if reference else None
+        self.column = _column(match.group(1)) if match else self.column + 1
+        if self.column > self.width:
+            self.cells += self.column - self.width
+            self.width = self.column
+            if self.cells > self.limits.cells:
+                raise too_many_cells(self.limits)
+
+    def _dimension(self, ref: str) -> None:
+        """Refuse early a sheet that declares itself too big (the rows are counted anyway)."""
+        corners = [_CELL_REF.match(part) for part in ref.split(":")]
+        if not corners or not all(corners):
+            return  # no usable size: the rows will tell
+        first, last = corners[0], corners[-1]
+        rows = int(last.group(2)) - int(first.group(2)) + 1
+        columns = _column(last.group(1)) - _column(first.group(1)) + 1
+        if int(last.group(2)) > self.limits.rows + 1:
+            raise too_many_rows(self.limits)
+        if rows > 0 and columns > 0 and rows * columns > self.limits.cells:
+            raise too_many_cells(self.limits)
+
+
+def _refuse_doctype(*_args: object) -> None:
+    raise not_a_workbook()
+
+
+def _scan_member(stream: io.BufferedIOBase, scan: _Scan) -> None:
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = scan.start
+    parser.EndElementHandler = scan.end
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.EntityDeclHandler = _refuse_doctype
+    try:
+        while chunk := stream.read(_CHUNK):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError:
+        # Not XML (an image) or broken: openpyxl, reading it, stops at the same place or
+        # refuses the file; everything before this point was counted within the limits.
+        return
+
+
+def check_workbook(data: bytes, limits: Limits) -> None:
+    """Refuse an .xlsx that is too big, unpacks to too much, or holds too many rows or cells."""
+    check_size(data, limits)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            elements = 0
+            for member in check_archive(archive, limits):
+                if member.is_dir():
+                    continue
+                scan = _Scan(limits, elements)
+                with archive.open(member) as stream:
+                    _scan_member(stream, scan)
+                elements = scan.elements
+    except UNREADABLE:
+        raise not_a_workbook() from None

@@ -1,0 +1,180 @@
+"""Hostile spreadsheets: refused while being read, with the limit in the message, nothing written.
+
+Each file is built by hand (tests/admin/hostile_xlsx.py) in a fraction of a second and
+sent both through the upload form and through `flask import`. How fast they are
+refused is measured by `make bench` (bench/imports.py), not asserted here.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from portal.imports.limits import FileProblem, Limits, check_workbook
+from portal.imports.templates import Kind
+from portal.models import AuditEntry, User
+from tests.admin import hostile_xlsx
+from tests.admin.roster_support import build_team, logged_in, token_of, workbook
+
+ROWS_LIMIT = "表格超过 20,000 行的上限"
+CELLS_LIMIT = "表格超过 500,000 个单元格的上限"
+UNPACKED_LIMIT = "解压后超过 50 MB 的上限"
+RATIO_LIMIT = "解压后超过原文件 100 倍的上限"
+
+HOSTILE = {
+    # 3,000,000 blank rows as a reader sees them: one empty cell at row 3,000,001.
+    "three_million_blank_rows": (lambda: hostile_xlsx.blank_rows_by_gap(3_000_001), ROWS_LIMIT),
+    # The same rows written out one by one deflate 600-fold: refused from the zip directory.
+    "three_million_written_blank_rows": (
+        lambda: hostile_xlsx.xlsx([hostile_xlsx.header_row(), "<row/>" * 3_000_000]),
+        RATIO_LIMIT,
+    ),
+    "blank_rows_past_the_limit": (lambda: hostile_xlsx.blank_rows(25_000), ROWS_LIMIT),
+    "too_many_rows": (lambda: hostile_xlsx.filled_rows(20_001), ROWS_LIMIT),
+    "zip_bomb": (lambda: hostile_xlsx.zip_bomb(300 * 1024 * 1024), UNPACKED_LIMIT),
+    # 40 rows reaching column XFD: 16,384 cells each to a reader.
+    "too_many_cells": (
+        lambda: hostile_xlsx.xlsx(
+            [hostile_xlsx.header_row(), *(f'<row><c r="XFD{n}"/></row>' for n in range(2, 42))]
+        ),
+        CELLS_LIMIT,
+    ),
+    "declared_dimension": (
+        lambda: hostile_xlsx.xlsx([hostile_xlsx.header_row()], dimension="A1:M3000000"),
+        ROWS_LIMIT,
+    ),
+}
+
+
+@pytest.fixture
+def team(db):
+    """A street with three workers, a sister street and another district."""
+    return build_team()
+
+
+def _counts(db) -> tuple[int, int]:
+    users = db.session.scalar(sa.select(sa.func.count()).select_from(User))
+    audits = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
+    return users, audits
+
+
+def _via_web(app, team, data: bytes) -> tuple[int, str]:
+    client = logged_in(app, team.admin)
+    response = client.post(
+        "/street/import",
+        data={
+            "csrf_token": token_of(client, "/street/import"),
+            "kind": "roster",
+            "file": (io.BytesIO(data), "花名册.xlsx"),
+        },
+        content_type="multipart/form-data",
+    )
+    return response.status_code, response.get_data(as_text=True)
+
+
+def _via_cli(app, team, data: bytes, tmp_path) -> tuple[int, str]:
+    path = tmp_path / "花名册.xlsx"
+    path.write_bytes(data)
+    result = app.test_cli_runner().invoke(
+        args=["import", str(path), "--kind", "roster", "--street", str(team.street.id)]
+    )
+    return result.exit_code, result.output
+
+
+def _stashed(app) -> list[str]:
+    return sorted(path.name for path in Path(app.instance_path).glob("imports/*"))
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_file_is_refused_on_the_upload_form(app, db, team, name):
+    """The upload form refuses each hostile file with 422, naming the limit; nothing is kept."""
+    build, message = HOSTILE[name]
+    before, stashed_before = _counts(db), _stashed(app)
+
+    status, page = _via_web(app, team, build())
+
+    assert status == 422
+    assert message in page
+    assert 'name="token"' not in page  # no confirm button
+    assert _counts(db) == before
+    assert _stashed(app) == stashed_before
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_file_is_refused_by_the_cli(app, db, team, name, tmp_path):
+    """`flask import` refuses each hostile file with status 1, naming the limit; nothing written."""
+    build, message = HOSTILE[name]
+    before = _counts(db)
+
+    status, output = _via_cli(app, team, build(), tmp_path)
+
+    assert status == 1
+    assert message in output
+    assert _counts(db) == before
+
+
+def test_cell_limit_comes_from_the_config(app, db, team, tmp_path, monkeypatch):
+    """IMPORT_MAX_CELLS lowers the cell limit: 100 full rows of 13 cells pass 1,000 cells."""
+    monkeypatch.setitem(app.config, "IMPORT_MAX_CELLS", 1_000)
+    rows = [[f"某{i}", f"139{i:08d}", "", team.east.name] + ["x"] * 9 for i in range(100)]
+    data = workbook(Kind.ROSTER, rows)
+    before = _counts(db)
+
+    web_status, page = _via_web(app, team, data)
+    cli_status, output = _via_cli(app, team, data, tmp_path)
+
+    assert (web_status, cli_status) == (422, 1)
+    assert "表格超过 1,000 个单元格的上限" in page
+    assert "表格超过 1,000 个单元格的上限" in output
+    assert _counts(db) == before
+
+
+def test_row_limit_comes_from_the_config(app, db, team, monkeypatch):
+    """IMPORT_MAX_ROWS lowers the row limit, and the message states the new one."""
+    monkeypatch.setitem(app.config, "IMPORT_MAX_ROWS", 10)
+    status, page = _via_web(app, team, hostile_xlsx.filled_rows(11))
+    assert status == 422
+    assert "表格超过 10 行的上限" in page
+
+
+def test_a_file_at_the_row_limit_is_read(app, db, team, monkeypatch):
+    """A file of exactly the row limit is read and its rows checked (not refused as too big)."""
+    monkeypatch.setitem(app.config, "IMPORT_MAX_ROWS", 10)
+    status, page = _via_web(app, team, hostile_xlsx.filled_rows(10))
+    assert status == 422  # the rows have errors: a name and nothing else
+    assert "上限" not in page
+    assert "第 11 行" in page
+
+
+def test_doctype_is_refused(app):
+    """A sheet with a DOCTYPE (entity expansion) is refused as not a workbook."""
+    laughs = (
+        '<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        "<sheetData><row><c><v>&b;</v></c></row></sheetData></worksheet>"
+    )
+    data = hostile_xlsx.xlsx([], extra_members={"xl/worksheets/sheet2.xml": laughs.encode()})
+    with app.test_request_context(), pytest.raises(FileProblem, match="不是 Excel 工作簿"):
+        check_workbook(data, Limits())
+
+
+@pytest.mark.parametrize(
+    ("limits", "expected"),
+    [
+        (Limits(members=3), "超过 3 个部件的上限"),
+        (Limits(member_bytes=2048), "解压后超过 0.00195312 MB 的上限"),
+        (Limits(unpacked_bytes=10 * 1024), "解压后超过 0.00976562 MB 的上限"),
+        (Limits(xml_elements=20), "超过 20 个 XML 元素的上限"),
+        (Limits(file_bytes=1024), "文件超过 0.000976562 MB 的上限"),
+    ],
+)
+def test_archive_limits(app, limits, expected):
+    """Each archive limit refuses an ordinary template file that fits the defaults."""
+    data = workbook(Kind.ROSTER, [])
+    with app.test_request_context():
+        check_workbook(data, Limits())
+        with pytest.raises(FileProblem, match=expected):
+            check_workbook(data, limits)
