@@ -178,3 +178,48 @@ def test_archive_limits(app, limits, expected):
         check_workbook(data, Limits())
         with pytest.raises(FileProblem, match=expected):
             check_workbook(data, limits)
+
+
+_PREFIXED = (
+    '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    "<x:sheetData>{rows}</x:sheetData></x:worksheet>"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "limits", "refused"),
+    [
+        # A row is as wide as its last column: 5 rows reaching column E are 25 cells.
+        (['<row><c r="E1"/></row>'] * 5, Limits(cells=25), None),
+        (['<row><c r="E1"/></row>'] * 6, Limits(cells=25), "25 个单元格"),
+        # A cell without a reference follows the one before: XFD then one more.
+        (['<row><c r="XFC1"/><c/></row>'], Limits(cells=16_383), "16,383 个单元格"),
+        # A row of 10,000 cells spans several 64 KB pieces of the stream.
+        (["<row>" + "<c><v>1</v></c>" * 10_000 + "</row>"], Limits(cells=9_999), "9,999 个"),
+        (["<row>" + "<c><v>1</v></c>" * 10_000 + "</row>"], Limits(cells=10_000), None),
+        # Row numbers jump: the rows in between are read as blank rows.
+        (['<row r="1"/>', '<row r="12"/>'], Limits(rows=10), "10 行"),
+        (['<row r="1"/>', '<row r="11"/>'], Limits(rows=10), None),
+        # Declared size only: refused before any row is read.
+        (["<dimension ref='A1:Z100'/>"], Limits(cells=2_000), "2,000 个单元格"),
+    ],
+)
+def test_counting_follows_the_reader(app, body, limits, refused):
+    """Rows and cells are counted as openpyxl will read them: gaps filled, rows to their end."""
+    rows = [part for part in body if not part.startswith("<dimension")]
+    dimension = next((part for part in body if part.startswith("<dimension")), "")
+    data = hostile_xlsx.xlsx([dimension, *rows])
+    with app.test_request_context():
+        if refused is None:
+            check_workbook(data, limits)
+        else:
+            with pytest.raises(FileProblem, match=refused):
+                check_workbook(data, limits)
+
+
+def test_a_namespace_prefix_does_not_hide_the_rows(app):
+    """A sheet written with a namespace prefix (x:row) is counted all the same."""
+    sheet = _PREFIXED.format(rows="<x:row/>" * 30).encode()
+    data = hostile_xlsx.xlsx([], extra_members={"xl/worksheets/sheet2.xml": sheet})
+    with app.test_request_context(), pytest.raises(FileProblem, match="20 行"):
+        check_workbook(data, Limits(rows=20))
