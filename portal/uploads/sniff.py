@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps
 
+from portal.uploads.pdf import PdfRefusal, pdf_refusal
+
 JPEG = "image/jpeg"
 PNG = "image/png"
 WEBP = "image/webp"
@@ -82,11 +84,50 @@ def accept(data: bytes) -> Accepted:
     return Accepted(content_type, _reencoded_image(data, content_type))
 
 
+_PDF_DAMAGED = _l("The PDF is incomplete or damaged. Save it again and retry.")
+# Each ends with the way out: printing to PDF makes a plain copy of what the pages show.
+_PDF_REFUSALS = {
+    PdfRefusal.JAVASCRIPT: _l(
+        "The PDF contains scripts (JavaScript), which are not allowed. Print it to a new PDF "
+        "(Print → Save as PDF) and upload that."
+    ),
+    PdfRefusal.AUTOMATIC_ACTION: _l(
+        "The PDF contains actions that run by themselves, which are not allowed. Print it to "
+        "a new PDF (Print → Save as PDF) and upload that."
+    ),
+    PdfRefusal.LAUNCH: _l(
+        "The PDF contains actions that open programs or other files or send data, which are "
+        "not allowed. Print it to a new PDF (Print → Save as PDF) and upload that."
+    ),
+    PdfRefusal.EMBEDDED_FILE: _l(
+        "The PDF has other files attached inside it, which is not allowed. Print it to a new "
+        "PDF (Print → Save as PDF) and upload that."
+    ),
+    PdfRefusal.RICH_MEDIA: _l(
+        "The PDF contains video, sound or 3D content, which is not allowed. Print it to a new "
+        "PDF (Print → Save as PDF) and upload that."
+    ),
+    PdfRefusal.XFA: _l(
+        "The PDF is a dynamic (XFA) form, which is not allowed. Print it to a new PDF "
+        "(Print → Save as PDF) and upload that."
+    ),
+}
+
+
 def _checked_pdf(data: bytes) -> bytes:
     # A PDF ends with %%EOF (possibly followed by a line end or padding): a cut-off
     # upload, or something else wearing a PDF header, does not.
     if b"%%EOF" not in data[-2048:]:
-        raise UploadRefused(_l("The PDF is incomplete or damaged. Save it again and retry."))
+        raise UploadRefused(_PDF_DAMAGED)
+    why = pdf_refusal(data)
+    if why is PdfRefusal.ENCRYPTED:
+        raise UploadRefused(
+            _l("The PDF is encrypted or has a password. Save a copy without a password and retry.")
+        )
+    if why is PdfRefusal.UNREADABLE:
+        raise UploadRefused(_PDF_DAMAGED)
+    if why is not None:
+        raise UploadRefused(_PDF_REFUSALS[why])
     return data
 
 
@@ -136,14 +177,24 @@ def _encode(image: Image.Image, pil_format: str) -> bytes:
     return out.getvalue()
 
 
-_UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|;]+')
+_UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f-\x9f"\\/:*?<>|;]+')
+
+
+def _visible(text: str) -> str:
+    """Drop invisible format characters (category Cf), the bidi controls among them.
+
+    U+202E RIGHT-TO-LEFT OVERRIDE makes "报告\u202efdp.exe" show as "报告exe.pdf"; the
+    others (U+202A–U+202D, U+2066–U+2069, U+200E/U+200F, U+061C, zero-width spaces)
+    reorder or hide text just as well.
+    """
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
 def clean_name(filename: str | None, extension: str) -> str:
     """Return a display name: no path, no control or quoting characters, the right extension."""
-    name = unicodedata.normalize("NFC", filename or "")
+    name = _visible(unicodedata.normalize("NFC", filename or ""))
     name = name.replace("\\", "/").rsplit("/", 1)[-1]  # browsers on Windows send full paths
     stem = name.rsplit(".", 1)[0] if "." in name else name
-    stem = _UNSAFE_IN_NAME.sub("_", stem)
+    stem = _UNSAFE_IN_NAME.sub("_", stem)  # control characters (Cc) become "_"
     stem = " ".join(stem.split()).strip(" ._")[:100]
     return (stem or "proof") + extension

@@ -9,27 +9,32 @@ from flask import Blueprint, Response, abort, current_app
 from flask_login import current_user, login_required
 
 from portal.extensions import talisman
-from portal.uploads import queries, storage
+from portal.uploads import queries, sniff, storage
 from portal.uploads.access import can_view_upload
 
 bp = Blueprint("uploads", __name__)
 
-# The answer is a photo or a PDF, never a page: no scripts, styles or frames of its own.
-# object-src 'self' lets the browser's PDF viewer show a PDF inline.
+# The answer is a photo or a PDF, never a page: no scripts, styles or frames of its own,
+# and sandboxed (a unique origin, no scripts) should a browser render it as a page anyway.
 FILE_CSP = {
     "default-src": "'none'",
     "img-src": "'self'",
     "style-src": "'unsafe-inline'",
-    "object-src": "'self'",
     "frame-ancestors": "'none'",
+    "sandbox": "",
 }
+# PDFs are downloaded, not shown in the portal's tab: a PDF viewer in the page would run
+# with the portal's address, and Chromium's viewer refuses to start under "sandbox"
+# (crbug 413851), so inline-and-sandboxed would show the admin a blank page. Photos,
+# re-encoded on upload, are shown inline: the review's thumbnails and full view.
+DOWNLOADED = {sniff.PDF}
 
 
 @bp.get("/uploads/<int:upload_id>")
 @login_required
 @talisman(content_security_policy=FILE_CSP)
 def show(upload_id: int):
-    """Send an uploaded file inline to its owner or their street admin; 404 to anyone else."""
+    """Send an uploaded file to its owner or their street admin; 404 to anyone else."""
     upload, owner = queries.upload_with_owner(upload_id)
     if upload is None or not can_view_upload(current_user, upload, owner):
         abort(404)  # same answer for "absent" and "not yours"
@@ -39,7 +44,10 @@ def show(upload_id: int):
         abort(404)
     # Files are small (a few MB): read whole, so no file handle outlives the request.
     response = Response(path.read_bytes(), mimetype=upload.content_type)
-    response.headers.set("Content-Disposition", "inline", **_filename_options(upload.original_name))
+    # Cleaned again: names stored before bidi controls were dropped still hold them.
+    name = sniff.clean_name(upload.original_name, sniff.EXTENSIONS[upload.content_type])
+    disposition = "attachment" if upload.content_type in DOWNLOADED else "inline"
+    response.headers.set("Content-Disposition", disposition, **_filename_options(name))
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -64,3 +64,31 @@ HTML = b"<!doctype html><html><script>alert(document.cookie)</script></html>"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 ZIP = b"PK\x03\x04" + b"\x00" * 60
 HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 40
+
+
+def pdf_with(
+    *, root: dict | None = None, page: dict | None = None, annotation=None, **writer_calls
+):
+    """Return a one-page PDF written by pypdf, with entries added to its catalog or page.
+
+    ``root``/``page`` map names to pypdf objects; ``annotation`` is added to the page's
+    /Annots; ``writer_calls`` name PdfWriter methods to call with the given arguments
+    (e.g. ``add_js="app.alert(1)"``, ``encrypt="secret"``).
+    """
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, NameObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=100)
+    for name, value in (root or {}).items():
+        writer._root_object[NameObject(name)] = value
+    for name, value in (page or {}).items():
+        writer.pages[0][NameObject(name)] = value
+    if annotation is not None:
+        writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(annotation)])
+    for method, argument in writer_calls.items():
+        arguments = argument if isinstance(argument, tuple) else (argument,)
+        getattr(writer, method)(*arguments)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

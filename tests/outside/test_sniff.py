@@ -105,6 +105,14 @@ def test_appended_payload_is_dropped():
         (None, ".pdf", "proof.pdf"),
         ("...", ".jpg", "proof.jpg"),
         ("x" * 300 + ".jpg", ".jpg", "x" * 100 + ".jpg"),
+        # U+202E RIGHT-TO-LEFT OVERRIDE: "报告\u202egpj.exe" shows as "报告exe.jpg".
+        ("报告\u202egpj.exe", ".pdf", "报告gpj.pdf"),
+        *(
+            (f"a{chr(code)}b.pdf", ".pdf", "ab.pdf")
+            for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)
+        ),
+        ("zero\u200bwidth\ufeff.jpg", ".jpg", "zerowidth.jpg"),  # other Cf
+        ("c1\x85\x9fcontrol.png", ".png", "c1_control.png"),  # Cc beyond ASCII
     ],
 )
 def test_file_names_are_cleaned(given, extension, expected):

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from PIL import Image
 
 from portal.enums import Role
+from portal.training.models import Upload
 from portal.uploads import storage
 from tests.conftest import login
 from tests.outside import files
@@ -83,13 +84,26 @@ def test_served_photo_has_no_gps(client, street_team, proof):
 
 
 def test_pdf_is_served_as_pdf(client, street_team, submit_direct):
-    """A PDF proof is served as application/pdf, inline, with a .pdf name."""
+    """A PDF proof is downloaded (attachment), typed application/pdf, sandboxed, named .pdf."""
     submission = submit_direct(street_team.worker, data=files.pdf(), filename="cert.exe")
     login(client, street_team.admin.phone)
     response = client.get(f"/uploads/{submission.proof_id}")
     assert response.headers["Content-Type"] == "application/pdf"
-    assert response.headers["Content-Disposition"] == "inline; filename=cert.pdf"
+    assert response.headers["Content-Disposition"] == "attachment; filename=cert.pdf"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response.headers["Content-Security-Policy"]
     assert response.data.startswith(b"%PDF-")
+
+
+def test_name_stored_with_bidi_controls_is_served_without_them(client, db, street_team, proof):
+    """A name stored before the cleaning (with U+202E) is sent without its bidi control."""
+    upload = db.session.get(Upload, proof.proof_id)
+    upload.original_name = "报告\u202egpj.exe.jpg"
+    db.session.commit()
+    login(client, street_team.admin.phone)
+    disposition = client.get(f"/uploads/{proof.proof_id}").headers["Content-Disposition"]
+    assert "%E2%80%AE" not in disposition  # U+202E, percent-encoded
+    assert "filename*=UTF-8''%E6%8A%A5%E5%91%8Agpj.exe.jpg" in disposition
 
 
 def test_unknown_upload_is_404(client, street_team):
