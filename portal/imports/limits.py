@@ -181,7 +181,12 @@ def _column(letters: str) -> int:
 
 # Start tags, with the namespace prefix the root element uses (most often none). A tag
 # inside a comment is counted too, which only ever counts more, never less.
-_ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet[\s/>]")
+# The root element, after the XML declaration, comments and processing instructions.
+_ROOT = re.compile(  # atomic groups: no backtracking, however the piece starts
+    rb"\A(?:\xef\xbb\xbf)?(?>\s|<\?.*?\?>|<!--.*?-->)*+<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)",
+    re.DOTALL,
+)
+_ANY_PREFIX = None
 _R = re.compile(rb"""\sr\s*=\s*["']([^"']*)["']""")
 _REF = re.compile(rb"""\sref\s*=\s*["']([^"']*)["']""")
 _UTF16_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
@@ -198,8 +203,9 @@ class _Tags:
 
 
 @functools.lru_cache(maxsize=8)
-def _tags(prefix: bytes) -> _Tags:
-    start = b"<" + re.escape(prefix)
+def _tags(prefix: bytes | None) -> _Tags:
+    """Return the tag patterns for one prefix, or for any prefix (None: slower)."""
+    start = b"<" + (re.escape(prefix) if prefix is not None else rb"(?:[A-Za-z_][\w.-]*:)?")
     return _Tags(
         row=re.compile(start + rb"row(?=[\s/>])([^>]*)>"),
         dimension=re.compile(start + rb"dimension(?=[\s/>])([^>]*)>"),
@@ -309,7 +315,12 @@ def _scan_member(stream: io.BufferedIOBase, scan: _Scan) -> None:
     first = stream.read(_CHUNK)
     if first.startswith(_UTF16_STARTS):
         raise not_a_workbook()  # Excel writes UTF-8; UTF-16 would hide every tag from the scan
-    if root := _ROOT.search(first[:4096]):
+    root = _ROOT.match(first)
+    if root is None:
+        # No root element in the first piece: a long comment, or not XML at all. Count it
+        # as a sheet of any prefix, so a comment cannot hide the rows.
+        scan.tags = _tags(_ANY_PREFIX)
+    elif root.group(2) == b"worksheet":
         scan.tags = _tags(root.group(1) or b"")
     tail = b""
     chunk = first

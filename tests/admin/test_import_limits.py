@@ -223,3 +223,13 @@ def test_a_namespace_prefix_does_not_hide_the_rows(app):
     data = hostile_xlsx.xlsx([], extra_members={"xl/worksheets/sheet2.xml": sheet})
     with app.test_request_context(), pytest.raises(FileProblem, match="20 行"):
         check_workbook(data, Limits(rows=20))
+
+
+def test_a_long_comment_does_not_hide_the_rows(app):
+    """A sheet whose root element hides behind 100 KB of comment is still counted."""
+    sheet = (
+        '<?xml version="1.0"?><!--' + "x" * 100_000 + "-->" + _PREFIXED.format(rows="<x:row/>" * 30)
+    ).encode()
+    data = hostile_xlsx.xlsx([], extra_members={"xl/worksheets/sheet2.xml": sheet})
+    with app.test_request_context(), pytest.raises(FileProblem, match="20 行"):
+        check_workbook(data, Limits(rows=20))
