@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from portal.imports import reader
 from portal.imports.limits import FileProblem, Limits, check_workbook
 from portal.imports.templates import Kind
 from portal.models import AuditEntry, User
@@ -187,12 +188,12 @@ _PREFIXED = (
 
 
 @pytest.mark.parametrize(
-    ("body", "limits", "refused"),
+    ("rows", "limits", "refused"),
     [
         # A row is as wide as its last column: 5 rows reaching column E are 25 cells.
         (['<row><c r="E1"/></row>'] * 5, Limits(cells=25), None),
         (['<row><c r="E1"/></row>'] * 6, Limits(cells=25), "25 个单元格"),
-        # A cell without a reference follows the one before: XFD then one more.
+        # A cell without a reference follows the one before: XFC, then XFD.
         (['<row><c r="XFC1"/><c/></row>'], Limits(cells=16_383), "16,383 个单元格"),
         # A row of 10,000 cells spans several 64 KB pieces of the stream.
         (["<row>" + "<c><v>1</v></c>" * 10_000 + "</row>"], Limits(cells=9_999), "9,999 个"),
@@ -201,14 +202,13 @@ _PREFIXED = (
         (['<row r="1"/>', '<row r="12"/>'], Limits(rows=10), "10 行"),
         (['<row r="1"/>', '<row r="11"/>'], Limits(rows=10), None),
         # Declared size only: refused before any row is read.
-        (["<dimension ref='A1:Z100'/>"], Limits(cells=2_000), "2,000 个单元格"),
+        ([], Limits(cells=2_000), "2,000 个单元格"),
     ],
 )
-def test_counting_follows_the_reader(app, body, limits, refused):
+def test_counting_follows_the_reader(app, rows, limits, refused):
     """Rows and cells are counted as openpyxl will read them: gaps filled, rows to their end."""
-    rows = [part for part in body if not part.startswith("<dimension")]
-    dimension = next((part for part in body if part.startswith("<dimension")), "")
-    data = hostile_xlsx.xlsx([dimension, *rows])
+    # Without rows, the sheet only declares its size (A1:Z100): refused before reading.
+    data = hostile_xlsx.xlsx(rows, dimension=None if rows else "A1:Z100")
     with app.test_request_context():
         if refused is None:
             check_workbook(data, limits)
@@ -233,3 +233,18 @@ def test_a_long_comment_does_not_hide_the_rows(app):
     data = hostile_xlsx.xlsx([], extra_members={"xl/worksheets/sheet2.xml": sheet})
     with app.test_request_context(), pytest.raises(FileProblem, match="20 行"):
         check_workbook(data, Limits(rows=20))
+
+
+@pytest.mark.parametrize(
+    ("data", "limits", "refused"),
+    [
+        (hostile_xlsx.blank_rows_by_gap(3_000_001), Limits(), "20,000 行"),
+        (hostile_xlsx.wide_rows(3, 400), Limits(cells=1_000), "1,000 个单元格"),
+    ],
+    ids=["blank rows", "cells"],
+)
+def test_the_reader_counts_as_it_streams(app, monkeypatch, data, limits, refused):
+    """Past the pre-scan, openpyxl's rows are counted too, blank ones included, and stopped."""
+    monkeypatch.setattr(reader, "check_workbook", lambda data, limits: None)
+    with app.test_request_context(), pytest.raises(FileProblem, match=refused):
+        reader.read_rows(Kind.ROSTER, data, limits)
