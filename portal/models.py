@@ -4,6 +4,7 @@ from portal.appraisal.models import Appraisal
 from portal.audit.models import AuditEntry
 from portal.care.models import CareEntitlement, CareRecord
 from portal.certificates.models import Certificate
+from portal.checkin.models import PersonalCodeUse
 from portal.inbox.models import (
     Delivery,
     Notification,
@@ -49,6 +50,7 @@ __all__ = [
     "Notification",
     "NotificationSettings",
     "OutsideTraining",
+    "PersonalCodeUse",
     "PushSubscription",
     "ReminderLog",
     "Street",

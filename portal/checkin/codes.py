@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 PROJECTOR_STEP_SECONDS = 15
 PERSONAL_STEP_SECONDS = 30
@@ -57,6 +57,12 @@ ACCEPTED = CodeCheck()
 def time_step(moment: datetime, step_seconds: int = PROJECTOR_STEP_SECONDS) -> int:
     """Return the number of the time step an aware moment falls in."""
     return int(moment.timestamp()) // step_seconds
+
+
+def step_bounds(step: int, step_seconds: int = PROJECTOR_STEP_SECONDS) -> tuple[datetime, datetime]:
+    """Return when a time step begins and when the next one begins (UTC)."""
+    starts = datetime.fromtimestamp(step * step_seconds, UTC)
+    return starts, starts + timedelta(seconds=step_seconds)
 
 
 def seconds_left_in_step(moment: datetime, step_seconds: int = PROJECTOR_STEP_SECONDS) -> float:
@@ -106,10 +112,11 @@ def personal_code(key: bytes, user_id: int, step: int) -> str:
 
 @dataclass(frozen=True)
 class PersonalScan:
-    """A personal code read by a trainer: whose it is, and whether it holds."""
+    """A personal code read by a trainer: whose it is, its step, and whether it holds."""
 
     user_id: int | None
     check: CodeCheck
+    step: int | None = None
 
 
 def check_personal_code(key: bytes, text: str, *, scanned_at: datetime) -> PersonalScan:
@@ -120,4 +127,5 @@ def check_personal_code(key: bytes, text: str, *, scanned_at: datetime) -> Perso
     user_id, step, mac = int(match[1]), int(match[2]), match[3]
     if not hmac.compare_digest(_mac(key, "person", user_id, step), mac):
         return PersonalScan(None, CodeCheck(CodeProblem.INVALID))
-    return PersonalScan(user_id, _check_step(step, time_step(scanned_at, PERSONAL_STEP_SECONDS)))
+    check = _check_step(step, time_step(scanned_at, PERSONAL_STEP_SECONDS))
+    return PersonalScan(user_id, check, step)

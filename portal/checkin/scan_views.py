@@ -2,7 +2,9 @@
 
 Every view: load → check access → act → render. The scanner posts each decoded code as
 JSON; scans made offline arrive later with the time they were made, and are checked
-against that time. Replaying a scan is harmless: the second answer is "already".
+against that time: the code must be the one the phone showed then, shown while the door
+was open, and not used at another training's door before (live scans too). Replaying a
+scan at the same training is harmless: the second answer is "already".
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ bp = Blueprint("scan", __name__)
 MAX_CLOCK_SKEW = timedelta(minutes=2)
 # A code shown just after a step boundary may be read by a clock a moment behind the server.
 STEP_TOLERANCE = timedelta(seconds=5)
+# A scan whose time lies further back than this arrived from the offline queue.
+QUEUED_AFTER = timedelta(seconds=15)
 RECENT_SCANS = 8
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 _MAX_CODE_LENGTH = 200
@@ -167,7 +171,15 @@ def _check_code(code: str, scanned_at: datetime) -> PersonalScan:
     return scan
 
 
-def _code_refusal(problem: CodeProblem, worker: WorkerProfile) -> ScanAnswer:
+def _code_refusal(problem: CodeProblem, worker: WorkerProfile, *, queued: bool) -> ScanAnswer:
+    if queued:
+        # Synced later: the worker is gone; the code is not the one their phone showed then.
+        message = _(
+            "This code does not match the time of the scan: it is not the code %(name)s's "
+            "phone showed then. Nothing was recorded.",
+            name=worker.user.name,
+        )
+        return ScanAnswer("code_time_mismatch", message, 400, worker)
     if problem is CodeProblem.EXPIRED:
         message = _(
             "This code has expired: ask %(name)s to show the code on their phone again.",
@@ -205,6 +217,16 @@ def _checkin_answer(result: operations.CheckinResult, worker: WorkerProfile) -> 
     if result.outcome is Outcome.CLOSED:
         message = _("Check-in had already closed at the time of this scan.")
         return ScanAnswer("closed", message, 422, worker)
+    if result.outcome is Outcome.CODE_OUTSIDE_WINDOW:
+        message = _("This code was not shown during this training's check-in time.")
+        return ScanAnswer("code_outside_window", message, 422, worker)
+    if result.outcome is Outcome.CODE_USED:
+        message = _(
+            "This code of %(name)s was already used to check in to another training: a code "
+            "counts at one door only. Scan the new code on their phone.",
+            name=name,
+        )
+        return ScanAnswer("code_used", message, 409, worker)
     return ScanAnswer("not_on_post", _("%(name)s is no longer on post.", name=name), 422, worker)
 
 
@@ -233,7 +255,7 @@ def _record_scan(training: Training, payload: object, now: datetime) -> ScanAnsw
     if worker is None:
         return ScanAnswer("unknown_worker", _("No worker has this code."), 422)
     if not scan.check.ok:
-        return _code_refusal(scan.check.problem, worker)
+        return _code_refusal(scan.check.problem, worker, queued=scanned_at < now - QUEUED_AFTER)
     result = operations.check_in(
         training,
         worker,
@@ -241,6 +263,7 @@ def _record_scan(training: Training, payload: object, now: datetime) -> ScanAnsw
         actor=current_user,
         at=scanned_at,
         scanned_at=scanned_at,
+        personal_step=scan.step,
     )
     return replace(_checkin_answer(result, worker), scanned_at=scanned_at)
 

@@ -9,6 +9,10 @@ Worker: opening the scanned URL checks the code and, when logged in, checks the 
 in at once (a GET: one scan, zero taps). Not logged in: a valid scan is kept in the
 session (see grace.py) and finished after login, as of the moment of the scan.
 
+Trainings stay in their street: a worker who is neither of the training's street nor on
+its list is told only that it is not open to them (404, nothing about it). A worker of
+the street not on the list may ask to join — after a scan only (see offers.py).
+
 Every view: load → check access → act → render.
 """
 
@@ -25,7 +29,7 @@ from markupsafe import Markup
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.audit import operations as audit
-from portal.checkin import grace, operations, rules
+from portal.checkin import grace, offers, operations, rules
 from portal.checkin.codes import (
     PROJECTOR_STEP_SECONDS,
     CodeProblem,
@@ -64,6 +68,7 @@ STATUS = {
     operations.Outcome.NOT_EXPECTED: 403,
     operations.Outcome.NOT_ON_POST: 403,
     "not_worker": 403,
+    "not_for_you": 404,
     "join_sent": 200,
     "join_exists": 200,
     "join_on_list": 200,
@@ -158,6 +163,17 @@ def _result(state, training: Training | None = None, **context):
     return render(RESULT, state=state, training=training, **context), STATUS[state]
 
 
+def _not_for_you():
+    """Answer a worker about a training they may not see: nothing about it (404)."""
+    return _result("not_for_you")
+
+
+def _hidden_from_current_user(training: Training) -> bool:
+    """Return whether the logged-in user is a worker who may not see the training."""
+    view = training_queries.worker_view(training.id, current_user.id)
+    return view is not None and not view.may_see
+
+
 def _code_refusal(training: Training | None, step: int, mac: str, now: datetime):
     """Return the refusal page for a code that does not hold at `now`, else None."""
     if training is None:
@@ -166,6 +182,8 @@ def _code_refusal(training: Training | None, step: int, mac: str, now: datetime)
     if check.ok:
         return None
     if check.problem is CodeProblem.EXPIRED:
+        if current_user.is_authenticated and _hidden_from_current_user(training):
+            return _not_for_you()
         return _result("expired", training)
     return _result("invalid")  # forged, tampered, other training, or a step not yet begun
 
@@ -209,11 +227,15 @@ def _check_in_and_show(training: Training, *, at: datetime, scanned_at: datetime
     db.session.commit()
     if result.recorded:
         return _result(_SHOWN_AS[result.outcome], training, attendance=result.attendance)
+    view = training_queries.worker_view(training.id, worker.user_id)
+    if view is None or not view.may_see:
+        return _not_for_you()  # another street's training, not on its list
     if result.outcome is operations.Outcome.NOT_EXPECTED:
         # Not on the list, yet recorded: a trainer approved their request or marked them.
         attendance = operations.existing_attendance(training.id, worker.user_id)
         if attendance is not None:
             return _result("already", training, attendance=attendance)
+        offers.offer(training.id, user.id)  # the scan is what makes 申请加入 possible
         return _result(
             result.outcome,
             training,
@@ -257,6 +279,8 @@ def resume():
     if training is None:
         return _result("invalid")
     if expired:
+        if _hidden_from_current_user(training):
+            return _not_for_you()
         return _result("grace_expired", training)
     return _check_in_and_show(training, at=pending.scanned_at, scanned_at=pending.scanned_at)
 
@@ -266,12 +290,12 @@ def resume():
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-def _ask_to_join(training: Training, worker: WorkerProfile, *, actor: User) -> bool:
+def _ask_to_join(training: Training, worker_id: int, *, actor: User) -> bool:
     """Record a pending join request unless one exists; return whether it is new."""
     insert = _INSERTS[db.session.get_bind().dialect.name]
     statement = (
         insert(JoinRequest)
-        .values(training_id=training.id, worker_id=worker.user_id, created_at=utcnow())
+        .values(training_id=training.id, worker_id=worker_id, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["training_id", "worker_id"])
         .returning(JoinRequest.id)
     )
@@ -285,24 +309,29 @@ def _ask_to_join(training: Training, worker: WorkerProfile, *, actor: User) -> b
 @login_required
 @writes
 def request_join(training_id: int):
-    """Ask the trainer to add the worker to a training's list (approved on the roster)."""
-    training = db.session.get(Training, training_id)
-    if training is None:
-        abort(404)
+    """Ask the trainer to add the worker to a training's list (approved on the roster).
+
+    Only for a training the worker may see, and only after scanning its code in this
+    browser — or for one on their own list, where they are told they are on it. Anything
+    else (absent, another street's, not a worker, no scan) answers 404 and writes nothing.
+    """
     user: User = current_user._get_current_object()
-    worker = db.session.get(WorkerProfile, user.id)
-    if worker is None:
-        return _result("not_worker", training)
-    if worker.status == WorkerStatus.EXITED:
+    training = db.session.get(Training, training_id)
+    view = training_queries.worker_view(training.id, user.id) if training else None
+    if view is None or not view.may_see:
+        abort(404)
+    if not (view.expected or offers.is_offered(training.id, user.id)):
+        abort(404)  # no scan of this training's code in this browser
+    if view.status == WorkerStatus.EXITED:
         return _result(operations.Outcome.NOT_ON_POST, training)
     form = JoinRequestForm()
     if not form.validate_on_submit():
         abort(400)
+    if view.expected:
+        return _result("join_on_list", training)
     if training.ends_at <= utcnow():
         return _result("join_closed", training)
-    if training_queries.is_expected(training.id, worker.user_id):
-        return _result("join_on_list", training)
-    created = _ask_to_join(training, worker, actor=user)
+    created = _ask_to_join(training, user.id, actor=user)
     db.session.commit()
-    join_request = _join_request_of(training.id, worker.user_id)
+    join_request = _join_request_of(training.id, user.id)
     return _result("join_sent" if created else "join_exists", training, join_request=join_request)

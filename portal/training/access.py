@@ -1,7 +1,11 @@
-"""Who may create and run trainings.
+"""Who may create and run trainings, and which trainings a worker may see.
 
 Trainer pages are role pages: a user without the trainer or street-admin role gets 403.
 A training the user may not run answers 404, like one that does not exist.
+
+A worker sees the trainings of their own street and those whose audience names them
+(by street, community, post type or name); any other training answers 404 with nothing
+about it, and a worker cannot ask to join it.
 """
 
 from __future__ import annotations
@@ -27,6 +31,11 @@ def is_street_admin_of(user: User, street_id: int | None) -> bool:
     return (
         street_id is not None and user.street_id == street_id and user.has_role(Role.STREET_ADMIN)
     )
+
+
+def worker_may_see_training(*, same_street: bool, expected: bool) -> bool:
+    """Return whether a worker may see a training: their street's, or they are on its list."""
+    return same_street or expected
 
 
 def can_run_training(user: User, training: Training) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from portal.enums import AudienceScope, RequestStatus, Role, WorkerStatus
 from portal.extensions import db
 from portal.org.models import Community
 from portal.people.models import User, UserRole, WorkerProfile
+from portal.training.access import worker_may_see_training
 from portal.training.models import (
     Attendance,
     JoinRequest,
@@ -51,6 +53,7 @@ ATTENDED = (
     .where(*_IN_PERIOD)
     .order_by(Attendance.credited_on.desc(), Attendance.id.desc())
 )
+
 
 def credited_hours(worker_id: int, first_day: date, last_day: date) -> Decimal:
     """Return the hours credited to a worker between two dates, inclusive (one query)."""
@@ -123,6 +126,43 @@ IS_EXPECTED = (
 ATTENDED_COUNT = sa.select(sa.func.count()).where(
     Attendance.training_id == sa.bindparam("training_id")
 )
+
+
+# What a worker may know of a training: is it their street's, are they on its list?
+WORKER_VIEW = (
+    sa.select(
+        WorkerProfile.status,
+        (Community.street_id == Training.street_id).label("same_street"),
+        sa.and_(_ON_POST, _audience_match(Training.id)).label("expected"),
+    )
+    .select_from(WorkerProfile)
+    .join(Community, Community.id == WorkerProfile.community_id)
+    .join(Training, Training.id == sa.bindparam("training_id"))
+    .where(WorkerProfile.user_id == sa.bindparam("worker_id"))
+)
+
+
+@dataclass(frozen=True)
+class WorkerView:
+    """How a training stands to one worker."""
+
+    status: WorkerStatus
+    same_street: bool  # a training of the worker's own street
+    expected: bool  # the worker is on its list (whatever their street)
+
+    @property
+    def may_see(self) -> bool:
+        """Return whether the worker may see the training (see access.py)."""
+        return worker_may_see_training(same_street=self.same_street, expected=self.expected)
+
+
+def worker_view(training_id: int, worker_id: int) -> WorkerView | None:
+    """Return how a training stands to a worker (one query); None if either is missing."""
+    params = {"training_id": training_id, "worker_id": worker_id}
+    row = db.session.execute(WORKER_VIEW, params).first()
+    if row is None:
+        return None
+    return WorkerView(row.status, bool(row.same_street), bool(row.expected))
 
 
 def is_expected(training_id: int, worker_id: int) -> bool:

@@ -103,3 +103,30 @@ def test_scan_lost_on_the_network_is_kept_through_a_reload_and_sent_on_load(
     assert attendance_rows(live_app, training_id) == [
         (user_id_of(live_app, WORKER), AttendanceMethod.TRAINER_SCAN)
     ]
+
+
+def test_code_used_at_another_door_is_refused_when_the_queue_syncs(
+    page, phone, live_server, live_app
+):
+    """A code recorded at one training, queued offline at another, syncs as a named refusal."""
+    first_id = create_running_training(live_app, "扫码签到演练（主会场）")
+    second_id = create_running_training(live_app, "扫码签到演练（分会场）")
+    log_in(page, live_server, TRAINER)
+    code = current_code(live_app, WORKER)
+    page.goto(f"{live_server}/trainings/{first_id}/scan")
+    assert submit(page, code)["outcome"] == "checked_in"
+
+    page.goto(f"{live_server}/trainings/{second_id}/scan")
+    phone.set_offline(True)
+    assert submit(page, code) == {"outcome": "queued"}
+    expect_pending(page, 1)
+    phone.set_offline(False)
+
+    expect_pending(page, 0)
+    expect(page.locator("#scan-log")).to_contain_text("已用于另一场培训的签到")
+    expect(page.locator("#scan-count")).to_have_text("0")
+    screenshot(page, "trainer-scan-code-used-elsewhere-390x844")
+    assert attendance_rows(live_app, second_id) == []
+    assert attendance_rows(live_app, first_id) == [
+        (user_id_of(live_app, WORKER), AttendanceMethod.TRAINER_SCAN)
+    ]

@@ -17,6 +17,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from portal.checkin.codes import PERSONAL_STEP_SECONDS, personal_code, personal_key, time_step
+from portal.checkin.models import PersonalCodeUse
 from portal.enums import AttendanceMethod, AudienceScope, OrganiserLevel, TrainingKind
 from portal.extensions import db
 from portal.models import Attendance, Training, User
@@ -41,8 +42,14 @@ _BROWSER_ARGS = [
 
 
 def create_running_training(live_app, title: str) -> int:
-    """Commit a training running now, organised by the demo trainer, for the whole street."""
+    """Commit a training running now, organised by the demo trainer, for the whole street.
+
+    The browser tests share one database and run within seconds of each other, so a demo
+    worker's code scanned in an earlier test has claimed its step for that test's training
+    (a code counts at one door only): each new training starts with those claims cleared.
+    """
     with live_app.app_context():
+        db.session.execute(sa.delete(PersonalCodeUse))
         trainer = db.session.scalars(sa.select(User).where(User.phone == TRAINER)).one()
         starts = utcnow() - timedelta(minutes=5)
         training = Training(

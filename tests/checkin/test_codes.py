@@ -16,6 +16,7 @@ from portal.checkin.codes import (
     personal_key,
     projector_mac,
     seconds_left_in_step,
+    step_bounds,
     time_step,
 )
 
@@ -178,7 +179,19 @@ def test_personal_code_accepts_the_current_and_previous_step_only(
     text = personal_code(KEY, 7, code_step)
     scan = check_personal_code(KEY, text, scanned_at=at(scanned_after_s))
     assert scan.user_id == 7
+    assert scan.step == code_step  # what the scan claims at the door: (worker, step)
     assert scan.check.problem is problem
+
+
+@pytest.mark.parametrize(
+    ("moment_s", "seconds"),
+    [(0, PERSONAL_STEP_SECONDS), (29.999, PERSONAL_STEP_SECONDS), (14.999, PROJECTOR_STEP_SECONDS)],
+)
+def test_step_bounds_enclose_every_moment_of_the_step(moment_s, seconds):
+    """A step begins on its boundary and lasts exactly its length, whatever moment named it."""
+    starts, ends = step_bounds(time_step(at(moment_s), seconds), seconds)
+    assert starts == BOUNDARY
+    assert ends == BOUNDARY + timedelta(seconds=seconds)
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,7 @@
 """Concurrent scans: 50 threads for 20 workers at once leave exactly 20 attendance rows.
 
+And one personal code scanned at two doors at once checks its owner in at one of them.
+
 These tests need real commits from separate connections, so they do not use the
 rolled-back `db` fixture: each builds its own database (SQLite file, or a throwaway
 PostgreSQL database when TEST_DATABASE_URL says so), migrates it and commits its data.
@@ -22,7 +24,8 @@ from flask_migrate import upgrade
 
 from portal import config as portal_config
 from portal import create_app
-from portal.checkin.codes import projector_mac, time_step
+from portal.checkin.codes import PERSONAL_STEP_SECONDS, projector_mac, time_step
+from portal.checkin.models import PersonalCodeUse
 from portal.checkin.operations import Outcome, check_in
 from portal.enums import (
     AttendanceMethod,
@@ -237,3 +240,83 @@ def test_concurrent_scans_of_the_projector_code_answer_every_phone(live_app):
     firsts = Counter(w for w, _s, page in answers if "签到成功" in page)
     assert firsts == dict.fromkeys(sessions, 1)
     assert _rows(live_app, training_id) == (WORKERS, WORKERS)
+
+
+def _twin_training(app, training_id: int) -> int:
+    """Commit a second training of the same street, at the same time, expecting the street."""
+    with app.app_context():
+        first = db.session.get(Training, training_id)
+        twin = Training(
+            title=f"{first.title}（分会场）",
+            kind=first.kind,
+            level=first.level,
+            street_id=first.street_id,
+            starts_at=first.starts_at,
+            ends_at=first.ends_at,
+            place="社区活动室",
+            credited_hours=first.credited_hours,
+            audience=[TrainingAudience(scope=AudienceScope.STREET, street_id=first.street_id)],
+        )
+        db.session.add(twin)
+        db.session.commit()
+        twin_id = twin.id
+        db.session.remove()
+    return twin_id
+
+
+def _code_uses(app, worker_ids: list[int]) -> list[tuple[int, int]]:
+    """Return the claimed (worker, training) personal-code steps of some workers."""
+    with app.app_context():
+        claimed = db.session.execute(
+            sa.select(PersonalCodeUse.worker_id, PersonalCodeUse.training_id).where(
+                PersonalCodeUse.worker_id.in_(worker_ids)
+            )
+        ).all()
+        db.session.remove()
+    return [tuple(row) for row in claimed]
+
+
+def test_one_personal_code_scanned_at_two_doors_at_once_checks_in_once(live_app):
+    """50 racing trainer scans of 20 workers' codes at two trainings: each code counts once."""
+    first_id, sessions = _seed(live_app)
+    twin_id = _twin_training(live_app, first_id)
+    worker_ids = list(sessions)
+    step = time_step(utcnow(), PERSONAL_STEP_SECONDS)
+    # Every worker's one code at both doors, and half of them twice at the first door.
+    jobs = [(w, t) for w in worker_ids for t in (first_id, twin_id)]
+    jobs += [(w, first_id) for w in worker_ids[: THREADS - len(jobs)]]
+
+    def scan(worker_id: int, training_id: int) -> tuple[int, int, Outcome]:
+        with live_app.app_context():
+            g._portal_writes = True
+            training = db.session.get(Training, training_id)
+            worker = db.session.get(WorkerProfile, worker_id)
+            result = check_in(
+                training,
+                worker,
+                method=AttendanceMethod.TRAINER_SCAN,
+                actor=worker.user,
+                personal_step=step,
+            )
+            if result.recorded:
+                db.session.commit()
+            else:
+                db.session.rollback()
+            return worker_id, training_id, result.outcome
+
+    outcomes = _run_together(scan, jobs)
+
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
+    assert {o for _w, _t, o in outcomes} <= {Outcome.CHECKED_IN, Outcome.ALREADY, Outcome.CODE_USED}
+    winners = {w: t for w, t, o in outcomes if o is Outcome.CHECKED_IN}
+    assert Counter(w for w, _t, o in outcomes if o is Outcome.CHECKED_IN) == dict.fromkeys(
+        worker_ids, 1
+    )
+    for worker_id, training_id, outcome in outcomes:
+        if outcome is Outcome.ALREADY:  # only a repeat at the door that won
+            assert training_id == winners[worker_id]
+        if outcome is Outcome.CODE_USED:
+            assert training_id != winners[worker_id]
+    first_rows, twin_rows = _rows(live_app, first_id), _rows(live_app, twin_id)
+    assert first_rows[0] + twin_rows[0] == WORKERS
+    assert sorted(_code_uses(live_app, worker_ids)) == sorted(winners.items())

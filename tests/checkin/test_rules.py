@@ -11,6 +11,8 @@ from portal.checkin.rules import (
     LATE_AFTER_START,
     OPENS_BEFORE_START,
     WindowProblem,
+    code_step_problem,
+    code_used_elsewhere,
     hours_for_time,
     is_late,
     left_early,
@@ -47,6 +49,54 @@ def test_window_opens_half_an_hour_early_and_closes_at_the_end():
 def test_window_edges(at, problem):
     """A check-in is refused before the door opens and after the end, accepted on both edges."""
     assert window_problem(at, START, END) is problem
+
+
+STEP = timedelta(seconds=30)
+OPENS = START - OPENS_BEFORE_START
+
+
+@pytest.mark.parametrize(
+    ("shown_from", "problem"),
+    [
+        (OPENS - timedelta(hours=1), WindowProblem.NOT_OPEN),  # an old screenshot
+        (OPENS - STEP, WindowProblem.NOT_OPEN),  # rotated away the moment the door opened
+        (OPENS - STEP + TICK, None),  # still on the phone when the door opened
+        (OPENS, None),
+        (START, None),
+        (END - STEP, None),
+        (END, None),  # appeared at the last moment of check-in
+        (END + TICK, WindowProblem.CLOSED),  # appeared after the end
+        (END + timedelta(hours=5), WindowProblem.CLOSED),
+    ],
+    ids=[
+        "hour-before",
+        "ended-at-open",
+        "overlaps-open",
+        "at-open",
+        "start",
+        "last-full-step",
+        "at-end",
+        "after-end",
+        "hours-after",
+    ],
+)
+def test_personal_code_step_must_overlap_the_check_in_window(shown_from, problem):
+    """A personal code counts only if its 30 s step was on screen while the door was open."""
+    assert code_step_problem(shown_from, shown_from + STEP, START, END) is problem
+
+
+@pytest.mark.parametrize(
+    ("used_at_training", "training", "elsewhere"),
+    [
+        (None, 7, False),  # never used: this scan claims it
+        (7, 7, False),  # used at this training: a replay, answered "already"
+        (8, 7, True),  # shown at another door: refused
+    ],
+    ids=["unused", "same-training", "other-training"],
+)
+def test_a_personal_code_step_counts_at_one_training_only(used_at_training, training, elsewhere):
+    """One step of a worker's code opens one training's door; another training is refused."""
+    assert code_used_elsewhere(used_at_training, training) is elsewhere
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,14 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from portal.checkin.codes import PERSONAL_STEP_SECONDS, personal_code, personal_key, time_step
+from portal.checkin.codes import (
+    PERSONAL_STEP_SECONDS,
+    personal_code,
+    personal_key,
+    step_bounds,
+    time_step,
+)
+from portal.checkin.models import PersonalCodeUse
 from portal.checkin.rules import LATE_SYNC_ALLOWANCE
 from portal.enums import (
     AttendanceMethod,
@@ -498,6 +505,157 @@ def test_missing_scan_time_means_now(app, client, db, door):
     assert response.status_code == 200
     [row] = rows(db, door.training)
     assert abs((row.scanned_at - utcnow()).total_seconds()) < 5
+
+
+# -- one code, one door ------------------------------------------------------------------
+
+
+def code_uses(db) -> list[tuple[int, int, int]]:
+    """Return the claimed personal-code steps as (worker, step, training)."""
+    return db.session.execute(
+        sa.select(PersonalCodeUse.worker_id, PersonalCodeUse.step, PersonalCodeUse.training_id)
+    ).all()
+
+
+@pytest.fixture
+def second_door(door, make_open_training) -> Training:
+    """Another training of the same street running now, run by the same organiser."""
+    return make_open_training(door.street, door.organiser, starts_in=timedelta(minutes=-5))
+
+
+def test_a_scan_claims_the_codes_step_for_its_training(app, client, db, door):
+    """A recorded scan remembers (worker, step) for this training; a replay claims nothing new."""
+    login(client, door.organiser.phone)
+    now = utcnow()
+    code = code_for(app, door.worker.user_id, now)
+
+    scan(client, door.training, code, scanned_at=now)
+    again = scan(client, door.training, code, scanned_at=now)
+
+    assert again.get_json()["outcome"] == "already"
+    step = time_step(now, PERSONAL_STEP_SECONDS)
+    assert code_uses(db) == [(door.worker.user_id, step, door.training.id)]
+
+
+def test_live_code_shown_at_one_door_cannot_check_in_at_another(app, client, db, door, second_door):
+    """The same code scanned live at a second training is refused (409) and records nothing."""
+    login(client, door.organiser.phone)
+    now = utcnow()
+    code = code_for(app, door.worker.user_id, now)
+    assert scan(client, door.training, code, scanned_at=now).status_code == 200
+
+    response = scan(client, second_door, code, scanned_at=now)
+
+    assert response.status_code == 409
+    body = response.get_json()
+    assert body["outcome"] == "code_used"
+    assert body["ok"] is False
+    assert body["message"] == (
+        "李晓雯 的这个签到码已用于另一场培训的签到：一个签到码只能在一处签到。"
+        "请扫描其手机上新的签到码。"
+    )
+    assert body["count"] == 0
+    assert rows(db, second_door) == []
+    assert [use.training_id for use in code_uses(db)] == [door.training.id]
+
+
+def test_replayed_offline_scan_of_a_code_used_elsewhere_is_refused(
+    app, client, db, door, second_door
+):
+    """A code recorded at one door, replayed later to another training as of then, is refused."""
+    login(client, door.organiser.phone)
+    seen = utcnow() - timedelta(minutes=3)
+    code = code_for(app, door.worker.user_id, seen)
+    assert scan(client, door.training, code, scanned_at=seen).get_json()["ok"] is True
+
+    response = scan(client, second_door, code, scanned_at=seen)
+
+    assert response.status_code == 409
+    assert response.get_json()["outcome"] == "code_used"
+    assert rows(db, second_door) == []
+    assert len(code_uses(db)) == 1
+
+
+def test_queued_scan_whose_code_does_not_match_its_time_is_refused(app, client, db, door):
+    """A queued scan claiming a time its code was not shown at is refused (400), nothing saved."""
+    login(client, door.organiser.phone)
+    shown = utcnow() - timedelta(minutes=8)
+    claimed = shown + timedelta(minutes=2)  # a replay dressed up as a later scan
+
+    response = scan(
+        client, door.training, code_for(app, door.worker.user_id, shown), scanned_at=claimed
+    )
+
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body["outcome"] == "code_time_mismatch"
+    assert body["message"] == (
+        "签到码与扫码时间不符：这不是李晓雯的手机在扫码时显示的签到码。未作任何记录。"
+    )
+    assert rows(db, door.training) == []
+    assert code_uses(db) == []
+
+
+def _boundary_before(moment: datetime, back: timedelta) -> datetime:
+    """Return a personal-code step boundary some time before a moment."""
+    step = time_step(moment - back, PERSONAL_STEP_SECONDS)
+    return step_bounds(step, PERSONAL_STEP_SECONDS)[0]
+
+
+def test_code_that_rotated_away_before_the_door_opened_is_refused(
+    app, client, db, door, make_open_training
+):
+    """A code of the step that ended as check-in opened, scanned just after, is refused (422)."""
+    opens = _boundary_before(utcnow(), timedelta(minutes=10))
+    training = make_open_training(door.street, door.organiser)
+    training.starts_at = opens + timedelta(minutes=30)  # the door opens on a step boundary
+    training.ends_at = training.starts_at + timedelta(hours=2)
+    db.session.flush()
+    earlier_code = code_for(app, door.worker.user_id, opens - timedelta(seconds=1))
+    login(client, door.organiser.phone)
+
+    response = scan(client, training, earlier_code, scanned_at=opens + timedelta(seconds=2))
+
+    assert response.status_code == 422
+    assert response.get_json()["outcome"] == "code_outside_window"
+    assert response.get_json()["message"] == "此签到码不是在本次培训的签到时间内出示的。"
+    assert rows(db, training) == []
+    assert code_uses(db) == []
+
+
+def test_code_that_appeared_only_after_the_end_is_refused(
+    app, client, db, door, make_open_training
+):
+    """A next-step code (allowed for a clock a bit behind) that began after the end is refused."""
+    boundary = _boundary_before(utcnow(), timedelta(hours=1))
+    ends = boundary - timedelta(seconds=1)
+    training = make_open_training(door.street, door.organiser)
+    training.starts_at, training.ends_at = ends - timedelta(hours=2), ends
+    db.session.flush()
+    later_code = code_for(app, door.worker.user_id, boundary)
+    login(client, door.organiser.phone)
+
+    response = scan(client, training, later_code, scanned_at=ends - timedelta(seconds=2))
+
+    assert response.status_code == 422
+    assert response.get_json()["outcome"] == "code_outside_window"
+    assert rows(db, training) == []
+    assert code_uses(db) == []
+
+
+def test_refused_scan_of_a_worker_not_on_the_list_claims_no_step(
+    app, client, db, door, second_door, make_worker, make_street
+):
+    """A refused scan claims nothing: the worker's code still works at the training they attend."""
+    stranger_street = make_street()
+    stranger = make_worker(street=stranger_street, name="孙浩")
+    login(client, door.organiser.phone)
+    now = utcnow()
+    code = code_for(app, stranger.user_id, now)
+
+    assert scan(client, door.training, code, scanned_at=now).status_code == 422
+
+    assert code_uses(db) == []
 
 
 # -- CSRF -----------------------------------------------------------------------------------

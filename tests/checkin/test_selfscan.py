@@ -23,6 +23,7 @@ from portal.enums import (
     TrainingKind,
     WorkerStatus,
 )
+from portal.org.models import Community
 from portal.people.models import User
 from portal.timeutil import utcnow
 from portal.training.models import Attendance, JoinRequest, Training, TrainingAudience
@@ -250,10 +251,9 @@ def test_outside_the_window_is_refused_with_when(
 
 
 def test_worker_not_on_the_list_is_offered_to_request_joining(
-    client, db, clock, training, make_street, make_worker
+    client, db, clock, training, outsider
 ):
-    """A worker of another street is told 您不在本次培训名单中 (403) and offered 申请加入."""
-    outsider = make_worker(street=make_street())
+    """A worker of the street not on the list hears 您不在本次培训名单中 (403), may 申请加入."""
     login(client, outsider.user.phone)
     response = client.get(scan_path(training, utcnow()))
     page = response.get_data(as_text=True)
@@ -412,9 +412,19 @@ def test_resume_needs_login(client, db):
 
 
 @pytest.fixture
-def outsider(make_street, make_worker):
-    """A worker of another street, not on the training's list."""
-    return make_worker(street=make_street())
+def outsider(db, training, worker, make_worker):
+    """A worker of the training's street, in a community the training does not expect."""
+    street = worker.community.street
+    community = Community(street=street, name=f"{street.name}东社区", population=8000)
+    db.session.add(community)
+    db.session.flush()
+    outsider = make_worker(street=street)
+    outsider.community = community
+    training.audience = [
+        TrainingAudience(scope=AudienceScope.COMMUNITY, community_id=worker.community_id)
+    ]
+    db.session.flush()
+    return outsider
 
 
 def test_request_to_join_is_recorded_once_and_shown_as_pending(
@@ -450,13 +460,13 @@ def test_request_to_join_without_csrf_token_changes_nothing(client, db, clock, t
 
 
 def test_request_to_join_refusals(client, db, clock, training, worker, make_user, outsider):
-    """Non-workers get 403, unknown trainings 404, and a worker on the list is told so."""
+    """Non-workers and unknown trainings get 404, saying nothing; one on the list is told so."""
     staff = make_user(Role.TRAINER)
     login(client, staff.phone)
     token = csrf_token(client, "/")
     response = client.post(f"/trainings/{training.id}/join", data={"csrf_token": token})
-    assert response.status_code == 403
-    assert "此账号不能签到" in response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert training.title not in response.get_data(as_text=True)
 
     client.post("/logout", data={"csrf_token": token})
     login(client, worker.user.phone)
@@ -469,13 +479,11 @@ def test_request_to_join_refusals(client, db, clock, training, worker, make_user
     assert join_requests(db, training) == []
 
 
-def test_request_to_join_an_ended_training_is_refused(
-    client, db, clock, outsider, make_live_training
-):
-    """A training that has ended no longer takes join requests (409)."""
-    training = make_live_training(outsider.community.street, starts_in=timedelta(hours=-5))
+def test_request_to_join_an_ended_training_is_refused(client, db, clock, training, outsider):
+    """Scanned while it ran, asked after its end: the training no longer takes requests (409)."""
     login(client, outsider.user.phone)
-    token = csrf_token(client, "/")
+    token = csrf_token(client, scan_path(training, utcnow()))
+    clock.set(training.ends_at + timedelta(minutes=1))
     response = client.post(f"/trainings/{training.id}/join", data={"csrf_token": token})
     assert response.status_code == 409
     assert "本次培训已结束" in response.get_data(as_text=True)

@@ -7,7 +7,11 @@ import sqlalchemy as sa
 
 from portal.enums import RequestStatus, Role
 from portal.models import Attendance, JoinRequest, Training
-from portal.training.access import can_create_training, can_run_training
+from portal.training.access import (
+    can_create_training,
+    can_run_training,
+    worker_may_see_training,
+)
 from tests.training.conftest import logged_in, post
 
 # Routes of one training; {w} is a worker on its list, {r} a pending join request.
@@ -170,3 +174,20 @@ def test_access_rules(crew, person, make_live_training):
     assert not can_create_training(crew.organiser)
     street_less = person(Role.TRAINER, street=None)
     assert not can_create_training(street_less)
+
+
+@pytest.mark.parametrize(
+    ("same_street", "expected", "sees"),
+    [
+        (True, True, True),  # the street's, on the list
+        (True, False, True),  # the street's, not on the list: may scan and ask to join
+        (False, True, True),  # another street's that names the worker
+        (False, False, False),  # another street's: 404, nothing about it
+    ],
+    ids=["street-listed", "street-not-listed", "other-street-listed", "other-street"],
+)
+def test_a_worker_sees_their_streets_trainings_and_those_that_list_them(
+    same_street, expected, sees
+):
+    """A worker may see a training of their street or one whose audience includes them."""
+    assert worker_may_see_training(same_street=same_street, expected=expected) is sees

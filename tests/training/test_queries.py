@@ -35,3 +35,28 @@ def test_aggregate_counts_agree_with_is_expected(db, crew, make_live_training):
         assert {row.worker_id for row in roster if row.expected} == expected
     assert [counts[t.id] for t in trainings] == [5, 1, 1, 1, 5]
     assert queries.expected_counts([]) == {} and queries.attended_counts([]) == {}
+
+
+def test_worker_view_says_street_and_list_in_one_query(db, crew, make_live_training, count_queries):
+    """worker_view() agrees with is_expected() and knows the street, for each mix of audiences."""
+    sid = crew.street.id
+    by_worker = [TrainingAudience(scope=AudienceScope.WORKER, worker_id=crew.outsider.user_id)]
+    trainings = [
+        make_live_training(),  # east community
+        make_live_training(audience=[TrainingAudience(scope=AudienceScope.STREET, street_id=sid)]),
+        make_live_training(audience=by_worker),  # names the worker of another street
+    ]
+    crew.workers[4].status = WorkerStatus.EXITED
+    db.session.flush()
+    everyone = [*crew.workers, crew.outsider]
+
+    for training in trainings:
+        for worker in everyone:
+            with count_queries() as statements:
+                view = queries.worker_view(training.id, worker.user_id)
+            assert len(statements) == 1
+            assert view.expected is queries.is_expected(training.id, worker.user_id)
+            assert view.same_street is (worker is not crew.outsider)
+            assert view.may_see is (view.same_street or view.expected)
+    assert queries.worker_view(trainings[0].id, crew.admin.id) is None  # not a worker
+    assert queries.worker_view(999_999, crew.workers[0].user_id) is None
