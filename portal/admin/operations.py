@@ -209,7 +209,7 @@ def change_status(
         if worker.user.is_enabled:
             worker.user.is_enabled = False
         # Ends the sign-in of every device, even if the account was already disabled.
-        auth.sign_out_devices(worker.user, actor=actor, reason="exited")
+        auth.sign_out_devices(worker.user, actor=actor, reason="worker_status_changed")
     else:
         worker.user.is_enabled = True
     old, new = difference(before, snapshot(worker, STATUS_FIELDS))

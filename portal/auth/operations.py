@@ -93,7 +93,10 @@ def sign_out_devices(
     keep: LoginSession | None = None,
     now: datetime | None = None,
 ) -> int:
-    """End every device of a user (but ``keep``) and audit it; return how many ended."""
+    """End every device of a user (but ``keep``) and audit it; return how many ended.
+
+    ``reason`` is the audit action that caused it (e.g. "password_changed").
+    """
     conditions = [LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None)]
     if keep is not None:
         conditions.append(LoginSession.id != keep.id)
@@ -101,7 +104,7 @@ def sign_out_devices(
         sa.update(LoginSession).where(*conditions).values(revoked_at=now or utcnow())
     ).rowcount
     if ended:
-        audit.record("devices_signed_out", user, actor=actor, devices=ended, reason=reason)
+        audit.record("devices_signed_out", user, actor=actor, devices=ended, because=reason)
     return ended
 
 

@@ -6,8 +6,9 @@ Three checks, each with its own reason:
 - on a list of common passwords: the 30,000 commonest of a large Chinese leak (shipped
   beside this file, see its README) and zxcvbn's 30,000 commonest English ones;
 - zxcvbn's estimate (Dropbox's strength estimator: dictionaries, keyboard walks, dates,
-  repeats and sequences, l33t) below a million guesses, i.e. zxcvbn score 0 or 1. With
-  login throttling that is out of reach of an online attack for years.
+  repeats and sequences, l33t) below a million guesses, i.e. zxcvbn score 0 or 1 (with
+  login throttling, a million guesses are out of reach of an online attack for years),
+  or keyboard walks from end to end ("1qaz@WSX3edc", which zxcvbn rates strong).
 
 zxcvbn's own ``zxcvbn()`` keeps the user's inputs in a module-level dictionary (shared by
 every thread), so we call its matcher and scorer with a dictionary set of our own.
@@ -96,12 +97,25 @@ def password_problem(
     if len(password) > _ANALYSED_LENGTH:
         return None
     dictionaries = {**_dictionaries(), "user_inputs": matching.build_ranked_dict(identifiers)}
-    result = scoring.most_guessable_match_sequence(
-        password, matching.omnimatch(password, dictionaries)
-    )
+    matches = matching.omnimatch(password, dictionaries)
+    if _all_keyboard_walks(password, matches):
+        return KEYBOARD
+    result = scoring.most_guessable_match_sequence(password, matches)
     if result["guesses"] >= MIN_GUESSES:
         return None
     return _reason(result["sequence"])
+
+
+def _all_keyboard_walks(password: str, matches: list[dict]) -> bool:
+    """Return whether keyboard walks of 3+ keys make up the whole password.
+
+    zxcvbn scores "1qaz@WSX3edc" (three column walks) as strong; it is a Chinese favourite.
+    """
+    covered: set[int] = set()
+    for match in matches:
+        if match["pattern"] == "spatial" and len(match["token"]) >= 3:
+            covered.update(range(match["i"], match["j"] + 1))
+    return len(covered) == len(password)
 
 
 def _reason(sequence: list[dict]) -> str:
