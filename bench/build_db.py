@@ -179,7 +179,6 @@ class Generator:
                     "name": f"工作者{uid:05d}",
                     "password_hash": self.password_hash,
                     "must_change_password": False,
-                    "session_version": 1,
                     "is_enabled": True,
                     "locale": None,
                     "street_id": street_id,

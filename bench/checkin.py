@@ -54,6 +54,7 @@ from qrcode.constants import ERROR_CORRECT_M
 from bench import loadgen
 from bench.run import merge_results, percentile
 from portal import create_app
+from portal.auth.operations import sign_in
 from portal.checkin import qr
 from portal.checkin.codes import projector_mac, time_step
 from portal.config import TestConfig
@@ -134,7 +135,7 @@ class Seeded:
     burst_training: tuple[int, str]  # (id, checkin secret)
     paced_training: tuple[int, str]
     warmup_training: tuple[int, str]
-    workers: list[tuple[int, int]]  # (user id, session version)
+    workers: list[tuple[int, str]]  # (user id, session id of a device record)
 
 
 def _training(title: str, street_id: int) -> Training:
@@ -150,6 +151,11 @@ def _training(title: str, street_id: int) -> Training:
         credited_hours=Decimal("3"),
         audience=[TrainingAudience(scope=AudienceScope.STREET, street_id=street_id)],
     )
+
+
+def _signed_in(user: User) -> str:
+    """Sign a worker in on a device record of its own; return the session id."""
+    return sign_in(user, user_agent=USER_AGENT, address="127.0.0.1", remember=False).session_id
 
 
 def seed(app: Flask, workers: int) -> Seeded:
@@ -187,7 +193,7 @@ def seed(app: Flask, workers: int) -> Seeded:
         db.session.commit()
         seeded = Seeded(
             *[(t.id, t.checkin_secret) for t in trainings],
-            workers=[(p.user.id, p.user.session_version) for p in profiles],
+            workers=[(p.user.id, _signed_in(p.user)) for p in profiles],
         )
         db.session.remove()
     return seeded
@@ -217,10 +223,10 @@ class Cookies:
         ):
             self.identifier = app.login_manager._session_identifier_generator()
 
-    def header(self, user_id: int, session_version: int) -> str:
+    def header(self, user_id: int, session_id: str) -> str:
         value = self.serializer.dumps(
             {
-                "_user_id": f"{user_id}.{session_version}",  # see User.get_id
+                "_user_id": session_id,  # a device record, see User.get_id
                 "_fresh": True,
                 "_id": self.identifier,  # session protection: same address + browser
                 "csrf_token": f"{user_id:040x}",  # already issued: pages needn't set it
@@ -242,7 +248,7 @@ class CodePath:
 
 
 def scans(
-    training: tuple[int, str], workers: list[tuple[int, int]], cookies: Cookies, dup: float, rng
+    training: tuple[int, str], workers: list[tuple[int, str]], cookies: Cookies, dup: float, rng
 ) -> list[loadgen.Request]:
     """Every worker's scan once, plus a share of second scans, in a shuffled order.
 
@@ -266,7 +272,7 @@ def scans(
     return order
 
 
-def floor_requests(workers: list[tuple[int, int]], total: int, rng) -> list[loadgen.Request]:
+def floor_requests(workers: list[tuple[int, str]], total: int, rng) -> list[loadgen.Request]:
     """As many floor requests, each for a random worker's name."""
     ids = [uid for uid, _v in workers]
     return [

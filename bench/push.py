@@ -119,7 +119,6 @@ def seed(app, base_url: str, count: int) -> list[int]:
                     "name": f"工作者{i}",
                     "password_hash": "!",
                     "must_change_password": False,
-                    "session_version": 1,
                     "is_enabled": True,
                 }
                 for i in range(count)

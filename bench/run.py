@@ -36,8 +36,10 @@ from werkzeug.test import EnvironBuilder
 
 from bench import build_db
 from portal import create_app
+from portal.auth.operations import sign_in
 from portal.config import TestConfig
 from portal.extensions import db
+from portal.people.models import User
 
 BENCH_DIR = Path(__file__).resolve().parent
 DEFAULT_DB = BENCH_DIR / "bench.db"
@@ -90,11 +92,11 @@ class Caller:
             # Flask-Login's session-protection identifier for this address + browser.
             self.identifier = app.login_manager._session_identifier_generator()
 
-    def session_cookie(self, user_id: int, session_version: int) -> str:
+    def session_cookie(self, user_id: int, session_id: str) -> str:
         """A signed session cookie as a logged-in worker's browser would hold it."""
         return self.serializer.dumps(
             {
-                "_user_id": f"{user_id}.{session_version}",  # Flask-Login, see User.get_id
+                "_user_id": session_id,  # a device record (Flask-Login, see User.get_id)
                 "_fresh": True,
                 "_id": self.identifier,
                 "csrf_token": f"{user_id:040x}",  # already issued: pages don't rewrite the cookie
@@ -167,16 +169,18 @@ def percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
-def load_workers(app: Flask, ids: list[int]) -> dict[int, tuple[int, str]]:
+def load_workers(app: Flask, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Sign each worker in on a new device record; return {id: (session id, name)}."""
     with app.app_context():
-        rows = db.session.execute(
-            sa.text("SELECT id, session_version, name FROM users WHERE id IN :ids").bindparams(
-                sa.bindparam("ids", expanding=True)
-            ),
-            {"ids": sorted(set(ids))},
-        ).all()
+        users = db.session.scalars(sa.select(User).where(User.id.in_(sorted(set(ids))))).all()
+        signed_in = {
+            u.id: (sign_in(u, user_agent=USER_AGENT, address=REMOTE_ADDR, remember=False), u.name)
+            for u in users
+        }
+        db.session.commit()
+        workers = {uid: (s.session_id, name) for uid, (s, name) in signed_in.items()}
         db.session.remove()
-    return {r.id: (r.session_version, r.name) for r in rows}
+    return workers
 
 
 class Bench:
@@ -194,8 +198,8 @@ class Bench:
         if missing:
             raise SystemExit(f"bench: workers missing from the database: {sorted(missing)[:5]}")
         self.cookies = {
-            wid: self.caller.session_cookie(wid, version)
-            for wid, (version, _name) in self.workers.items()
+            wid: self.caller.session_cookie(wid, session_id)
+            for wid, (session_id, _name) in self.workers.items()
         }
 
     def home_environ(self, worker_id: int) -> dict:

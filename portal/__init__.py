@@ -12,6 +12,7 @@ from portal.admin import dashboard_views
 from portal.admin import views as admin_views
 from portal.appraisal import views as appraisal_views
 from portal.audit import views as audit_views
+from portal.auth import sessions as auth_sessions
 from portal.auth import views as auth_views
 from portal.care import views as care_views
 from portal.checkin import scan_views as checkin_scan_views
@@ -47,6 +48,7 @@ def create_app(config: Any | None = None) -> Flask:
     database.init_app(app)
     migrate.init_app(app, database.db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
+    auth_sessions.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     htmx.init_app(app)

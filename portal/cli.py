@@ -10,6 +10,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from portal import demo
+from portal.auth.passwords import password_problem
 from portal.extensions import db
 from portal.people.models import User
 
@@ -31,6 +32,9 @@ def seed_demo_command(password: str | None, if_empty: bool) -> None:
             "The database already has users. Demo data goes into an empty database only "
             "(delete instance/portal.db or point DATABASE_URL at a new database)."
         )
+    problem = password and password_problem(password, phone=None, staff_no=None, name=None)
+    if problem:
+        raise click.BadParameter(str(problem), param_hint="--password")
     generated = password is None
     password = password or secrets.token_urlsafe(9)
     logins = demo.build_demo(password=password)

@@ -63,10 +63,10 @@ class Config:
         self.SESSION_COOKIE_SECURE = secure
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
+        # Our remember-me cookie (portal.auth.sessions; 30 days, portal.auth.models).
         self.REMEMBER_COOKIE_SECURE = secure
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
-        self.REMEMBER_COOKIE_DURATION = timedelta(days=30)
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
         self.FORCE_HTTPS = _bool("PORTAL_FORCE_HTTPS", False)
         self.WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; phones keep pages open

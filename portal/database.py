@@ -11,7 +11,7 @@ from flask import Flask, current_app, g, has_app_context, request
 from portal import models  # noqa: F401 - registers every table on the metadata
 from portal.extensions import db
 
-__all__ = ["db", "init_app", "writes", "writing"]
+__all__ = ["db", "init_app", "write_next", "writes", "writing"]
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
@@ -51,6 +51,14 @@ def writing() -> Iterator[None]:
         yield
     finally:
         setattr(g, _ALWAYS, previous)
+
+
+def write_next() -> None:
+    """Make the session's next transaction take the write lock at once (SQLite; else a no-op).
+
+    For a small write after the view's own transaction (e.g. in an after_request hook).
+    """
+    setattr(g, _WRITES, True)
 
 
 def writes(view: Callable) -> Callable:

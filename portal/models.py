@@ -2,6 +2,7 @@
 
 from portal.appraisal.models import Appraisal
 from portal.audit.models import AuditEntry
+from portal.auth.models import LoginSession
 from portal.care.models import CareEntitlement, CareRecord
 from portal.certificates.models import Certificate
 from portal.checkin.models import PersonalCodeUse
@@ -45,6 +46,7 @@ __all__ = [
     "GradeChange",
     "GrowthItem",
     "JoinRequest",
+    "LoginSession",
     "MentorPairing",
     "MentorSession",
     "Notification",

@@ -146,8 +146,9 @@ def test_remember_me_sets_a_long_lived_secure_cookie(client, make_worker):
     worker = make_worker()
     response = login(client, worker.user.phone, remember="y")
     cookies = response.headers.getlist("Set-Cookie")
-    remember = next(c for c in cookies if c.startswith("remember_token="))
-    assert "Secure" in remember and "HttpOnly" in remember and "Expires=" in remember
+    remember = next(c for c in cookies if c.startswith("remember_device="))
+    assert "Secure" in remember and "HttpOnly" in remember and "SameSite=Lax" in remember
+    assert "Max-Age=2592000" in remember  # 30 days
     session = next(c for c in cookies if c.startswith("session="))
     assert "Secure" in session and "HttpOnly" in session and "SameSite=Lax" in session
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from portal.audit import operations as audit
+from portal.auth import operations as auth
 from portal.enums import Education, HiringRoute, PostType, Role, WorkerStatus
 from portal.extensions import db
 from portal.people.models import GradeChange, User, UserRole, WorkerProfile
@@ -207,7 +208,8 @@ def change_status(
     if status is WorkerStatus.EXITED:
         if worker.user.is_enabled:
             worker.user.is_enabled = False
-            worker.user.session_version += 1  # signs the worker out everywhere
+        # Ends the sign-in of every device, even if the account was already disabled.
+        auth.sign_out_devices(worker.user, actor=actor, reason="worker_status_changed")
     else:
         worker.user.is_enabled = True
     old, new = difference(before, snapshot(worker, STATUS_FIELDS))
@@ -222,8 +224,9 @@ def change_status(
 def issue_password(worker: WorkerProfile, *, actor: User | None) -> str:
     """Give a worker a new one-time password they must change at the next login."""
     password = one_time_password()
-    worker.user.set_password(password)  # also signs out remembered devices
+    worker.user.set_password(password)
     worker.user.must_change_password = True
+    auth.sign_out_devices(worker.user, actor=actor, reason="password_issued")
     audit.record("password_issued", worker, actor=actor)  # never the password itself
     db.session.flush()
     return password

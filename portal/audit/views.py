@@ -30,6 +30,8 @@ ACTION_LABELS = {
     "worker_status_changed": _l("Worker status changed"),
     "password_issued": _l("One-time password issued"),
     "password_changed": _l("Password changed"),
+    "devices_signed_out": _l("Devices signed out"),
+    "signed_out_elsewhere": _l("Signed out of the other devices"),
     "appraisal_created": _l("Appraisal result entered"),
     "appraisal_updated": _l("Appraisal result changed"),
     "appraisal_deleted": _l("Appraisal result removed"),
@@ -87,6 +89,8 @@ FIELD_LABELS = {
     "quantity": _l("Days or amount"),
     "note": _l("Note"),
     "amount": _l("Amount (yuan)"),
+    "devices": _l("Devices"),
+    "because": _l("Because of"),
 }
 
 _VOCABULARIES = {
@@ -117,6 +121,8 @@ def show_value(name: str, value: Any) -> str:
         return "—"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
+    if name == "because":  # the action that caused this one
+        return action_label(str(value))
     vocabulary = _VOCABULARIES.get(name)
     if vocabulary is not None:
         try:

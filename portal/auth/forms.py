@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from portal.auth.passwords import password_problem
+
 MIN_PASSWORD_LENGTH = 8
 
 
@@ -64,9 +66,14 @@ class ChangePasswordForm(FlaskForm):
     def validate_new_password(self, field) -> None:
         """Refuse passwords that are easy to guess for this user."""
         value = field.data or ""
-        if self._user is not None and value in {self._user.phone, self._user.staff_no}:
-            raise ValidationError(_l("Do not use your phone or staff number as the password."))
-        if value.isdigit():
-            raise ValidationError(_l("Use letters as well as digits."))
+        user = self._user
+        problem = password_problem(
+            value,
+            phone=user.phone if user else None,
+            staff_no=user.staff_no if user else None,
+            name=user.name if user else None,
+        )
+        if problem:
+            raise ValidationError(problem)
         if self._user is not None and self._user.check_password(value):
             raise ValidationError(_l("Choose a password different from the current one."))

@@ -17,19 +17,19 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.auth import operations
+from portal.auth import operations, queries, sessions
 from portal.auth.forms import ChangePasswordForm, LoginForm
 from portal.checkin import grace
 from portal.database import writes
 from portal.extensions import db, limiter, login_manager
 from portal.i18n import LANG_COOKIE
-from portal.people.queries import user_for_session
 
 bp = Blueprint("auth", __name__)
 
 # Reachable while a password change is still pending.
 _OPEN_DURING_FORCED_CHANGE = {
     "auth.change_password",
+    "auth.sign_out_others",
     "auth.logout",
     "auth.set_language",
     "static",
@@ -46,8 +46,12 @@ login_manager.session_protection = "basic"
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    """Load the user for a session id of the form '<id>.<session_version>'."""
-    return user_for_session(session_id)
+    """Load the user of the live device record a session names ('<id>.<key>')."""
+    return sessions.user_from_session(session_id)
+
+
+# Flask-Login's own remember cookie is left unused: see portal.auth.sessions for why.
+login_manager.request_loader(sessions.user_from_remember_cookie)
 
 
 def _failures_per_account() -> str:
@@ -102,19 +106,35 @@ def login():
         if user is None:
             form.password.errors.append(_("Phone/staff number or password is not correct."))
         else:
-            login_user(user, remember=form.remember.data)
+            signed_in = operations.sign_in(
+                user,
+                user_agent=request.headers.get("User-Agent"),
+                address=request.remote_addr,
+                remember=form.remember.data,
+            )
+            login_user(user)  # the session names the device record (User.get_id)
             operations.record_login(user)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
+            response = redirect(_safe_next(request.args.get("next")))
+            if signed_in.remember_cookie:
+                sessions.set_remember_cookie(response, signed_in.remember_cookie)
+            return response
     status = 200 if request.method == "GET" or not form.errors else 422
     return render_template("auth/login.html", form=form), status
 
 
 @bp.post("/logout")
+@writes
 def logout():
-    """Log out and forget this device."""
+    """Log out: end this device's sign-in on the server and forget its cookies."""
+    device = sessions.current_device() if current_user.is_authenticated else None
+    if device is not None:
+        operations.sign_out(device)
+        db.session.commit()
     logout_user()
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    sessions.forget_remember_cookie(response)
+    return response
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -125,16 +145,35 @@ def change_password():
     user = current_user._get_current_object()  # the real User, not the proxy
     form = ChangePasswordForm(user=user)
     if form.validate_on_submit():
-        operations.change_password(user, form.new_password.data, actor=user)
+        operations.change_password(
+            user, form.new_password.data, actor=user, keep=sessions.current_device()
+        )
         db.session.commit()
-        # The session id carries the version: re-issue it so this device stays signed in.
-        login_user(user, remember=True)
         flash(_("Your password has been changed."), "success")
         if grace.is_pending():  # a QR scan made before login still waits: finish it now
             return redirect(url_for("checkin.resume"))
         return redirect(url_for("home.index"))
     status = 200 if request.method == "GET" or not form.errors else 422
-    return render_template("auth/password.html", form=form), status
+    return _password_page(user, form, status)
+
+
+def _password_page(user, form: ChangePasswordForm, status: int):
+    devices = queries.signed_in_devices(user.id, current=sessions.current_device())
+    return render_template("auth/password.html", form=form, devices=devices), status
+
+
+@bp.post("/password/sign-out-others")
+@writes
+@login_required
+def sign_out_others():
+    """Sign out every other device of this account; this one stays signed in."""
+    user = current_user._get_current_object()  # CSRF is checked for every POST
+    ended = operations.sign_out_devices(
+        user, actor=user, reason="signed_out_elsewhere", keep=sessions.current_device()
+    )
+    db.session.commit()
+    flash(_("Signed out %(num)d other devices.", num=ended), "success")
+    return redirect(url_for("auth.change_password"), code=303)
 
 
 @bp.post("/language/<code>")

@@ -265,7 +265,6 @@ class RosterPlanner(Planner):
                     "street_id": context.street.id,
                     "password_hash": unusable_password_hash(),
                     "must_change_password": True,
-                    "session_version": 1,
                     "is_enabled": True,
                     "created_at": now,
                 }

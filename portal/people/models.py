@@ -27,8 +27,6 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(64))
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     must_change_password: Mapped[bool] = mapped_column(default=True)
-    # Bumped on password change: remember-me cookies of other devices stop working.
-    session_version: Mapped[int] = mapped_column(default=1)
     is_enabled: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(sa.String(16))
     street_id: Mapped[int | None] = mapped_column(sa.ForeignKey("streets.id"), index=True)
@@ -44,17 +42,22 @@ class User(UserMixin, db.Model):
     unread_notifications: Mapped[int | None] = query_expression()
 
     def set_password(self, password: str) -> None:
-        """Hash and store a new password, signing out remembered devices."""
+        """Hash and store a new password (operations sign out the devices)."""
         self.password_hash = generate_password_hash(password)
-        self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:
         """Return whether the password matches the stored hash."""
         return check_password_hash(self.password_hash, password)
 
+    # "<login record id>.<session key>" of the device this user object was signed in or
+    # loaded for (portal.auth.sessions sets it); not a column.
+    session_id = None
+
     def get_id(self) -> str:
-        """Return the session identity: id plus version, so a password change logs out."""
-        return f"{self.id}.{self.session_version}"
+        """Return the session identity: the device's login record, so revoking it logs out."""
+        if self.session_id is None:
+            raise RuntimeError("no login record: sign in through portal.auth.operations")
+        return self.session_id
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses disabled accounts

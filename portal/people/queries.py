@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, with_expression
 
+from portal.auth.models import LoginSession
 from portal.extensions import db
 from portal.inbox.models import Notification
 from portal.org.models import Community, Street
@@ -19,7 +20,8 @@ _WITH_ORG = (
 )
 
 # The session user with roles, the unread count for the bell and, for workers, the profile
-# and organisation above it: a page then needs no further query to know who and where.
+# and organisation above it, with the device record the session names (one row, by its
+# primary key): a page then needs no further query to know who, where and from which device.
 _UNREAD = (
     sa.select(sa.func.count())
     .where(Notification.user_id == User.id, Notification.read_at.is_(None))
@@ -28,13 +30,14 @@ _UNREAD = (
 )
 
 SESSION_USER = (
-    sa.select(User)
+    sa.select(User, LoginSession)
+    .join(LoginSession, LoginSession.user_id == User.id)
     .options(
         joinedload(User.role_rows),
         joinedload(User.worker).options(_WITH_ORG),
         with_expression(User.unread_notifications, _UNREAD),
     )
-    .where(User.id == sa.bindparam("user_id"))
+    .where(LoginSession.id == sa.bindparam("device_id"))
 )
 
 WORKER_WITH_ORG = (
@@ -52,15 +55,10 @@ GRADE_HISTORY = _GRADE_HISTORY
 RECENT_GRADE_CHANGES = _GRADE_HISTORY.limit(3)
 
 
-def user_for_session(session_id: str) -> User | None:
-    """Return the user behind a session id '<id>.<version>', or None if it is stale."""
-    user_id, _, version = session_id.partition(".")
-    if not (user_id.isdigit() and version.isdigit()):
-        return None
-    user = db.session.execute(SESSION_USER, {"user_id": int(user_id)}).unique().scalar_one_or_none()
-    if user is None or user.session_version != int(version):
-        return None
-    return user
+def user_and_device(device_id: int) -> tuple[User, LoginSession] | None:
+    """Return a device record and its user (with what every page needs), or None."""
+    row = db.session.execute(SESSION_USER, {"device_id": device_id}).unique().one_or_none()
+    return None if row is None else (row[0], row[1])
 
 
 def worker_with_org(user_id: int) -> WorkerProfile | None:

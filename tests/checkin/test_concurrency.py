@@ -24,6 +24,7 @@ from flask_migrate import upgrade
 
 from portal import config as portal_config
 from portal import create_app
+from portal.auth.operations import sign_in
 from portal.checkin.codes import PERSONAL_STEP_SECONDS, projector_mac, time_step
 from portal.checkin.models import PersonalCodeUse
 from portal.checkin.operations import Outcome, check_in
@@ -133,7 +134,12 @@ def _seed(app) -> tuple[int, dict[int, str]]:
         )
         db.session.add(training)
         db.session.commit()
-        seeded = training.id, {w.user_id: w.user.get_id() for w in workers}
+        signed_in = {
+            w.user_id: sign_in(w.user, user_agent="test", address="127.0.0.1", remember=False)
+            for w in workers
+        }
+        db.session.commit()
+        seeded = training.id, {user_id: s.session_id for user_id, s in signed_in.items()}
         db.session.remove()
     return seeded
 
