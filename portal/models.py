@@ -2,6 +2,7 @@
 
 from portal.appraisal.models import Appraisal
 from portal.audit.models import AuditEntry
+from portal.auth.models import LoginFailureCounter
 from portal.care.models import CareEntitlement, CareRecord
 from portal.certificates.models import Certificate
 from portal.inbox.models import (
@@ -44,6 +45,7 @@ __all__ = [
     "GradeChange",
     "GrowthItem",
     "JoinRequest",
+    "LoginFailureCounter",
     "MentorPairing",
     "MentorSession",
     "Notification",
