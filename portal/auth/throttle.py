@@ -167,6 +167,18 @@ class DatabaseStorage(Storage):
         memo.update(dict.fromkeys(keys))
         memo.update({key: (count, expires_at) for key, count, expires_at in rows})
 
+    def serialise(self, key: str) -> None:
+        """Make concurrent attempts on one key wait for each other until this one commits.
+
+        Without it, attempts checked at the same moment on PostgreSQL could each pass before
+        any had counted its failure. SQLite needs nothing: the login request holds the
+        database's write lock from its first query (see portal.database.writes).
+        """
+        if db.session.get_bind().dialect.name == "postgresql":
+            db.session.execute(
+                sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+            )
+
     def _live(self, key: str) -> tuple[int, datetime] | None:
         self.prefetch([key])
         window = self._memo()[key]
@@ -288,6 +300,7 @@ def seconds_until_allowed(attempt: Attempt) -> int:
     state = _state()
     keyed = _keyed(attempt, state.policy)
     if isinstance(state.storage, DatabaseStorage):
+        state.storage.serialise("login/" + attempt.account)
         state.storage.prefetch(
             item.key_for(*ids) for pairs in keyed.values() for item, ids in pairs
         )
