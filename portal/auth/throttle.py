@@ -17,6 +17,7 @@ own database (every process on it shares them, no extra service), or Redis for s
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import ipaddress
@@ -30,9 +31,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import Flask, current_app, g
 from limits import RateLimitItem, parse_many
-from limits.storage import Storage, storage_from_string
+from limits.storage import RedisStorage, Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from limits.util import WindowStats
+from redis.exceptions import LockError
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.auth.models import LoginFailureCounter
@@ -41,6 +43,7 @@ from portal.timeutil import utcnow
 
 DATABASE_STORAGE = "database://"
 SWEEP_BATCH = 200  # ended windows deleted per failure, so the table stays small
+LOCK_SECONDS = 10  # longest one attempt holds its account's Redis lock (or waits for it)
 EXTENSION = "portal_login_throttle"
 
 
@@ -270,6 +273,34 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = _State(
         Policy.from_config(app.config), storage, FixedWindowRateLimiter(storage)
     )
+    app.teardown_request(_release_lock)
+
+
+def _serialise(state: _State, attempt: Attempt) -> bool:
+    """Make simultaneous attempts on one account take turns, check to count; False: timed out.
+
+    Otherwise several attempts could each pass the check before any had counted its failure.
+    """
+    key = "login/" + attempt.account
+    if isinstance(state.storage, DatabaseStorage):
+        state.storage.serialise(key)
+    elif isinstance(state.storage, RedisStorage):
+        lock = state.storage.get_connection().lock(
+            f"{state.storage.key_prefix}:lock/{key}",
+            timeout=LOCK_SECONDS,
+            blocking_timeout=LOCK_SECONDS,
+        )
+        if not lock.acquire():
+            return False
+        g._login_throttle_lock = lock
+    return True
+
+
+def _release_lock(_error: BaseException | None = None) -> None:
+    lock = g.pop("_login_throttle_lock", None)
+    if lock is not None:
+        with contextlib.suppress(LockError):  # it expired meanwhile: another attempt has it
+            lock.release()
 
 
 def _state() -> _State:
@@ -299,8 +330,9 @@ def seconds_until_allowed(attempt: Attempt) -> int:
     """Whole seconds this attempt must wait before its password may be checked; 0: check now."""
     state = _state()
     keyed = _keyed(attempt, state.policy)
+    if not _serialise(state, attempt):
+        return LOCK_SECONDS  # attempts on this account are queueing: this one waits
     if isinstance(state.storage, DatabaseStorage):
-        state.storage.serialise("login/" + attempt.account)
         state.storage.prefetch(
             item.key_for(*ids) for pairs in keyed.values() for item, ids in pairs
         )

@@ -9,6 +9,7 @@ throttled attempt 429 (it was not).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import re
@@ -20,6 +21,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -53,7 +55,7 @@ def server_db(tmp_path_factory) -> Iterator[str]:
         app = make_test_app(url, str(tmp))
         with app.app_context():
             upgrade()
-            for n in range(1, 4):
+            for n in range(1, 5):
                 user = User(
                     phone=f"1355500000{n}",
                     staff_no=f"GL-TS-{n}",
@@ -253,6 +255,59 @@ def attempt(base: str, username: str, password: str, source: str = "127.0.0.1") 
             timeout=TIMEOUT,
         )
         return response.status_code
+
+
+class Browser:
+    """A fresh browser holding the login form, ready to send it."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.session = requests.Session()
+        page = self.session.get(f"{base}/login", headers={"Connection": "close"}, timeout=TIMEOUT)
+        self.token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text).group(1)
+
+    def send(self, username: str, password: str) -> int:
+        """Post the form; the status."""
+        with self.session:
+            return self.session.post(
+                f"{self.base}/login",
+                data={"username": username, "password": password, "csrf_token": self.token},
+                headers={"Connection": "close"},
+                allow_redirects=False,
+                timeout=TIMEOUT,
+            ).status_code
+
+
+def simultaneous_attempts(base: str, username: str, count: int) -> list[int]:
+    """Send `count` wrong passwords for one account at the same moment; their statuses."""
+    browsers = [Browser(base) for _ in range(count)]
+    start = threading.Barrier(count, timeout=TIMEOUT)
+
+    def send(n: int) -> int:
+        start.wait()
+        return browsers[n].send(username, f"Wrong-{n}")
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(send, range(count)))
+
+
+@pytest.mark.parametrize("storage", ["database", "redis"])
+def test_simultaneous_wrong_passwords_are_checked_no_more_than_the_limit(
+    storage, server_db, tmp_path
+):
+    """16 wrong passwords sent at once to 2 workers x 4 threads: still only five are checked.
+
+    Attempts on one account take turns from check to count (a lock per account in
+    PostgreSQL or Redis), or each could pass before any had counted: without the locks the
+    PostgreSQL leg saw 8-10 checked. On SQLite the login's write lock already serialises them.
+    """
+    username = {"database": "13555000003", "redis": "GL-TS-4"}[storage]
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(redis_server(tmp_path)) if storage == "redis" else None
+        args = ("--workers", "2", "--threads", "4")
+        server = stack.enter_context(gunicorn(server_db, tmp_path, *args, storage=url))
+        statuses = simultaneous_attempts(server.base, username, 16)
+    assert sorted(statuses) == [422] * LIMIT + [429] * (16 - LIMIT)
 
 
 def test_two_gunicorn_workers_share_the_count_in_the_database(server_db, tmp_path):
