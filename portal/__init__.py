@@ -13,6 +13,7 @@ from portal.admin import views as admin_views
 from portal.appraisal import views as appraisal_views
 from portal.audit import views as audit_views
 from portal.auth import sessions as auth_sessions
+from portal.auth import throttle as login_throttle
 from portal.auth import views as auth_views
 from portal.care import views as care_views
 from portal.checkin import scan_views as checkin_scan_views
@@ -51,6 +52,7 @@ def create_app(config: Any | None = None) -> Flask:
     auth_sessions.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    login_throttle.init_app(app)
     htmx.init_app(app)
     compress.init_app(app)
     i18n.init_app(app)

@@ -70,15 +70,24 @@ class Config:
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
         self.FORCE_HTTPS = _bool("PORTAL_FORCE_HTTPS", False)
         self.WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; phones keep pages open
-        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        # Flask-Limiter's route limits (e.g. the test notification): per process unless set.
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
         self.RATELIMIT_HEADERS_ENABLED = True
-        # Failed logins only. Per account: slows password guessing. Per address: generous,
-        # since a whole training room may share one Wi-Fi address.
-        self.LOGIN_FAILURES_PER_ACCOUNT = os.environ.get(
-            "PORTAL_LOGIN_FAILURES_PER_ACCOUNT", "5 per minute;30 per hour"
+        # Failed logins (portal/auth/throttle.py): counted in the portal's database unless
+        # RATELIMIT_STORAGE_URI names a shared store such as redis://host:6379/0.
+        self.LOGIN_THROTTLE_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or "database://"
+        # Only failures count. Per (account, address): slows guessing one password. Per
+        # address: generous, since a whole training room may share one Wi-Fi address. Per
+        # account: a ceiling for addresses that have failed for it themselves, so guesses
+        # spread over many addresses stop while the owner elsewhere still signs in.
+        self.LOGIN_FAILURES_PER_ACCOUNT_ADDRESS = os.environ.get(
+            "PORTAL_LOGIN_FAILURES_PER_ACCOUNT_ADDRESS", "5 per minute;20 per hour"
         )
         self.LOGIN_FAILURES_PER_ADDRESS = os.environ.get(
             "PORTAL_LOGIN_FAILURES_PER_ADDRESS", "30 per minute;300 per hour"
+        )
+        self.LOGIN_FAILURES_PER_ACCOUNT = os.environ.get(
+            "PORTAL_LOGIN_FAILURES_PER_ACCOUNT", "100 per day"
         )
         self.BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -132,6 +141,8 @@ class TestConfig(Config):
         )
         self.SQLALCHEMY_RECORD_QUERIES = True
         self.RATELIMIT_STORAGE_URI = "memory://"
+        # Failed logins are counted in the test's database, rolled back with it.
+        self.LOGIN_THROTTLE_STORAGE_URI = "database://"
         # Never a real host from tests (indico sets its SMTP port to 0 for the same reason).
         self.PUSH_ENDPOINT_HOSTS = "127.0.0.1,localhost"
         self.WECOM_BASE_URL = "http://127.0.0.1:9"

@@ -3,6 +3,7 @@
 from portal.appraisal.models import Appraisal
 from portal.audit.models import AuditEntry
 from portal.auth.models import LoginSession
+from portal.auth.models import LoginFailureCounter
 from portal.care.models import CareEntitlement, CareRecord
 from portal.certificates.models import Certificate
 from portal.checkin.models import PersonalCodeUse
@@ -47,6 +48,7 @@ __all__ = [
     "GrowthItem",
     "JoinRequest",
     "LoginSession",
+    "LoginFailureCounter",
     "MentorPairing",
     "MentorSession",
     "Notification",

@@ -24,6 +24,7 @@ from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from werkzeug.serving import make_server
 
 from portal import create_app
+from portal.auth import throttle as login_throttle
 from portal.config import TestConfig
 from portal.enums import (
     AppraisalResult,
@@ -179,6 +180,7 @@ def db(app):
 def client(app, db):
     """A test client; CSRF stays on, so forms are posted with their token."""
     limiter.reset()  # rate-limit counters are per test, like the data
+    login_throttle.reset()  # in the database by default: rolled back with the test anyway
     return app.test_client()
 
 

@@ -1,7 +1,7 @@
 """Personal-code steps already used: a worker's code counts at one training's door only.
 
 Revision ID: c1d2e3f40903
-Revises: f928d27bbca5
+Revises: c1d2e3f40902
 Create Date: 2026-12-02 03:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c1d2e3f40903'
-down_revision = 'f928d27bbca5'
+down_revision = 'c1d2e3f40902'
 branch_labels = None
 depends_on = None
 

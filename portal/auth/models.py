@@ -1,4 +1,4 @@
-"""Login records: one row per signed-in device."""
+"""Sign-in records: one row per signed-in device, and the failed-login counters."""
 
 from __future__ import annotations
 
@@ -52,3 +52,14 @@ class LoginSession(db.Model):
             and self.remember_expires_at is not None
             and self.remember_expires_at > now
         )
+
+
+class LoginFailureCounter(db.Model):
+    """One fixed window of failed logins for one key (account, address, or both)."""
+
+    __tablename__ = "login_failure_counters"
+
+    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    count: Mapped[int] = mapped_column(sa.Integer)
+    # The window ends here; an expired row counts as zero and is reset by the next failure.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

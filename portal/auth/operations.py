@@ -20,12 +20,20 @@ from portal.timeutil import utcnow
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
-def authenticate(username: str, password: str) -> User | None:
-    """Return the enabled user matching phone or staff number and password, else None."""
+def find_user(username: str) -> User | None:
+    """Return the user whose phone or staff number was typed, if any (enabled or not)."""
     username = username.strip()
-    user = db.session.scalar(
+    return db.session.scalar(
         sa.select(User).where(sa.or_(User.phone == username, User.staff_no == username))
     )
+
+
+def authenticate(user: User | None, password: str) -> User | None:
+    """Return the user when enabled and the password matches, else None.
+
+    With no user the check still runs, against a dummy hash, so an unknown name costs as
+    long as a wrong password.
+    """
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None

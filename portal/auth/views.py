@@ -17,11 +17,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.auth import operations, queries, sessions
+from portal.auth import operations, queries, sessions, throttle
 from portal.auth.forms import ChangePasswordForm, LoginForm
 from portal.checkin import grace
 from portal.database import writes
-from portal.extensions import db, limiter, login_manager
+from portal.extensions import db, login_manager
 from portal.i18n import LANG_COOKIE
 
 bp = Blueprint("auth", __name__)
@@ -54,23 +54,6 @@ def load_user(session_id: str):
 login_manager.request_loader(sessions.user_from_remember_cookie)
 
 
-def _failures_per_account() -> str:
-    return current_app.config["LOGIN_FAILURES_PER_ACCOUNT"]
-
-
-def _failures_per_address() -> str:
-    return current_app.config["LOGIN_FAILURES_PER_ADDRESS"]
-
-
-def _username_key() -> str:
-    return "login:" + (request.form.get("username") or "").strip()
-
-
-def _failed(response) -> bool:
-    # Only failed attempts count: a successful login redirects.
-    return response.status_code != 302
-
-
 def _safe_next(target: str | None) -> str:
     # Only same-site relative paths: never an open redirect.
     if target and target.startswith("/") and not target.startswith("//"):
@@ -94,18 +77,24 @@ def require_password_change():
 
 @bp.route("/login", methods=["GET", "POST"])
 @writes
-@limiter.limit(_failures_per_address, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_failures_per_account, methods=["POST"], key_func=_username_key, deduct_when=_failed)
 def login():
     """Log in with phone number (or staff number) and password."""
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = operations.authenticate(form.username.data, form.password.data)
-        if user is None:
+        user = operations.find_user(form.username.data)
+        user_id = user.id if user else None
+        attempt = throttle.attempt(user_id, form.username.data, request.remote_addr)
+        wait = throttle.seconds_until_allowed(attempt)  # before the password is checked
+        if wait:
+            return _throttled(form, wait)
+        if operations.authenticate(user, form.password.data) is None:
+            throttle.record_failure(attempt)
+            db.session.commit()
             form.password.errors.append(_("Phone/staff number or password is not correct."))
         else:
+            throttle.record_success(attempt)
             signed_in = operations.sign_in(
                 user,
                 user_agent=request.headers.get("User-Agent"),
@@ -121,6 +110,15 @@ def login():
             return response
     status = 200 if request.method == "GET" or not form.errors else 422
     return render_template("auth/login.html", form=form), status
+
+
+def _throttled(form: LoginForm, wait: int):
+    """Answer an attempt that must wait: 429 and the login page saying how long; no check."""
+    minutes = throttle.minutes_to_wait(wait)
+    problem = _("Too many attempts. Please try again in %(minutes)d min.", minutes=minutes)
+    response = make_response(render_template("auth/login.html", form=form, problem=problem), 429)
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 @bp.post("/logout")
