@@ -28,7 +28,7 @@ from portal.labels import label
 from portal.policy import rules
 from portal.policy.profiles import MAX_GRADE, MIN_GRADE, PolicyProfile
 from portal.policy.rules import CertLevel
-from portal.web.fields import LocalDateField, WholeNumberField
+from portal.web.forms import LocalDateField, WholeNumberField
 
 PHONE_RE = re.compile(r"^1\d{10}$")  # a mainland mobile number
 STAFF_NO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,31}$")

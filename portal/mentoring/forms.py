@@ -24,7 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from portal.enums import ConcernArea, FollowUpStatus, MentoringTopic
 from portal.labels import label
 from portal.mentoring import labels as _labels  # noqa: F401 - registers the vocabulary labels
-from portal.web.fields import LocalDateField, WholeNumberField
+from portal.web.forms import LocalDateField, WholeNumberField
 
 
 class MultiCheckboxField(SelectMultipleField):
