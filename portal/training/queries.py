@@ -52,6 +52,7 @@ ATTENDED = (
     .order_by(Attendance.credited_on.desc(), Attendance.id.desc())
 )
 
+
 def credited_hours(worker_id: int, first_day: date, last_day: date) -> Decimal:
     """Return the hours credited to a worker between two dates, inclusive (one query)."""
     params = {"worker_id": worker_id, "first_day": first_day, "last_day": last_day}

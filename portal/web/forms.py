@@ -80,7 +80,8 @@ def finite_number(_form, field) -> None:
         finite = value == value and value not in (float("inf"), float("-inf"))
     if not finite:
         field.errors[:] = []
-        raise StopValidation(_l("Enter an ordinary number."))
+        message = getattr(field, "invalid_value_message", None)
+        raise StopValidation(message or _l("Enter an ordinary number."))
 
 
 class Required(InputRequired):
