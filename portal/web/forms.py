@@ -72,6 +72,8 @@ class NoControlCharacters:
 
 def finite_number(_form, field) -> None:
     """Refuse infinities and NaN: a number must be a number."""
+    if field.process_errors:
+        raise StopValidation()  # not a number at all: that message is enough
     value = field.data
     finite = True
     if isinstance(value, Decimal):
