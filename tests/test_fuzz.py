@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 import traceback
 from collections import deque
 from dataclasses import dataclass, field
@@ -49,7 +50,7 @@ DEMO_PHONES = {
 ROLES = ("anonymous", "worker", "trainer", "mentor", "talk leader", "district admin")
 ROLES += ("street admin",)
 MAX_PAGES_PER_ROLE = 60
-PAGES_PER_PATTERN = 1
+PAGES_PER_PATTERN = 3  # e.g. an upcoming, a running and a past training
 SKIPPED_ACTIONS = ("/logout", "/language/")
 HOSTILE = (
     "\x00",
@@ -96,6 +97,7 @@ COUNTED_TABLES = (
     "push_subscriptions",
 )
 _NUMBER = re.compile(r"(?<=/)\d+(?=/|$)")
+_JSON_PAGE = re.compile(r"^/trainings/\d+/scan$")  # the scanner page; its sync posts JSON
 
 
 # -- reading pages ---------------------------------------------------------------------
@@ -231,6 +233,8 @@ class Tally:
     wrong_status: list[str] = field(default_factory=list)
     written_on_refusal: list[str] = field(default_factory=list)
     pages: dict[str, int] = field(default_factory=dict)
+    visited: dict[str, list[str]] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
     forms: int = 0
 
 
@@ -255,6 +259,7 @@ class Attacker:
         """Send one request; record 5xx, exceptions and unexpected statuses."""
         self.tally.requests += 1
         label = f"{self.role}: {method.upper()} {url[:120]!r}"
+        started = time.perf_counter()
         try:
             response = self.client.open(url, method=method.upper(), data=data)
         except Exception as error:  # noqa: BLE001 - the test reports what escaped
@@ -265,6 +270,9 @@ class Attacker:
                 f" at {where.filename.rsplit('/', 2)[-1]}:{where.lineno}"
             )
             return None
+        finally:
+            key = f"{method} {_pattern(url)}"
+            self.tally.seconds[key] = self.tally.seconds.get(key, 0) + time.perf_counter() - started
         if response.status_code >= 500:
             self.tally.server_errors.append(f"{label} {_short(data)} → {response.status_code}")
         elif expect is not None and response.status_code not in expect:
@@ -289,7 +297,9 @@ class Attacker:
 
     def crawl(self) -> tuple[list[str], list[PageForm]]:
         """Visit the pages reachable from the home page; return them and their forms."""
-        queue, seen, per_pattern = deque(["/"]), set(), {}
+        # The password page is linked from nowhere but the forced change: start there too.
+        start = ["/"] if self.role == "anonymous" else ["/", "/password"]
+        queue, seen, per_pattern = deque(start), set(), {}
         visited, forms = [], []
         while queue and len(visited) < MAX_PAGES_PER_ROLE:
             url = queue.popleft()
@@ -322,6 +332,7 @@ class Attacker:
                     (f.value for f in form.fields if f.name.endswith("csrf_token")), self.token
                 )
         self.tally.pages[self.role] = len(visited)
+        self.tally.visited[self.role] = sorted({_pattern(url) for url in visited})
         return visited, forms
 
     def post(self, form: PageForm, data: dict) -> None:
@@ -373,6 +384,24 @@ class Attacker:
             # A POST may match the GET-only twin of a route: 405 is as good as 404 there.
             expect = ({404} if method == "get" else {404, 405}) if number in BIG_IDS else None
             self.request(method, target, data=data, expect=expect)
+
+    def attack_json(self, url: str) -> None:
+        """Post hostile JSON, as the offline scanner's sync would, with the CSRF header."""
+        headers = {"X-CSRFToken": self.token}
+        bodies = [{"code": v, "scanned_at": v, "client_id": v} for v in HOSTILE]
+        bodies += [{"code": "1", "scanned_at": 1e309}, [], "x", None, {"code": ["\x00"]}]
+        for body in bodies:
+            self.tally.requests += 1
+            label = f"{self.role}: POST {url} json={str(body)[:40]!r}"
+            try:
+                response = self.client.post(url, json=body, headers=headers)
+            except Exception as error:  # noqa: BLE001 - the test reports what escaped
+                self.tally.server_errors.append(f"{label} → {type(error).__name__}: {error}")
+                continue
+            if response.status_code >= 500:
+                self.tally.server_errors.append(f"{label} → {response.status_code}")
+            elif "\x00" in str(body) and response.status_code != 400:
+                self.tally.wrong_status.append(f"{label} → {response.status_code}, not 400")
 
     def attack_query(self, url: str) -> None:
         """Send hostile values in each query parameter of a page."""
@@ -439,13 +468,18 @@ def test_no_hostile_request_causes_a_server_error(app, db, demo):
             pages_done.add(pattern)
             attacker.attack_ids(url)
             attacker.attack_query(url)
+            if _JSON_PAGE.search(url):
+                attacker.attack_json(url)
+        if role != "anonymous":
+            attacker.attack_json("/push/unsubscribe")
         for form in forms:
             if any(skip in form.action for skip in SKIPPED_ACTIONS):
                 continue
             names = tuple(
                 sorted(_NUMBER.sub("{n}", re.sub(r"\d+", "{n}", f.name)) for f in form.fields)
             )
-            signature = (role, form.method, _pattern(form.action), names)
+            # Each form once, by the first role that reaches it (checking a password is slow).
+            signature = (form.method, _pattern(form.action), names)
             if signature in forms_done:
                 continue
             forms_done.add(signature)
@@ -461,6 +495,9 @@ def test_no_hostile_request_causes_a_server_error(app, db, demo):
         "server_errors": len(tally.server_errors),
         "pages_per_role": tally.pages,
         "forms_attacked": tally.forms,
+        "pages": tally.visited,
+        "slowest": sorted(tally.seconds.items(), key=lambda kv: -kv[1])[:15],
+        "form_actions": sorted({pattern for _m, pattern, _n in forms_done}),
         "wrong_status": len(tally.wrong_status),
         "written_on_refusal": len(tally.written_on_refusal),
         "failures": (tally.server_errors + tally.wrong_status + tally.written_on_refusal)[:200],
