@@ -29,7 +29,7 @@ from portal.pwa import views as pwa_views
 from portal.training import calendar_views as training_calendar_views
 from portal.training import views as training_views
 from portal.uploads import views as upload_views
-from portal.web import assets, errors, proxy, security
+from portal.web import assets, errors, inputs, proxy, security
 from portal.web import htmx as htmx_web
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +60,7 @@ def create_app(config: Any | None = None) -> Flask:
     htmx_web.init_app(app)
     proxy.init_app(app)
     errors.init_app(app)
+    inputs.init_app(app)
     assets.init_app(app)
 
     app.register_blueprint(auth_views.bp)

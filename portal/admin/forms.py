@@ -12,7 +12,6 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -20,7 +19,7 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.admin.queries import RosterFilter, RosterStatus
 from portal.enums import Education, HiringRoute, PostType, WorkerStatus
@@ -28,7 +27,7 @@ from portal.labels import label
 from portal.policy import rules
 from portal.policy.profiles import MAX_GRADE, MIN_GRADE, PolicyProfile
 from portal.policy.rules import CertLevel
-from portal.web.fields import LocalDateField, WholeNumberField
+from portal.web.forms import LocalDateField, PortalForm, WholeNumberField
 
 PHONE_RE = re.compile(r"^1\d{10}$")  # a mainland mobile number
 STAFF_NO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,31}$")
@@ -122,7 +121,7 @@ STATUS_FILTER_LABELS = {
 # -- a worker's record --------------------------------------------------------------------
 
 
-class WorkerForm(FlaskForm):
+class WorkerForm(PortalForm):
     """A worker's record: who, where, post and grade, dates, education, how hired."""
 
     name = StringField(
@@ -142,7 +141,14 @@ class WorkerForm(FlaskForm):
     post_type = _select(_l("Post type"), _l("Choose a post type."))
     grade = WholeNumberField(
         _l("Grade"),
-        validators=[InputRequired(_l("Enter the grade."))],
+        validators=[
+            InputRequired(_l("Enter the grade.")),
+            NumberRange(
+                MIN_GRADE,
+                MAX_GRADE,
+                _l("Enter a grade from %(min)d to %(max)d.", min=MIN_GRADE, max=MAX_GRADE),
+            ),
+        ],
         invalid_value_message=_l("Enter the grade as a whole number."),
         render_kw={"inputmode": "numeric"},
     )
@@ -230,7 +236,7 @@ class WorkerForm(FlaskForm):
             raise ValidationError(_l("Joining the street cannot come before starting work."))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(PortalForm):
     """在岗 / 借调 (with start and end) / 退出 (with the reason) [003 §9, §11]."""
 
     status = _select(_l("Status"), _l("Choose a status."))
@@ -266,14 +272,14 @@ class StatusForm(FlaskForm):
             raise ValidationError(_l("Give the reason for the exit."))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """A button that only needs its CSRF token."""
 
 
 # -- import -----------------------------------------------------------------------------
 
 
-class ImportForm(FlaskForm):
+class ImportForm(PortalForm):
     """Choose what the file holds and upload it."""
 
     kind = _select(_l("What the file holds"), _l("Choose what the file holds."))
@@ -290,7 +296,7 @@ class ImportForm(FlaskForm):
         self.kind.choices = list(kinds)
 
 
-class CommitForm(FlaskForm):
+class CommitForm(PortalForm):
     """Confirm the previewed import."""
 
     token = HiddenField(validators=[InputRequired()])

@@ -5,13 +5,13 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from portal.appraisal.operations import ResultData
 from portal.enums import AppraisalResult
 from portal.labels import label
+from portal.web.forms import PortalForm
 
 MAX_SCORE = Decimal(100)
 _TENTH = Decimal("0.1")
@@ -31,7 +31,7 @@ def parse_score(text: str | None) -> Decimal | None:
     return value.quantize(_TENTH)
 
 
-class ResultRowForm(FlaskForm):
+class ResultRowForm(PortalForm):
     """A worker's result for the year: 优秀 / 合格 / 基本合格 / 不合格, score, comment."""
 
     result = SelectField(
@@ -89,5 +89,5 @@ class ResultRowForm(FlaskForm):
         return (self.reason.data or "").strip() or None
 
 
-class PublishForm(FlaskForm):
+class PublishForm(PortalForm):
     """Publish the year's results: a button with the CSRF token."""

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from portal.auth.passwords import password_problem
+from portal.web.forms import PortalForm
 
 MIN_PASSWORD_LENGTH = 8
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     """Phone number (or staff number) and password."""
 
     username = StringField(
@@ -28,7 +28,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me signed in on this phone"), default=True)
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PortalForm):
     """Choose a new password (forced on first login)."""
 
     current_password = PasswordField(

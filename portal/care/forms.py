@@ -11,15 +11,15 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from portal.care.operations import CareData
 from portal.enums import CareKind
 from portal.labels import label
 from portal.timeutil import local_today
+from portal.web.forms import LocalDateField, PortalForm
 
 # What the street records on this page; the care fund is applied for by the worker.
 ADMIN_KINDS = (
@@ -42,6 +42,7 @@ MAX_YUAN = Decimal(1_000_000)
 MAX_LEAVE_DAYS = Decimal(365)
 EARLIEST = date(2000, 1, 1)
 _TENTH = Decimal("0.1")
+_LARGEST = Decimal(10**9)  # above every bound of these forms
 PROOF_ACCEPT = "image/jpeg,image/png,image/webp,image/*,application/pdf"
 
 
@@ -54,31 +55,22 @@ def parse_tenths(text: str | None) -> Decimal | None:
         value = Decimal(text)
     except InvalidOperation as error:
         raise ValueError(text) from error
-    if not value.is_finite() or value < 0 or value != value.quantize(_TENTH):
+    # Bounds first: quantize() of 1e30 and beyond overflows the context's precision.
+    if not value.is_finite() or not 0 <= value <= _LARGEST or value != value.quantize(_TENTH):
         raise ValueError(text)
     return value.quantize(_TENTH)
 
 
-class _LocalDateField(DateField):
-    """A date typed or picked (YYYY-MM-DD); blank is "not given", not malformed."""
-
-    def process_formdata(self, valuelist) -> None:  # noqa: D102
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(_l("Enter a date as YYYY-MM-DD.")) from error
-
-
-class CareRecordForm(FlaskForm):
+class CareRecordForm(PortalForm):
     """A benefit for one worker or several at once (e.g. a festival visit)."""
 
     kind = SelectField(_l("What"), validate_choice=False)
     workers = SelectMultipleField(_l("Workers"), validate_choice=False)
-    occurred_on = _LocalDateField(
-        _l("Date"), validators=[InputRequired(_l("Enter a date."))], format="%Y-%m-%d"
+    occurred_on = LocalDateField(
+        _l("Date"),
+        validators=[InputRequired(_l("Enter a date."))],
+        format="%Y-%m-%d",
+        invalid_value_message=_l("Enter a date as YYYY-MM-DD."),
     )
     quantity = StringField(
         _l("Days or amount"),
@@ -169,7 +161,7 @@ class CareRecordForm(FlaskForm):
         )
 
 
-class LeaveForm(FlaskForm):
+class LeaveForm(PortalForm):
     """The leave-days table: one input per worker, read by the view (CSRF here)."""
 
 
@@ -181,7 +173,7 @@ def parse_leave_days(text: str | None) -> Decimal | None:
     return value
 
 
-class FundApplicationForm(FlaskForm):
+class FundApplicationForm(PortalForm):
     """A worker's application to the care fund (关爱基金) [000 三, 003 §14]."""
 
     reason = TextAreaField(
@@ -232,7 +224,7 @@ class FundApplicationForm(FlaskForm):
         return data
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(PortalForm):
     """The street's decision on an application; a rejection says why."""
 
     comment = TextAreaField(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from portal.web.forms import PortalForm
 
 
-class JoinRequestForm(FlaskForm):
+class JoinRequestForm(PortalForm):
     """Ask to be added to a training's list: nothing to fill in, only the CSRF token."""

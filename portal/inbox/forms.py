@@ -6,11 +6,11 @@ import re
 from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from notifications.reminders import ReminderKind
+from portal.web.forms import PortalForm
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(:[0-5]\d(\.\d+)?)?$")
 WECOM_USERID = r"^[A-Za-z0-9_.@-]{1,64}$"
@@ -25,7 +25,7 @@ def _time_of_day(_form, field) -> None:
     field.data = value[:5]
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(PortalForm):
     """Quiet hours and the WeCom account; reminder switches are added per user."""
 
     quiet_start = StringField(
@@ -73,5 +73,5 @@ def settings_form(kinds: Sequence[ReminderKind], *, wecom: bool, **kwargs) -> Se
     return UserSettingsForm(**kwargs)
 
 
-class TestForm(FlaskForm):
+class TestForm(PortalForm):
     """The "send me a test" button (a CSRF token and nothing else)."""

@@ -7,10 +7,8 @@ the view; a posted value outside them fails validation with a message, nothing s
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     FieldList,
-    Form,
     FormField,
     HiddenField,
     SelectField,
@@ -24,7 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from portal.enums import ConcernArea, FollowUpStatus, MentoringTopic
 from portal.labels import label
 from portal.mentoring import labels as _labels  # noqa: F401 - registers the vocabulary labels
-from portal.web.fields import LocalDateField, WholeNumberField
+from portal.web.forms import LocalDateField, PortalForm, PortalSubform, WholeNumberField
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -61,7 +59,7 @@ def _choice_field(text, message) -> SelectField:
 # -- street admin ------------------------------------------------------------------------------
 
 
-class PairingForm(FlaskForm):
+class PairingForm(PortalForm):
     """Pair a mentor with a mentee for a period, with goals."""
 
     mentor = _choice_field(_l("Mentor"), _l("Choose a mentor of your street."))
@@ -82,7 +80,7 @@ class PairingForm(FlaskForm):
         self.mentee.choices = [(wid, f"{name} · {community}") for wid, name, community in mentees]
 
 
-class EndPairingForm(FlaskForm):
+class EndPairingForm(PortalForm):
     """End a pairing on a date, with a reason."""
 
     ends_on = _date_field(_l("Ended on"))
@@ -95,7 +93,7 @@ class EndPairingForm(FlaskForm):
     )
 
 
-class ChangePairingForm(FlaskForm):
+class ChangePairingForm(PortalForm):
     """Change the mentor: end the current pairing and start a new one."""
 
     mentor = _choice_field(_l("New mentor"), _l("Choose a mentor of your street."))
@@ -121,7 +119,7 @@ class ChangePairingForm(FlaskForm):
         self.mentor.choices = [(u.id, u.name) for u in mentors]
 
 
-class ResponsibilityForm(FlaskForm):
+class ResponsibilityForm(PortalForm):
     """Which communities a talk leader holds the monthly talks in."""
 
     leader = _choice_field(_l("Talk leader"), _l("Choose a talk leader of your street."))
@@ -140,7 +138,7 @@ class ResponsibilityForm(FlaskForm):
 # -- mentor and mentee -------------------------------------------------------------------------
 
 
-class SessionForm(FlaskForm):
+class SessionForm(PortalForm):
     """Log a session in seconds: date, length and topic come prefilled."""
 
     held_on = _date_field(_l("Date"))
@@ -177,7 +175,7 @@ class SessionForm(FlaskForm):
         self.topic.choices = _choices(MentoringTopic)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """The mentee confirms a session and may add a short reflection."""
 
     reflection = TextAreaField(
@@ -187,7 +185,7 @@ class ConfirmForm(FlaskForm):
     )
 
 
-class GrowthItemForm(FlaskForm):
+class GrowthItemForm(PortalForm):
     """One of the "四个一": when it was done and the evidence."""
 
     done_on = _date_field(_l("Done on"), required=False)
@@ -201,7 +199,7 @@ class GrowthItemForm(FlaskForm):
 # -- talks -------------------------------------------------------------------------------------
 
 
-class FollowUpRowForm(Form):
+class FollowUpRowForm(PortalSubform):
     """A follow-up row of a talk; a blank row is ignored."""
 
     item = StringField(
@@ -215,7 +213,7 @@ class FollowUpRowForm(Form):
     due_on = _date_field(_l("Due by"), required=False)
 
 
-class TalkForm(FlaskForm):
+class TalkForm(PortalForm):
     """A one-on-one talk: date, concerns by area, what was said, help and follow-ups."""
 
     worker = HiddenField(validators=[InputRequired()])
@@ -243,7 +241,7 @@ class TalkForm(FlaskForm):
         self.concerns.choices = _choices(ConcernArea)
 
 
-class FollowUpStatusForm(FlaskForm):
+class FollowUpStatusForm(PortalForm):
     """Change a follow-up's status."""
 
     status = SelectField(

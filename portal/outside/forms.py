@@ -3,32 +3,22 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, StopValidation
 
 from portal.enums import TrainingKind
 from portal.labels import label
 from portal.outside import rules
 from portal.timeutil import local_today
+from portal.web.forms import LocalDateField, PortalForm
 
 # Phones offer the camera, the photo library and files for this; `capture` would force
 # the camera and hide PDFs, so it is left out on purpose.
 PROOF_ACCEPT = "image/jpeg,image/png,image/webp,image/*,application/pdf"
 
 
-class LocalDateField(DateField):
-    """A date field whose parse error speaks the user's language."""
-
-    def process_formdata(self, valuelist) -> None:  # noqa: D102
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(_l("Enter the date as year-month-day.")) from error
-
-
-class SubmissionForm(FlaskForm):
+class SubmissionForm(PortalForm):
     """Training done elsewhere, with a photo or PDF of the certificate or record."""
 
     title = StringField(
@@ -55,6 +45,7 @@ class SubmissionForm(FlaskForm):
     completed_on = LocalDateField(
         _l("Completed on"),
         validators=[InputRequired(_l("Enter the date you completed it."))],
+        invalid_value_message=_l("Enter the date as year-month-day."),
     )
     proof = FileField(
         _l("Certificate or record (photo or PDF)"),
@@ -120,7 +111,7 @@ class SubmissionForm(FlaskForm):
         }
 
 
-class RejectForm(FlaskForm):
+class RejectForm(PortalForm):
     """Reject a submission; the worker is told why."""
 
     reason = TextAreaField(

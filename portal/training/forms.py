@@ -7,13 +7,12 @@ translated messages: WTForms' built-in English messages never reach the user.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, SelectField, SelectMultipleField, StringField
 from wtforms.fields import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, DateTimeLocalInput, ListWidget, TextInput
 
 from portal.checkin import rules
@@ -21,6 +20,7 @@ from portal.enums import OrganiserLevel, PostType, TrainingKind
 from portal.labels import label
 from portal.timeutil import LOCAL_TZ
 from portal.training.operations import TrainingData
+from portal.web.forms import DecimalNumberField, PortalForm, WholeNumberField
 
 LONGEST_TRAINING = timedelta(days=14)
 FARTHEST_AHEAD = timedelta(days=2 * 366)
@@ -56,48 +56,21 @@ class LocalDateTimeField(Field):
         raise ValueError(_l("Enter a date and time, for example 2025-03-01 09:00."))
 
 
-class HoursField(Field):
+class HoursField(DecimalNumberField):
     """Hours with at most one decimal, typed with the decimal keypad."""
 
     widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault(
+            "invalid_value_message", _l("Enter a number of hours, for example 3 or 2.5.")
+        )
+        super().__init__(label, validators, **kwargs)
 
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
         return "" if self.data is None else f"{self.data.normalize():f}"
-
-    def process_formdata(self, valuelist: list[str]) -> None:  # noqa: D102
-        raw = valuelist[0].strip() if valuelist else ""
-        self.data = None
-        if not raw:
-            return
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            value = None
-        if value is None or not value.is_finite():
-            raise ValueError(_l("Enter a number of hours, for example 3 or 2.5."))
-        self.data = value
-
-
-class WholeNumberField(Field):
-    """A positive whole number, or nothing."""
-
-    widget = TextInput()
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else str(self.data)
-
-    def process_formdata(self, valuelist: list[str]) -> None:  # noqa: D102
-        raw = valuelist[0].strip() if valuelist else ""
-        self.data = None
-        if not raw:
-            return
-        if not raw.isdigit():
-            raise ValueError(_l("Enter a whole number, for example 60."))
-        self.data = int(raw)
 
 
 class ChoiceField(SelectField):
@@ -131,7 +104,7 @@ def _enum_choices(enum_cls) -> list[SelectChoice]:
     return [SelectChoice(member.value, label(member)) for member in enum_cls]
 
 
-class TrainingForm(FlaskForm):
+class TrainingForm(PortalForm):
     """A new training: what, when, where, how many hours, and who is expected."""
 
     title = StringField(
@@ -155,12 +128,19 @@ class TrainingForm(FlaskForm):
     )
     credited_hours = HoursField(
         _l("Credited hours (学时)"),
-        validators=[InputRequired(_l("Enter the hours the training credits."))],
+        validators=[
+            InputRequired(_l("Enter the hours the training credits.")),
+            NumberRange(MIN_HOURS, MAX_HOURS, _l("Credited hours must be between 0.5 and 200.")),
+        ],
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
     capacity = WholeNumberField(
         _l("Capacity (optional)"),
-        validators=[Optional()],
+        validators=[
+            Optional(),
+            NumberRange(1, MAX_CAPACITY, _l("Capacity must be a whole number from 1 to 100000.")),
+        ],
+        invalid_value_message=_l("Enter a whole number, for example 60."),
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
     credits_by_time = BooleanField(
@@ -275,7 +255,7 @@ REASONS = {
 }
 
 
-class MarkPresentForm(FlaskForm):
+class MarkPresentForm(PortalForm):
     """Mark a worker present by hand: a reason is required."""
 
     reason = ChoiceField(_l("Reason"), default="")
@@ -312,11 +292,11 @@ class MarkPresentForm(FlaskForm):
         return f"{chosen}：{self.note.data}" if self.note.data else chosen
 
 
-class LeftEarlyForm(FlaskForm):
+class LeftEarlyForm(PortalForm):
     """Record that a worker left before the end."""
 
     left_at = LocalDateTimeField(_l("Left at (empty: now)"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """A button that only needs the CSRF token (check out, approve, reject)."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -21,9 +22,22 @@ def _render_error(code: int, message: str):
     return render_template("errors/error.html", code=code, message=message), code
 
 
+def _own_description(error: HTTPException) -> str | None:
+    # abort(400, description=...) sets a message for the user; the class default is English,
+    # and the limiter's is the limit itself ("5 per 1 minute"), not a message.
+    if isinstance(error, RateLimitExceeded):
+        return None
+    description = error.description
+    if description and description != type(error).description:
+        return str(description)
+    return None
+
+
 def _http_error(error: HTTPException):
     code = error.code or 500
-    message = MESSAGES.get(code, MESSAGES[500])()
+    message = _own_description(error) or MESSAGES.get(code, MESSAGES[500])()
+    if request.is_json:
+        return jsonify(ok=False, error=message, message=message), code
     return _render_error(code, message)
 
 

@@ -154,7 +154,7 @@ INVALID = [
     pytest.param({"credited_hours": "201"}, "credited_hours", "0.5至200", id="too many hours"),
     pytest.param({"credited_hours": "2.25"}, "credited_hours", "一位小数", id="two decimals"),
     pytest.param({"capacity": "0"}, "capacity", "1至100000", id="zero capacity"),
-    pytest.param({"capacity": "-5"}, "capacity", "请输入整数", id="negative capacity"),
+    pytest.param({"capacity": "-5"}, "capacity", "1至100000", id="negative capacity"),
     pytest.param({"capacity": "四十"}, "capacity", "请输入整数", id="capacity not a number"),
     pytest.param({"communities": None}, None, "请选择应参训人员", id="nobody expected"),
     pytest.param(

@@ -1,0 +1,170 @@
+"""The base of every form and the fields they share: one place where input is normalised.
+
+Every field of a ``PortalForm`` (or of a ``PortalSubform`` inside one) is bound through
+``NormalisingMeta.bind_field``, which adds, in this order:
+
+- a filter stripping the text of text fields (passwords are left as typed);
+- a refusal of control characters (NUL and the like, and the invisible bidi controls);
+  multi-line text areas keep their line breaks and tabs;
+- for numbers, a refusal of infinities and NaN;
+
+and turns ``InputRequired`` into ``Required``: blanks only do not count as an answer.
+Numbers carry their own ``NumberRange``; a test walks every form to hold that.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DecimalField,
+    FieldList,
+    FloatField,
+    Form,
+    FormField,
+    IntegerField,
+    PasswordField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.core import UnboundField
+from wtforms.validators import InputRequired, StopValidation
+
+NUMBER_FIELDS = (IntegerField, DecimalField, FloatField)
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_MULTILINE_ALLOWED = frozenset("\n\r\t")
+
+
+def control_characters(text: str, *, multiline: bool = False) -> list[str]:
+    """Return the control characters in text (line breaks and tabs allowed if multiline)."""
+    allowed = _MULTILINE_ALLOWED if multiline else frozenset()
+    return [
+        char
+        for char in text
+        if char not in allowed
+        and (unicodedata.category(char) in {"Cc", "Cs"} or char in _BIDI_CONTROLS)
+    ]
+
+
+def strip_text(value):
+    """Strip the spaces around typed text; other values pass unchanged."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class NoControlCharacters:
+    """Refuse NUL and other control characters anywhere in what was sent for the field."""
+
+    message = _l("Remove the control characters (such as a NUL byte) from this field.")
+
+    def __init__(self, *, multiline: bool = False):
+        self.multiline = multiline
+
+    def __call__(self, form, field) -> None:  # noqa: D102
+        for value in field.raw_data or ():
+            if isinstance(value, str) and control_characters(value, multiline=self.multiline):
+                field.errors[:] = []
+                raise StopValidation(self.message)
+
+
+def finite_number(_form, field) -> None:
+    """Refuse infinities and NaN: a number must be a number."""
+    if field.process_errors:
+        raise StopValidation()  # not a number at all: that message is enough
+    value = field.data
+    finite = True
+    if isinstance(value, Decimal):
+        finite = value.is_finite()
+    elif isinstance(value, float):
+        finite = value == value and value not in (float("inf"), float("-inf"))
+    if not finite:
+        field.errors[:] = []
+        message = getattr(field, "invalid_value_message", None)
+        raise StopValidation(message or _l("Enter an ordinary number."))
+
+
+class Required(InputRequired):
+    """Require an answer that is not blank once its spaces are stripped."""
+
+    def __call__(self, form, field) -> None:  # noqa: D102
+        given = [
+            value for value in field.raw_data or () if not isinstance(value, str) or value.strip()
+        ]
+        if given:
+            return
+        field.errors[:] = []
+        raise StopValidation(self.message or _l("Fill in this field."))
+
+
+def _split_validators(unbound_field) -> tuple[tuple, list]:
+    # Validators may come as the second positional argument (label, validators).
+    args = unbound_field.args
+    if len(args) >= 2:
+        return (args[0], *args[2:]), list(args[1] or ())
+    return args, list(unbound_field.kwargs.get("validators") or ())
+
+
+class NormalisingMeta:
+    """Bind every field with the shared filters and validators (see the module docstring)."""
+
+    def bind_field(self, form, unbound_field, options):  # noqa: D102
+        field_class = unbound_field.field_class
+        if issubclass(field_class, FieldList | FormField):
+            return unbound_field.bind(form=form, **options)
+        args, validators = _split_validators(unbound_field)
+        validators = [Required(v.message) if type(v) is InputRequired else v for v in validators]
+        shared = [NoControlCharacters(multiline=issubclass(field_class, TextAreaField))]
+        if issubclass(field_class, NUMBER_FIELDS):
+            shared.append(finite_number)
+        filters = list(unbound_field.kwargs.get("filters") or ())
+        if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
+            filters.insert(0, strip_text)
+        kwargs = dict(unbound_field.kwargs, validators=[*shared, *validators], filters=filters)
+        # A fresh unbound field: the class's own is shared by every instance of the form.
+        return UnboundField(field_class, *args, **kwargs).bind(form=form, **options)
+
+
+class PortalForm(FlaskForm):
+    """The base of every form of the portal: CSRF, and input normalised."""
+
+    class Meta(NormalisingMeta):
+        """Bind fields through the normalising layer."""
+
+
+class PortalSubform(Form):
+    """The base of a form nested in another (FormField): normalised, no CSRF of its own."""
+
+    class Meta(NormalisingMeta):
+        """Bind fields through the normalising layer."""
+
+
+# -- shared fields ---------------------------------------------------------------------
+
+
+class BlankIsNone:
+    """A blank input is "not given" (the required check speaks), not a malformed value."""
+
+    def process_formdata(self, valuelist):  # noqa: D102
+        if valuelist and not "".join(valuelist).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
+class LocalDateField(BlankIsNone, DateField):
+    """A date typed or picked on a phone (YYYY-MM-DD), in Asia/Shanghai terms."""
+
+
+class WholeNumberField(BlankIsNone, IntegerField):
+    """A whole number (give it a NumberRange)."""
+
+
+class DecimalNumberField(BlankIsNone, DecimalField):
+    """A decimal number as typed, not rounded (give it a NumberRange)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("places", None)
+        super().__init__(label, validators, **kwargs)
