@@ -2,8 +2,7 @@
 
 from portal.appraisal.models import Appraisal
 from portal.audit.models import AuditEntry
-from portal.auth.models import LoginSession
-from portal.auth.models import LoginFailureCounter
+from portal.auth.models import LoginFailureCounter, LoginSession
 from portal.care.models import CareEntitlement, CareRecord
 from portal.certificates.models import Certificate
 from portal.checkin.models import PersonalCodeUse
