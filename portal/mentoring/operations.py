@@ -29,15 +29,7 @@ from portal.mentoring.models import (
 )
 from portal.org.models import Community
 from portal.people.models import User, WorkerProfile
-
-
-class Refused(Exception):  # noqa: N818 - reads as what happened: the operation was refused
-    """An operation was refused: ``message`` says why, ``field`` names the form field."""
-
-    def __init__(self, message, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+from portal.refusals import Refused
 
 
 class Locked(Refused):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -33,48 +33,13 @@ from portal.mentoring.forms import (
     status_choices,
 )
 from portal.mentoring.models import MentorPairing, MentorSession
-from portal.mentoring.operations import Refused
 from portal.people.models import User, WorkerProfile
+from portal.refusals import Refused
 from portal.timeutil import local_today, utcnow
 from portal.web.htmx import render
+from portal.web.views import INVALID, actor, commit_or_show, form_status
 
 bp = Blueprint("mentoring", __name__)
-
-INVALID = 422
-
-
-def _actor() -> User:
-    return current_user._get_current_object()  # the real User, not the proxy
-
-
-def _refuse(status: int, message: str):
-    """Answer with a status and a message the user understands."""
-    return render_template("errors/error.html", code=status, message=message), status
-
-
-def _attach(form, refused: Refused) -> None:
-    """Show an operation's refusal next to its field (or above the form)."""
-    field = getattr(form, refused.field, None) if refused.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(refused.message)]
-    else:
-        form.form_errors.append(str(refused.message))
-
-
-def _commit_or_show(form, write) -> bool:
-    """Run a write; commit it, or roll back and show its refusal on the form."""
-    try:
-        write()
-    except Refused as refused:
-        db.session.rollback()
-        _attach(form, refused)
-        return False
-    db.session.commit()
-    return True
-
-
-def _status(form) -> int:
-    return INVALID if request.method == "POST" and form.errors else 200
 
 
 def _worker(worker_id: int) -> WorkerProfile | None:
@@ -181,16 +146,14 @@ def log_session(mentee_id: int):
             )
             else 404
         )
-        return _refuse(status, _("You can log sessions only for your current mentees."))
+        abort(status, description=_("You can log sessions only for your current mentees."))
     form = SessionForm()
     if form.validate_on_submit():
 
         def write():
-            operations.log_session(
-                pairing, _session_data(form), today=local_today(), actor=_actor()
-            )
+            operations.log_session(pairing, _session_data(form), today=local_today(), actor=actor())
 
-        if _commit_or_show(form, write):
+        if commit_or_show(form, write):
             flash(_("Session saved. Your mentee can now confirm it."), "success")
             return redirect(url_for("mentoring.mentee", mentee_id=mentee_id))
     return _mentee_page(mentee_id, form, INVALID)
@@ -208,10 +171,10 @@ def edit_session(session_id: int):
     now = utcnow()
     if rules.is_locked(session.created_at, now):
         if request.method == "POST":
-            refusal = operations.refuse_locked_edit(session, now=now, actor=_actor())
+            refusal = operations.refuse_locked_edit(session, now=now, actor=actor())
             db.session.commit()
-            return _refuse(403, str(refusal.message))
-        return _refuse(403, str(operations.locked_message(session)))
+            abort(403, description=str(refusal.message))
+        abort(403, description=str(operations.locked_message(session)))
     pairing = db.session.get(MentorPairing, session.pairing_id)
     form = SessionForm(obj=session if request.method == "GET" else None)
     if request.method == "GET":
@@ -225,10 +188,10 @@ def edit_session(session_id: int):
                 _session_data(form),
                 now=now,
                 today=local_today(),
-                actor=_actor(),
+                actor=actor(),
             )
 
-        if _commit_or_show(form, write):
+        if commit_or_show(form, write):
             flash(_("Session corrected."), "success")
             return redirect(url_for("mentoring.mentee", mentee_id=session.mentee_id))
     context = {
@@ -236,7 +199,7 @@ def edit_session(session_id: int):
         "form": form,
         "locks_at": rules.editable_until(session.created_at),
     }
-    return render("mentoring/session_edit.html", **context), _status(form)
+    return render("mentoring/session_edit.html", **context), form_status(form)
 
 
 # -- mentee --------------------------------------------------------------------------------------
@@ -281,7 +244,7 @@ def confirm_session(session_id: int):
         return _my_mentoring({session.id: form}, INVALID)
     first = session.confirmed_at is None
     operations.confirm_session(
-        session, reflection=form.reflection.data or "", now=utcnow(), actor=_actor()
+        session, reflection=form.reflection.data or "", now=utcnow(), actor=actor()
     )
     db.session.commit()
     flash(_("Session confirmed.") if first else _("Reflection saved."), "success")
@@ -353,10 +316,10 @@ def save_growth_item(worker_id: int, kind: str):
                 done_on=form.done_on.data,
                 evidence=form.evidence.data or "",
                 today=local_today(),
-                actor=_actor(),
+                actor=actor(),
             )
 
-        if _commit_or_show(form, write):
+        if commit_or_show(form, write):
             flash(_("Growth plan saved."), "success")
             return redirect(url_for("mentoring.growth_plan", worker_id=worker_id))
     return _growth_page(worker_id, {growth_kind: form}, INVALID)
@@ -400,7 +363,7 @@ def _audit_carried(carried: list[queries.CarriedItem]) -> None:
     """Audit a read of each earlier talk whose follow-ups are shown (they are part of its note)."""
     talks = {item.follow_up.talk_id: item.follow_up.talk for item in carried}
     for talk_id in sorted(talks):
-        operations.record_talk_read(talks[talk_id], actor=_actor(), via="carry_over")
+        operations.record_talk_read(talks[talk_id], actor=actor(), via="carry_over")
 
 
 @bp.route("/talks/new", methods=["GET", "POST"])
@@ -413,7 +376,7 @@ def new_talk():
     worker_id = request.form.get("worker") if posted else request.args.get("worker")
     worker, communities = _talk_worker(worker_id)
     if worker is None:
-        return _refuse(404, _(NOT_RESPONSIBLE))
+        abort(404, description=_(NOT_RESPONSIBLE))
     today = local_today()
     form = TalkForm(data={"worker": worker.user_id, "held_on": today})
     carried = queries.carried_over(worker.user_id, today)
@@ -432,10 +395,10 @@ def new_talk():
                     carried=updates,
                     today=today,
                     now=utcnow(),
-                    actor=_actor(),
+                    actor=actor(),
                 )
 
-            if _commit_or_show(form, write):
+            if commit_or_show(form, write):
                 flash(_("Talk saved."), "success")
                 month = form.held_on.data.strftime("%Y-%m")
                 return redirect(url_for("mentoring.talks_home", month=month))
@@ -545,7 +508,7 @@ def talk(talk_id: int):
     }
     page = render("mentoring/talk.html", **context)
     if access.read_is_audited(current_user, the_talk):
-        operations.record_talk_read(the_talk, actor=_actor(), via="talk")
+        operations.record_talk_read(the_talk, actor=actor(), via="talk")
         db.session.commit()
     return page
 
@@ -568,11 +531,12 @@ def update_follow_up(follow_up_id: int):
         abort(404)
     form = FollowUpStatusForm(prefix=f"f{follow_up.id}")
     if not form.validate_on_submit():
-        return _refuse(
-            INVALID, " ".join(str(e) for e in form.status.errors) or _("Choose a status.")
+        abort(
+            INVALID,
+            description=" ".join(str(e) for e in form.status.errors) or _("Choose a status."),
         )
     operations.update_follow_up(
-        follow_up, FollowUpStatus(form.status.data), now=utcnow(), actor=_actor()
+        follow_up, FollowUpStatus(form.status.data), now=utcnow(), actor=actor()
     )
     db.session.commit()
     flash(_("Follow-up updated."), "success")
@@ -654,13 +618,13 @@ def new_pairing():
                 goals=form.goals.data or "",
                 street_id=street_id,
                 today=local_today(),
-                actor=_actor(),
+                actor=actor(),
             )
 
-        if _commit_or_show(form, write):
+        if commit_or_show(form, write):
             flash(_("Pairing saved."), "success")
             return redirect(url_for("mentoring.admin"))
-    return render("mentoring/pairing_new.html", form=form), _status(form)
+    return render("mentoring/pairing_new.html", form=form), form_status(form)
 
 
 def _street_pairing(pairing_id: int) -> tuple[int, MentorPairing, WorkerProfile]:
@@ -690,7 +654,7 @@ def end_pairing(pairing_id: int):
     """End a pairing on a date with a reason; it stays in the history."""
     _street_id, the_pairing, mentee = _street_pairing(pairing_id)
     if the_pairing.ends_on is not None:
-        return _refuse(409, _("This pairing has already ended."))
+        abort(409, description=_("This pairing has already ended."))
     form = EndPairingForm(data={"ends_on": local_today()})
     if form.validate_on_submit():
 
@@ -700,14 +664,14 @@ def end_pairing(pairing_id: int):
                 ends_on=form.ends_on.data,
                 reason=form.reason.data or "",
                 today=local_today(),
-                actor=_actor(),
+                actor=actor(),
             )
 
-        if _commit_or_show(form, write):
+        if commit_or_show(form, write):
             flash(_("Pairing ended."), "success")
             return redirect(url_for("mentoring.admin"))
     context = {"form": form, "pairing": the_pairing, "mentee": mentee}
-    return render("mentoring/pairing_end.html", **context), _status(form)
+    return render("mentoring/pairing_end.html", **context), form_status(form)
 
 
 @bp.route("/street/mentoring/pairings/<int:pairing_id>/change", methods=["GET", "POST"])
@@ -717,7 +681,7 @@ def change_pairing(pairing_id: int):
     """Change a mentee's mentor: the current pairing ends, a new one starts."""
     street_id, the_pairing, mentee = _street_pairing(pairing_id)
     if the_pairing.ends_on is not None:
-        return _refuse(409, _("This pairing has already ended."))
+        abort(409, description=_("This pairing has already ended."))
     mentors = [m for m in queries.street_mentors(street_id) if m.id != the_pairing.mentor_id]
     form = ChangePairingForm(
         mentors=mentors, data={"changed_on": local_today(), "goals": the_pairing.goals}
@@ -735,7 +699,7 @@ def change_pairing(pairing_id: int):
                     goals=form.goals.data or "",
                     street_id=street_id,
                     today=local_today(),
-                    actor=_actor(),
+                    actor=actor(),
                 )
             except Refused as refused:
                 if refused.field != "ends_on":
@@ -743,11 +707,11 @@ def change_pairing(pairing_id: int):
                 # The end of the old pairing is the change date the admin typed.
                 raise Refused(refused.message, "changed_on") from refused
 
-        if _commit_or_show(form, write):
+        if commit_or_show(form, write):
             flash(_("Mentor changed."), "success")
             return redirect(url_for("mentoring.admin"))
     context = {"form": form, "pairing": the_pairing, "mentee": mentee}
-    return render("mentoring/pairing_change.html", **context), _status(form)
+    return render("mentoring/pairing_change.html", **context), form_status(form)
 
 
 @bp.route("/street/mentoring/talk-leaders", methods=["GET", "POST"])
@@ -776,10 +740,10 @@ def responsibilities():
 
         def write():
             operations.set_responsibilities(
-                leader, set(form.communities.data or []), street_id=street_id, actor=_actor()
+                leader, set(form.communities.data or []), street_id=street_id, actor=actor()
             )
 
-        if _commit_or_show(form, write):
+        if commit_or_show(form, write):
             flash(_("Talk responsibilities saved."), "success")
             return redirect(url_for("mentoring.responsibilities", leader=leader.id))
     by_leader = {
@@ -794,4 +758,4 @@ def responsibilities():
             next((u for u in leaders if u.id == chosen_leader), None),
         ),
     }
-    return render("mentoring/responsibilities.html", **context), _status(form)
+    return render("mentoring/responsibilities.html", **context), form_status(form)
