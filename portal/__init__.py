@@ -27,6 +27,7 @@ from portal.mentoring import views as mentoring_views
 from portal.outside import views as outside_views
 from portal.pwa import views as pwa_views
 from portal.training import calendar_views as training_calendar_views
+from portal.training import roster_views  # noqa: F401 - its routes are on training.bp
 from portal.training import views as training_views
 from portal.uploads import views as upload_views
 from portal.web import assets, errors, inputs, proxy, security

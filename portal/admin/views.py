@@ -35,12 +35,14 @@ from portal.imports.commit import load_street, run_import
 from portal.imports.limits import too_large as limits_too_large
 from portal.imports.report import summary
 from portal.imports.templates import KIND_LABELS, Kind, download_name, template_workbook
-from portal.people.models import User, WorkerProfile
+from portal.people.models import WorkerProfile
 from portal.policy import rules
 from portal.policy.rules import CertLevel
+from portal.refusals import Refused
 from portal.timeutil import local_today, utcnow, year_bounds
 from portal.training import queries as training_queries
 from portal.web.htmx import render
+from portal.web.views import actor, commit_or_refusal
 
 # cli_group=None: the blueprint's `import` command is a top-level `flask import`.
 bp = Blueprint("admin", __name__, cli_group=None)
@@ -48,10 +50,6 @@ bp.cli.add_command(cli.import_command)
 
 MAX_PAGE = 10_000
 MAX_SHOWN = 500  # rows of created / updated / errors listed on the preview page
-
-
-def _actor() -> User:
-    return current_user._get_current_object()  # the real User, not the proxy
 
 
 def _private(body, status: int = 200):
@@ -213,7 +211,7 @@ def create_worker():
     worker, password = operations.create_worker(
         _form_data(form),
         street_id=scope.street_id,
-        actor=_actor(),
+        actor=actor(),
         today=local_today(),
         grade_reason=form.grade_reason.data or None,
     )
@@ -262,7 +260,7 @@ def update_worker(worker_id: int):
     changes = operations.update_worker(
         worker,
         _form_data(form),
-        actor=_actor(),
+        actor=actor(),
         today=local_today(),
         grade_reason=form.grade_reason.data or None,
     )
@@ -305,7 +303,7 @@ def update_status(worker_id: int):
         since=form.since.data,
         until=form.until.data,
         reason=form.reason.data or None,
-        actor=_actor(),
+        actor=actor(),
         today=local_today(),
     )
     db.session.commit()
@@ -338,7 +336,7 @@ def issue_password(worker_id: int):
     if not worker.user.is_enabled:
         flash(_("This account is disabled: set the worker back on post first."), "error")
         return redirect(url_for("admin.worker", worker_id=worker.user_id), code=303)
-    password = operations.issue_password(worker, actor=_actor())
+    password = operations.issue_password(worker, actor=actor())
     db.session.commit()
     return _private(render("admin/worker_password.html", worker=worker, password=password))
 
@@ -402,7 +400,7 @@ def import_preview():
         data,
         kind,
         street=street,
-        actor=_actor(),
+        actor=actor(),
         today=local_today(),
         filename=filename,
         commit=False,
@@ -425,10 +423,9 @@ def import_commit():
     form = forms.CommitForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        stashed = stash.load(form.token.data, user_id=current_user.id)
-    except stash.StashError:
-        flash(_("This preview has expired. Please upload the file again."), "error")
+    stashed = commit_or_refusal(lambda: stash.load(form.token.data, user_id=current_user.id))
+    if isinstance(stashed, Refused):
+        flash(str(stashed.message), "error")
         return redirect(url_for("admin.import_start"), code=303)
     if stashed.street_id != scope.street_id or stashed.kind not in Kind._value2member_map_:
         abort(403)
@@ -438,7 +435,7 @@ def import_commit():
             stashed.data,
             Kind(stashed.kind),
             street=street,
-            actor=_actor(),
+            actor=actor(),
             today=local_today(),
             filename=stashed.filename,
             commit=True,

@@ -19,6 +19,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from notifications import reminders
 from notifications.channels import Channel
@@ -30,16 +32,16 @@ from portal.extensions import db
 from portal.inbox import texts
 from portal.org.models import Community, Street
 from portal.people.models import User, WorkerProfile
+from portal.refusals import Refused
 
 NOTICE_KIND = "appraisal_published"  # the reminder kind the worker can switch off
 
 
-class ReasonRequired(Exception):
-    """A published year's result changes only with a reason."""
-
-
-class PublishedCannotBeRemoved(Exception):
-    """A published result may be changed (with a reason), not removed."""
+# A published year's result changes only with a reason; a published result is corrected,
+# never removed; two admins saving one new row at once: the second is told.
+REASON_REQUIRED = _l("The results are published: give a reason for the change.")
+CANNOT_REMOVE = _l("A published result cannot be removed; choose the corrected result instead.")
+SAVED_MEANWHILE = _l("Someone else saved this row at the same time. Reload the page to see it.")
 
 
 class Outcome(enum.StrEnum):
@@ -122,17 +124,17 @@ def save_result(
 ) -> Saved:
     """Create, change or remove a worker's result for a year.
 
-    Raises ReasonRequired when the year (or the result) is published and no reason is
-    given, PublishedCannotBeRemoved when a published result would be cleared.
+    Refuses (``Refused``) a change to a published year (or result) without a reason, the
+    removal of a published result, and a row another admin created meanwhile (409).
     """
     published = year_published or (existing is not None and existing.published_at is not None)
     if data.result is None:
         if existing is None:
             return Saved(Outcome.UNCHANGED, None)
         if existing.published_at is not None:
-            raise PublishedCannotBeRemoved
+            raise Refused(CANNOT_REMOVE, "result")
         if published and not reason:
-            raise ReasonRequired
+            raise Refused(REASON_REQUIRED, "reason")
         before = _values(existing)
         appraisal_id = existing.id
         db.session.delete(existing)
@@ -150,7 +152,7 @@ def save_result(
     if existing is not None and not _changed(existing, data):
         return Saved(Outcome.UNCHANGED, existing)
     if published and not reason:
-        raise ReasonRequired
+        raise Refused(REASON_REQUIRED, "reason")
     before = _values(existing)
     if existing is None:
         appraisal = Appraisal(worker_id=worker.user_id, year=year, created_at=now)
@@ -165,7 +167,10 @@ def save_result(
     newly_published = year_published and appraisal.published_at is None
     if newly_published:
         appraisal.published_at = now  # the year is out: a late result is out with it
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same worker and year, inserted by another admin meanwhile
+        raise Refused(SAVED_MEANWHILE, "result", status=409) from None
     after = _values(appraisal)
     changed = [name for name in _FIELDS if before.get(name) != after.get(name)]
     audit.record(

@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
 from notifications import channels as channel_registry
 from portal.admin import queries as admin_queries
@@ -20,18 +19,15 @@ from portal.appraisal.forms import PublishForm, ResultRowForm
 from portal.database import writes
 from portal.extensions import db
 from portal.org.models import Street
-from portal.people.models import User
+from portal.refusals import Refused
 from portal.timeutil import local_today, utcnow
 from portal.web.htmx import is_fragment_request
+from portal.web.views import actor, commit_or_abort, commit_or_refusal, show_on_form
 
 bp = Blueprint("appraisal", __name__)
 
 FIRST_YEAR = 2000  # the table's check constraint: 2000–2100
 YEARS_SHOWN = 6
-
-
-def _actor() -> User:
-    return current_user._get_current_object()
 
 
 def default_year(today) -> int:
@@ -177,36 +173,24 @@ def save_row(year: int, worker_id: int):
     street_published = queries.year_published(worker.community.street_id, year)
     channels = channel_registry.configured_channels(current_app)
     try:
-        saved = operations.save_result(
-            worker,
-            year,
-            form.result_data(),
-            existing=row.appraisal,
-            year_published=street_published,
-            reason=form.reason_text,
-            actor=_actor(),
-            now=utcnow(),
-            channels=channels,
+        saved = commit_or_refusal(
+            lambda: operations.save_result(
+                worker,
+                year,
+                form.result_data(),
+                existing=row.appraisal,
+                year_published=street_published,
+                reason=form.reason_text,
+                actor=actor(),
+                now=utcnow(),
+                channels=channels,
+            )
         )
-        db.session.commit()
-    except operations.ReasonRequired:
-        db.session.rollback()
-        form.reason.errors.append(_("The results are published: give a reason for the change."))
-        return _row(year, queries.grid_row(worker_id, year), form, "error", 422)
-    except operations.PublishedCannotBeRemoved:
-        db.session.rollback()
-        form.result.errors.append(
-            _("A published result cannot be removed; choose the corrected result instead.")
-        )
-        return _row(year, queries.grid_row(worker_id, year), form, "error", 422)
-    except IntegrityError:
-        db.session.rollback()
-        form.result.errors.append(
-            _("Someone else saved this row at the same time. Reload the page to see it.")
-        )
-        return _row(year, queries.grid_row(worker_id, year), form, "error", 409)
     finally:
         channel_registry.close_all(channels)
+    if isinstance(saved, Refused):
+        show_on_form(form, saved)
+        return _row(year, queries.grid_row(worker_id, year), form, "error", saved.status)
     row = queries.grid_row(worker_id, year)
     status = "unchanged" if saved.outcome is operations.Outcome.UNCHANGED else "saved"
     return _row(year, row, _row_form(row), status, 200)
@@ -225,10 +209,11 @@ def publish(year: int):
     street = db.session.get(Street, scope.street_id)
     channels = channel_registry.configured_channels(current_app)
     try:
-        report = operations.publish_year(
-            street, year, actor=_actor(), now=utcnow(), channels=channels
+        report = commit_or_abort(
+            lambda: operations.publish_year(
+                street, year, actor=actor(), now=utcnow(), channels=channels
+            )
         )
-        db.session.commit()
     finally:
         channel_registry.close_all(channels)
     if report.published:

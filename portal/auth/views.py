@@ -23,6 +23,7 @@ from portal.checkin import grace
 from portal.database import writes
 from portal.extensions import db, login_manager
 from portal.i18n import LANG_COOKIE
+from portal.web.views import actor
 
 bp = Blueprint("auth", __name__)
 
@@ -140,7 +141,7 @@ def logout():
 @login_required
 def change_password():
     """Change the password; required before first use."""
-    user = current_user._get_current_object()  # the real User, not the proxy
+    user = actor()
     form = ChangePasswordForm(user=user)
     if form.validate_on_submit():
         operations.change_password(
@@ -165,7 +166,7 @@ def _password_page(user, form: ChangePasswordForm, status: int):
 @login_required
 def sign_out_others():
     """Sign out every other device of this account; this one stays signed in."""
-    user = current_user._get_current_object()  # CSRF is checked for every POST
+    user = actor()  # CSRF is checked for every POST
     ended = operations.sign_out_devices(
         user, actor=user, reason="signed_out_elsewhere", keep=sessions.current_device()
     )

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from notifications.channels import Channel
 from notifications.issue import notify
@@ -27,6 +28,7 @@ from portal.care.models import CareEntitlement, CareRecord
 from portal.enums import CareKind, CareStatus
 from portal.extensions import db
 from portal.people.models import User, WorkerProfile
+from portal.refusals import Refused
 from portal.training.models import Upload
 from portal.uploads import storage
 from portal.uploads.operations import IncomingFile, store_upload
@@ -34,20 +36,8 @@ from portal.uploads.operations import IncomingFile, store_upload
 NOTICE_KIND = "care_fund"  # the inbox kind of a decision notice
 
 
-class AlreadyDecided(Exception):
-    """The application was approved or rejected before this decision arrived."""
-
-    def __init__(self, status: CareStatus) -> None:
-        super().__init__(status.value)
-        self.status = status
-
-
-class AlreadyRecorded(Exception):
-    """Some workers already have a record of this kind on this day; nothing was saved."""
-
-    def __init__(self, worker_ids: set[int]) -> None:
-        super().__init__(sorted(worker_ids))
-        self.worker_ids = worker_ids
+CONFLICT = 409
+ALREADY_DECIDED = _l("This application was already decided; the decision stands.")
 
 
 @dataclass(frozen=True)
@@ -75,11 +65,18 @@ def record_care(
     data: CareData,
     *,
     actor: User,
-    already: set[int] = frozenset(),
+    already: Mapping[int, str] | None = None,
 ) -> list[CareRecord]:
-    """Record a benefit for each worker (all or none: AlreadyRecorded names the clashes)."""
+    """Record a benefit for each worker: all or none (``already`` maps clashes to names)."""
     if already:
-        raise AlreadyRecorded(set(already))
+        raise Refused(
+            _l(
+                "Already recorded on %(date)s for: %(names)s. Nothing was saved.",
+                date=data.occurred_on.isoformat(),
+                names="、".join(already.values()),
+            ),
+            "workers",
+        )
     records = [
         CareRecord(
             worker_id=worker.user_id,
@@ -163,9 +160,9 @@ def apply_care_fund(
     """Record a worker's application to the care fund, with an optional photo or PDF.
 
     Raises UploadRefused (nothing stored) if the file is not accepted. The caller
-    commits inside `storage.removed_on_error(upload.storage_key)` when a file came.
+    commits inside `storage.removed_if_block_fails()`.
     """
-    upload = store_upload(file, owner=actor) if file is not None else None
+    upload = store_upload(file, owner=actor, field="attachment") if file is not None else None
     key = upload.storage_key if upload is not None else None
     with storage.removed_on_error(key) if key else nullcontext():
         application = CareRecord(
@@ -200,7 +197,7 @@ def decide_care_fund(
     now: datetime,
     channels: Mapping[str, Channel] | None = None,
 ) -> CareRecord:
-    """Approve or reject an application still waiting; tell the worker. AlreadyDecided if not."""
+    """Approve or reject an application still waiting; tell the worker. Refused (409) if not."""
     status = CareStatus.APPROVED if approve else CareStatus.REJECTED
     result = db.session.execute(
         sa.update(CareRecord)
@@ -214,7 +211,7 @@ def decide_care_fund(
     )
     db.session.refresh(application)
     if result.rowcount != 1:
-        raise AlreadyDecided(application.status)
+        raise Refused(ALREADY_DECIDED, status=CONFLICT)
     audit.record(
         f"care_fund_{status.value}",
         application,

@@ -7,8 +7,6 @@ every write answers 403; other roles get 403. ``/me/care-fund`` is the worker's 
 
 from __future__ import annotations
 
-from contextlib import nullcontext
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -38,22 +36,27 @@ from portal.care.forms import (
 )
 from portal.database import writes
 from portal.extensions import db
-from portal.people.models import User, WorkerProfile
+from portal.people.models import WorkerProfile
 from portal.policy import rules
 from portal.policy.profiles import load_profile
+from portal.refusals import Refused
 from portal.timeutil import local_today, utcnow
-from portal.uploads import sniff, storage
-from portal.uploads.operations import read_limited, too_large_message
-from portal.uploads.sniff import UploadRefused
+from portal.uploads import storage
+from portal.uploads.operations import too_large_message, upload_refusal
+from portal.web.errors import http_error
+from portal.web.views import (
+    actor,
+    commit_or_abort,
+    commit_or_refusal,
+    commit_or_show,
+    form_status,
+    show_on_form,
+)
 
 bp = Blueprint("care", __name__)
 
 # Room for the form's text fields and multipart framing around the file itself.
 _FORM_OVERHEAD = 256 * 1024
-
-
-def _actor() -> User:
-    return current_user._get_current_object()
 
 
 @bp.url_value_preprocessor
@@ -69,7 +72,7 @@ def _too_large(_error):
     worker = current_user.worker if current_user.is_authenticated else None
     message = str(too_large_message())
     if worker is None or request.endpoint != "care.apply":
-        return render_template("errors/error.html", code=413, message=message), 413
+        return http_error(RequestEntityTooLarge(description=message))
     form = FundApplicationForm(formdata=None)
     form.attachment.errors = [message]
     return _apply_page(worker, form, status=413)
@@ -112,35 +115,28 @@ def apply():
     worker = _own_worker()
     form = FundApplicationForm()
     if form.validate_on_submit():
-        try:
-            _application, upload = operations.apply_care_fund(
-                worker,
-                reason=form.reason.data.strip(),
-                amount=form.amount_value,
-                file=form.file,
-                actor=_actor(),
-                today=local_today(),
+        with storage.removed_if_block_fails():  # no stored file outlives a failed commit
+            sent = commit_or_show(
+                form,
+                lambda: operations.apply_care_fund(
+                    worker,
+                    reason=form.reason.data.strip(),
+                    amount=form.amount_value,
+                    file=form.file,
+                    actor=actor(),
+                    today=local_today(),
+                ),
             )
-        except UploadRefused as refused:
-            db.session.rollback()
-            form.attachment.errors = [*form.attachment.errors, str(refused.message)]
-        else:
-            with storage.removed_on_error(upload.storage_key) if upload else nullcontext():
-                db.session.commit()
+        if sent:
             flash(_("Your application was sent. The street will decide on it."), "success")
             return redirect(url_for("care.apply_page"), code=303)
     elif form.file is not None:
-        _check_file_too(form)
+        # Other fields failed: say now if the file would fail as well (nothing is stored),
+        # since the browser clears the file input and the worker must attach it again.
+        refused = upload_refusal(form.file, "attachment")
+        if refused is not None:
+            show_on_form(form, refused)
     return _apply_page(worker, form, status=422)
-
-
-def _check_file_too(form: FundApplicationForm) -> None:
-    # Other fields failed: say now if the file would fail as well (nothing is stored),
-    # since the browser clears the file input and the worker must attach it again.
-    try:
-        sniff.accept(read_limited(form.file))
-    except UploadRefused as refused:
-        form.attachment.errors = [*form.attachment.errors, str(refused.message)]
 
 
 # -- the street: benefits --------------------------------------------------------------------
@@ -190,19 +186,11 @@ def record():
         sa.select(WorkerProfile).where(WorkerProfile.user_id.in_(ids))
     ).all()
     clashes = queries.already_recorded(ids, data.kind, data.occurred_on)
-    try:
-        operations.record_care(workers, data, actor=_actor(), already=clashes)
-    except operations.AlreadyRecorded as taken:
-        names = [name for worker_id, name, _c in form.team if worker_id in taken.worker_ids]
-        form.workers.errors.append(
-            _(
-                "Already recorded on %(date)s for: %(names)s. Nothing was saved.",
-                date=data.occurred_on.isoformat(),
-                names="、".join(names),
-            )
-        )
-        return _record_page(scope, form, status=422)
-    db.session.commit()
+    already = {worker_id: name for worker_id, name, _c in form.team if worker_id in clashes}
+    if not commit_or_show(
+        form, lambda: operations.record_care(workers, data, actor=actor(), already=already)
+    ):
+        return _record_page(scope, form, status=form_status(form))
     flash(_("Recorded for %(n)d workers.", n=len(workers)), "success")
     return redirect(url_for("care.records"), code=303)
 
@@ -272,10 +260,11 @@ def save_leave():
             errors[row.worker_id] = _("Enter 0 to 365 days, with one decimal at most.")
     if errors:
         return _leave_page(scope, year, values=values, errors=errors, status=422)
-    changed = operations.set_leave_entitlements(
-        year, wanted, {row.worker_id: row.entitlement for row in rows}, actor=_actor()
+    changed = commit_or_abort(
+        lambda: operations.set_leave_entitlements(
+            year, wanted, {row.worker_id: row.entitlement for row in rows}, actor=actor()
+        )
     )
-    db.session.commit()
     flash(_("Leave days saved for %(n)d workers.", n=changed), "success")
     return redirect(url_for("care.leave", year=year), code=303)
 
@@ -328,21 +317,20 @@ def _decide(application_id: int, *, approve: bool):
         return _review_page(scope, forms={key: form}, status=422)
     channels = channel_registry.configured_channels(current_app)
     try:
-        operations.decide_care_fund(
-            application,
-            approve=approve,
-            comment=form.comment_text,
-            actor=_actor(),
-            now=utcnow(),
-            channels=channels,
+        outcome = commit_or_refusal(
+            lambda: operations.decide_care_fund(
+                application,
+                approve=approve,
+                comment=form.comment_text,
+                actor=actor(),
+                now=utcnow(),
+                channels=channels,
+            )
         )
-        db.session.commit()
-    except operations.AlreadyDecided:
-        db.session.rollback()
-        notice = _("This application was already decided; the decision stands.")
-        return _review_page(scope, notice=notice, status=409)
     finally:
         channel_registry.close_all(channels)
+    if isinstance(outcome, Refused):
+        return _review_page(scope, notice=str(outcome.message), status=outcome.status)
     flash(
         _("Application approved; the worker was notified.")
         if approve

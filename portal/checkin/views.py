@@ -49,6 +49,7 @@ from portal.training import queries as training_queries
 from portal.training.access import can_run_training
 from portal.training.models import JoinRequest, Training
 from portal.web.htmx import is_fragment_request, render
+from portal.web.views import actor
 
 bp = Blueprint("checkin", __name__)
 
@@ -212,7 +213,7 @@ def _join_request_of(training_id: int, worker_id: int) -> JoinRequest | None:
 
 def _check_in_and_show(training: Training, *, at: datetime, scanned_at: datetime | None = None):
     """Check the logged-in user in as of `at` and show what happened."""
-    user: User = current_user._get_current_object()
+    user = actor()
     worker = db.session.get(WorkerProfile, user.id)
     if worker is None:
         return _result("not_worker", training)
@@ -315,7 +316,7 @@ def request_join(training_id: int):
     browser — or for one on their own list, where they are told they are on it. Anything
     else (absent, another street's, not a worker, no scan) answers 404 and writes nothing.
     """
-    user: User = current_user._get_current_object()
+    user = actor()
     training = db.session.get(Training, training_id)
     view = training_queries.worker_view(training.id, user.id) if training else None
     if view is None or not view.may_see:

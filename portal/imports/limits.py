@@ -31,6 +31,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from portal.refusals import Refused
+
 MIB = 1024 * 1024
 RATIO_GRACE_BYTES = MIB  # small members (styles, themes) compress very well; never a bomb
 _CHUNK = 64 * 1024
@@ -47,12 +49,11 @@ UNREADABLE = (
 _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 
-class FileProblem(Exception):
+class FileProblem(Refused):
     """The file as a whole cannot be imported (not an .xlsx, wrong template, too big)."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, "file")
 
 
 @dataclass(frozen=True)

@@ -16,15 +16,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from portal.refusals import Refused
 
 MAX_AGE_SECONDS = 60 * 60  # an hour to read the preview and confirm
 _SALT = "portal.imports.stash"
 _NAME_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
-class StashError(Exception):
+EXPIRED = _l("This preview has expired. Please upload the file again.")
+
+
+class StashError(Refused):
     """The token is invalid, expired, someone else's, or its file is gone."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(EXPIRED, status=409)
+        self.why = why  # for logs and tests; the user is told only that it expired
 
 
 @dataclass(frozen=True)

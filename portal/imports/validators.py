@@ -24,6 +24,7 @@ from portal.enums import (
     HiringRoute,
     PostType,
 )
+from portal.refusals import Refused
 
 PHONE_RE = re.compile(r"^1\d{10}$")
 STAFF_NO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,31}$")
@@ -95,12 +96,12 @@ def chinese_label(value: enum.Enum | bool | None, vocabulary: Mapping[str, Any])
     return str(value)
 
 
-class CellError(ValueError):
-    """A cell's value cannot be used; the message names the column and the value."""
+class CellError(Refused):
+    """A cell's value cannot be used; the message names the column and the value.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    The reader collects these per row and cell (the preview lists them all); none reaches
+    a view on its own.
+    """
 
 
 Parser = Callable[[Any, str], Any]

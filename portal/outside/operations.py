@@ -7,11 +7,13 @@ from decimal import Decimal
 from typing import TypedDict
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from portal.audit import operations as audit
 from portal.enums import RequestStatus, TrainingKind
 from portal.extensions import db
 from portal.people.models import User
+from portal.refusals import Refused
 from portal.timeutil import utcnow
 from portal.training.models import OutsideTraining
 from portal.uploads import storage
@@ -28,8 +30,7 @@ class SubmissionData(TypedDict):
     completed_on: date
 
 
-class AlreadyDecided(Exception):
-    """The submission was approved or rejected before this decision arrived."""
+ALREADY_DECIDED = _l("This submission has already been decided and cannot be decided again.")
 
 
 def submit_outside_training(
@@ -38,9 +39,9 @@ def submit_outside_training(
     """Record the actor's outside training, pending review, with its proof file.
 
     Raises UploadRefused (nothing stored) if the file is not accepted. The caller
-    commits, inside `storage.removed_on_error(submission.proof.storage_key)`.
+    commits inside `storage.removed_if_block_fails()`.
     """
-    upload = store_upload(file, owner=actor)
+    upload = store_upload(file, owner=actor, field="proof")
     with storage.removed_on_error(upload.storage_key):
         submission = OutsideTraining(
             worker_id=actor.id,
@@ -77,7 +78,7 @@ def _decide(
     )
     if result.rowcount != 1:
         db.session.refresh(submission)
-        raise AlreadyDecided(submission.status)
+        raise Refused(ALREADY_DECIDED, status=409)
     db.session.refresh(submission)
     return submission
 

@@ -5,7 +5,7 @@ Every view: load → check access → act → render.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -13,14 +13,15 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.database import writes
 from portal.enums import RequestStatus, Role
-from portal.extensions import db
 from portal.outside import operations, queries
 from portal.outside.forms import RejectForm, SubmissionForm
 from portal.people.models import WorkerProfile
-from portal.uploads import sniff, storage
-from portal.uploads.operations import read_limited, too_large_message
-from portal.uploads.sniff import UploadRefused
+from portal.refusals import Refused
+from portal.uploads import storage
+from portal.uploads.operations import too_large_message, upload_refusal
+from portal.web.errors import http_error
 from portal.web.htmx import render
+from portal.web.views import actor, commit_or_refusal, commit_or_show, show_on_form
 
 bp = Blueprint("outside", __name__)
 
@@ -53,7 +54,7 @@ def _too_large(_error):
     message = str(too_large_message())
     worker = current_user.worker if current_user.is_authenticated else None
     if worker is None or request.endpoint != "outside.submit":
-        return render_template("errors/error.html", code=413, message=message), 413
+        return http_error(RequestEntityTooLarge(description=message))
     form = SubmissionForm(formdata=None)
     form.proof.errors = [message]
     return _worker_page(worker, form, status=413)
@@ -94,29 +95,23 @@ def submit():
     worker = _own_worker()
     form = SubmissionForm()
     if form.validate_on_submit():
-        try:
-            submission = operations.submit_outside_training(
-                form.submission_data(), form.proof.data, actor=current_user._get_current_object()
+        with storage.removed_if_block_fails():  # no stored file outlives a failed commit
+            submitted = commit_or_show(
+                form,
+                lambda: operations.submit_outside_training(
+                    form.submission_data(), form.proof.data, actor=actor()
+                ),
             )
-        except UploadRefused as refused:
-            form.proof.errors.append(str(refused.message))
-        else:
-            with storage.removed_on_error(submission.proof.storage_key):
-                db.session.commit()
+        if submitted:
             flash(_("Submitted. Your street admin will review it."), "success")
             return redirect(url_for("outside.index"), 303)
     elif form.proof.data and not form.proof.errors:
-        _check_file_too(form)
+        # Other fields failed: say now if the file would fail as well (nothing is stored),
+        # since the browser clears the file input and the worker must attach it again.
+        refused = upload_refusal(form.proof.data, "proof")
+        if refused is not None:
+            show_on_form(form, refused)
     return _worker_page(worker, form, status=422)
-
-
-def _check_file_too(form: SubmissionForm) -> None:
-    # Other fields failed: say now if the file would fail as well (nothing is stored),
-    # since the browser clears the file input and the worker must attach it again.
-    try:
-        sniff.accept(read_limited(form.proof.data))
-    except UploadRefused as refused:
-        form.proof.errors = [*form.proof.errors, str(refused.message)]
 
 
 def _admin_street_id() -> int:
@@ -166,11 +161,9 @@ def approve(submission_id: int):
     """Approve a submission: its hours count toward the worker's annual minimum."""
     street_id = _admin_street_id()
     submission = _submission_of_street(submission_id, street_id)
-    try:
-        operations.approve(submission, actor=current_user._get_current_object())
-    except operations.AlreadyDecided:
-        return _review_page(street_id, notice=_already_decided(), status=409)
-    db.session.commit()
+    outcome = commit_or_refusal(lambda: operations.approve(submission, actor=actor()))
+    if isinstance(outcome, Refused):
+        return _review_page(street_id, notice=str(outcome.message), status=outcome.status)
     hours = f"{submission.hours.normalize():f}"
     flash(_("Accepted: %(hours)s hours now count for the worker.", hours=hours), "success")
     return redirect(url_for("outside.review"), 303)
@@ -186,14 +179,10 @@ def reject(submission_id: int):
     form = RejectForm(prefix=f"s{submission_id}")
     if not form.validate_on_submit():
         return _review_page(street_id, forms={submission_id: form}, status=422)
-    try:
-        operations.reject(submission, form.reason.data, actor=current_user._get_current_object())
-    except operations.AlreadyDecided:
-        return _review_page(street_id, notice=_already_decided(), status=409)
-    db.session.commit()
+    outcome = commit_or_refusal(
+        lambda: operations.reject(submission, form.reason.data, actor=actor())
+    )
+    if isinstance(outcome, Refused):
+        return _review_page(street_id, notice=str(outcome.message), status=outcome.status)
     flash(_("Declined; the worker will see your reason."), "success")
     return redirect(url_for("outside.review"), 303)
-
-
-def _already_decided() -> str:
-    return _("This submission has already been decided and cannot be decided again.")

@@ -1,17 +1,19 @@
 """Trainer-side writes: create a training, mark by hand, check out, decide join requests.
 
 Every function takes the acting user (`actor=`), flushes, never commits, and leaves an
-audit entry (check-in marks are audited by portal.checkin.operations).
+audit entry (check-in marks are audited by portal.checkin.operations). A mark the rules
+refuse raises ``Refused`` with the message for the trainer (409 when it conflicts with
+what is recorded).
 """
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from portal.audit import operations as audit
 from portal.checkin import operations as checkin
@@ -26,6 +28,7 @@ from portal.enums import (
 )
 from portal.extensions import db
 from portal.people.models import User, WorkerProfile
+from portal.refusals import Refused
 from portal.timeutil import utcnow
 from portal.training.models import (
     Attendance,
@@ -121,54 +124,61 @@ def create_training(data: TrainingData, *, actor: User) -> Training:
     return training
 
 
-class Refusal(enum.StrEnum):
-    """Why a trainer's mark was not recorded."""
-
-    NOT_OPEN = "not_open"  # check-in has not opened yet
-    CLOSED = "closed"  # more than LATE_SYNC_ALLOWANCE after the end
-    ARRIVAL_OUTSIDE = "arrival_outside"  # claimed arrival outside the check-in window
-    IN_FUTURE = "in_future"  # a time later than now
-    ALREADY = "already"  # already checked in
-    NOT_EXPECTED = "not_expected"
-    NOT_ON_POST = "not_on_post"
-    NOT_CHECKED_IN = "not_checked_in"
-    CHECKED_OUT = "checked_out"  # already checked out
-    BEFORE_ARRIVAL = "before_arrival"  # leaving before arriving
-    NOT_EARLY = "not_early"  # "left early" at or after the end
-    DECIDED = "decided"  # join request already decided
-
-
-class MarkRefused(Exception):
-    """A trainer's mark that the rules refuse; nothing was changed."""
-
-    def __init__(self, refusal: Refusal) -> None:
-        super().__init__(refusal.value)
-        self.refusal = refusal
-
+# What a trainer is told when a mark is refused (a conflict with what is recorded: 409).
+NOT_OPEN = _l(
+    "Check-in has not opened yet: it opens %(minutes)d minutes before the start.",
+    minutes=int(rules.OPENS_BEFORE_START.total_seconds() // 60),
+)
+CLOSED = _l(
+    "Marks can no longer be made: they close %(hours)d hours after the end.",
+    hours=int(rules.LATE_SYNC_ALLOWANCE.total_seconds() // 3600),
+)
+ARRIVAL_OUTSIDE = _l("The arrival time must lie between the opening of check-in and the end.")
+IN_FUTURE = _l("That time is still in the future.")
+ALREADY = _l("This worker is already checked in.")
+NOT_EXPECTED = _l("This worker is not on the list: approve a request to join instead.")
+NOT_ON_POST = _l("This worker is no longer on post.")
+NOT_CHECKED_IN = _l("This worker has not checked in.")
+CHECKED_OUT = _l("This worker has already checked out.")
+BEFORE_ARRIVAL = _l("The time of leaving is before the arrival.")
+NOT_EARLY = _l("That time is not before the end of the training.")
+DECIDED = _l("This request has already been decided.")
+CONFLICT = 409
 
 _CHECKIN_REFUSALS = {
-    checkin.Outcome.ALREADY: Refusal.ALREADY,
-    checkin.Outcome.NOT_EXPECTED: Refusal.NOT_EXPECTED,
-    checkin.Outcome.NOT_OPEN: Refusal.ARRIVAL_OUTSIDE,
-    checkin.Outcome.CLOSED: Refusal.ARRIVAL_OUTSIDE,
-    checkin.Outcome.NOT_ON_POST: Refusal.NOT_ON_POST,
+    checkin.Outcome.ALREADY: (ALREADY, CONFLICT),
+    checkin.Outcome.NOT_EXPECTED: (NOT_EXPECTED, 422),
+    checkin.Outcome.NOT_OPEN: (ARRIVAL_OUTSIDE, 422),
+    checkin.Outcome.CLOSED: (ARRIVAL_OUTSIDE, 422),
+    checkin.Outcome.NOT_ON_POST: (NOT_ON_POST, 422),
 }
 
 
-def marking_refusal(training: Training, now: datetime) -> Refusal | None:
+def _checkin_refused(outcome: checkin.Outcome) -> Refused:
+    message, status = _CHECKIN_REFUSALS[outcome]
+    return Refused(message, status=status)
+
+
+def marking_refusal(training: Training, now: datetime) -> Refused | None:
     """Return why a trainer may not mark now: before the door opens, or a day after the end."""
     opens, closes = rules.window(training.starts_at, training.ends_at)
     if now < opens:
-        return Refusal.NOT_OPEN
+        return Refused(NOT_OPEN)
     if now > closes + rules.LATE_SYNC_ALLOWANCE:
-        return Refusal.CLOSED
+        return Refused(CLOSED)
     return None
+
+
+def marking_closed(training: Training, now: datetime) -> bool:
+    """Return whether the time for marks (and approving requests to join) is over."""
+    refusal = marking_refusal(training, now)
+    return refusal is not None and refusal.message is CLOSED
 
 
 def _check_open(training: Training, now: datetime) -> None:
     refusal = marking_refusal(training, now)
     if refusal is not None:
-        raise MarkRefused(refusal)
+        raise refusal
 
 
 def claimed_arrival(training: Training, now: datetime, arrived_at: datetime | None) -> datetime:
@@ -181,9 +191,9 @@ def claimed_arrival(training: Training, now: datetime, arrived_at: datetime | No
     if arrived_at is None:
         return now if now <= training.ends_at else training.starts_at
     if arrived_at > now + _CLOCK_SLACK:
-        raise MarkRefused(Refusal.IN_FUTURE)
+        raise Refused(IN_FUTURE)
     if rules.window_problem(arrived_at, training.starts_at, training.ends_at) is not None:
-        raise MarkRefused(Refusal.ARRIVAL_OUTSIDE)
+        raise Refused(ARRIVAL_OUTSIDE)
     return min(arrived_at, now)
 
 
@@ -213,7 +223,7 @@ def mark_present(
         reason=reason.strip(),
     )
     if result.outcome is not checkin.Outcome.CHECKED_IN:
-        raise MarkRefused(_CHECKIN_REFUSALS[result.outcome])
+        raise _checkin_refused(result.outcome)
     attendance = result.attendance
     if late and not attendance.late:
         attendance.late = True
@@ -232,7 +242,7 @@ def check_out(attendance: Attendance, *, actor: User, now: datetime | None = Non
     training = attendance.training
     _check_open(training, now)
     if attendance.checked_out_at is not None:
-        raise MarkRefused(Refusal.CHECKED_OUT)
+        raise Refused(CHECKED_OUT, status=CONFLICT)
     at = max(min(now, training.ends_at), arrival_of(attendance))
     checkin.check_out(attendance, actor=actor, at=at)
     db.session.flush()
@@ -267,14 +277,14 @@ def mark_left_early(
     training = attendance.training
     _check_open(training, now)
     if attendance.checked_out_at is not None:
-        raise MarkRefused(Refusal.CHECKED_OUT)
+        raise Refused(CHECKED_OUT, status=CONFLICT)
     at = left_at or now
     if at > now + _CLOCK_SLACK:
-        raise MarkRefused(Refusal.IN_FUTURE)
+        raise Refused(IN_FUTURE)
     if at < arrival_of(attendance):
-        raise MarkRefused(Refusal.BEFORE_ARRIVAL)
+        raise Refused(BEFORE_ARRIVAL)
     if at >= training.ends_at - _LEFT_EARLY_GRACE:
-        raise MarkRefused(Refusal.NOT_EARLY)
+        raise Refused(NOT_EARLY)
     checkin.check_out(attendance, actor=actor, at=at)
     attendance.left_early = True
     audit.record("attendance_left_early", attendance, actor=actor, left_at=at.isoformat())
@@ -300,9 +310,9 @@ def approve_join_request(
     """
     now = now or utcnow()
     if join_request.status is not RequestStatus.PENDING:
-        raise MarkRefused(Refusal.DECIDED)
-    if marking_refusal(training, now) is Refusal.CLOSED:
-        raise MarkRefused(Refusal.CLOSED)
+        raise Refused(DECIDED, status=CONFLICT)
+    if marking_closed(training, now):
+        raise Refused(CLOSED)
     worker = db.session.get(WorkerProfile, join_request.worker_id)
     opens, _closes = rules.window(training.starts_at, training.ends_at)
     attendance = None
@@ -324,7 +334,7 @@ def approve_join_request(
             enforce_list=False,
         )
         if not result.recorded:
-            raise MarkRefused(_CHECKIN_REFUSALS[result.outcome])
+            raise _checkin_refused(result.outcome)
         attendance = result.attendance
     _decide(join_request, RequestStatus.APPROVED, actor=actor, now=now)
     return attendance
@@ -335,7 +345,7 @@ def reject_join_request(
 ) -> JoinRequest:
     """Reject a request to join a training."""
     if join_request.status is not RequestStatus.PENDING:
-        raise MarkRefused(Refusal.DECIDED)
+        raise Refused(DECIDED, status=CONFLICT)
     _decide(join_request, RequestStatus.REJECTED, actor=actor, now=now or utcnow())
     return join_request
 

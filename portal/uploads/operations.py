@@ -38,14 +38,31 @@ def too_large_message():
     )
 
 
-def store_upload(file: IncomingFile, *, owner: User) -> Upload:
+def accepted_file(file: IncomingFile, field: str | None = None) -> sniff.Accepted:
+    """Return the accepted form of a file, or raise UploadRefused naming the form field."""
+    try:
+        return sniff.accept(read_limited(file))
+    except UploadRefused as refused:
+        raise UploadRefused(refused.message, field) from refused
+
+
+def upload_refusal(file: IncomingFile, field: str | None = None) -> UploadRefused | None:
+    """Return why a file would be refused (nothing is stored), or None if it would do."""
+    try:
+        accepted_file(file, field)
+    except UploadRefused as refused:
+        return refused
+    return None
+
+
+def store_upload(file: IncomingFile, *, owner: User, field: str | None = None) -> Upload:
     """Accept a file for its owner: row flushed, bytes on disk; the caller commits.
 
     Raises UploadRefused (nothing stored) when the size or content is not accepted.
     If the caller's transaction then fails, it removes the file with
-    `storage.removed_on_error(upload.storage_key)`.
+    `storage.removed_on_error(upload.storage_key)` (or `storage.removed_if_block_fails()`).
     """
-    accepted = sniff.accept(read_limited(file))
+    accepted = accepted_file(file, field)
     upload = Upload(
         owner_id=owner.id,
         original_name=sniff.clean_name(file.filename, accepted.extension),

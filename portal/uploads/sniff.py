@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps
 
+from portal.refusals import Refused
 from portal.uploads.pdf import PdfRefusal, pdf_refusal
 
 JPEG = "image/jpeg"
@@ -36,12 +37,8 @@ JPEG_QUALITY = 85
 _PDF_HEADER = re.compile(rb"%PDF-[12]\.\d")
 
 
-class UploadRefused(ValueError):
-    """A file that is not accepted; `message` says why, for the user."""
-
-    def __init__(self, message) -> None:
-        super().__init__(str(message))
-        self.message = message
+class UploadRefused(Refused):
+    """A file that is not accepted; ``message`` says why, ``field`` names the file field."""
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from flask import current_app
@@ -58,7 +59,14 @@ def write(key: str, data: bytes) -> Path:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+    written = _written.get()
+    if written is not None:
+        written.append(key)
     return target
+
+
+# Keys written inside ``removed_if_block_fails``: deleted together if its block fails.
+_written: ContextVar[list[str] | None] = ContextVar("portal_uploads_written", default=None)
 
 
 def remove(key: str) -> None:
@@ -74,3 +82,18 @@ def removed_on_error(key: str) -> Iterator[None]:
     except BaseException:
         remove(key)
         raise
+
+
+@contextmanager
+def removed_if_block_fails() -> Iterator[None]:
+    """Delete every file stored inside the block if it fails (e.g. the commit after it)."""
+    keys: list[str] = []
+    token = _written.set(keys)
+    try:
+        yield
+    except BaseException:
+        for key in keys:
+            remove(key)
+        raise
+    finally:
+        _written.reset(token)

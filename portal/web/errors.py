@@ -33,7 +33,8 @@ def _own_description(error: HTTPException) -> str | None:
     return None
 
 
-def _http_error(error: HTTPException):
+def http_error(error: HTTPException):
+    """Answer an HTTP error: its own description, or the message for its code."""
     code = error.code or 500
     message = _own_description(error) or MESSAGES.get(code, MESSAGES[500])()
     if request.is_json:
@@ -50,4 +51,4 @@ def _csrf_error(_error: CSRFError):
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
     app.register_error_handler(CSRFError, _csrf_error)
-    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(HTTPException, http_error)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import abort, request
 from flask_login import current_user
@@ -13,6 +13,7 @@ from portal.people.models import User
 from portal.refusals import Refused
 
 INVALID = 422
+T = TypeVar("T")
 
 
 def actor() -> User:
@@ -29,37 +30,49 @@ def show_on_form(form, refused: Refused) -> None:
         form.form_errors.append(str(refused.message))
 
 
-def commit_or_show(form, write: Callable[[], Any]) -> bool:
-    """Run a write; commit it, or roll back and show its refusal on the form.
+def commit_or_refusal(write: Callable[[], T]) -> T | Refused:
+    """Run a write; commit and return what it returned, or roll back and return its refusal.
 
-    Returns whether it was committed; on False the caller re-renders the form with
-    ``form_status(form)``.
-    """
-    try:
-        write()
-    except Refused as refused:
-        db.session.rollback()
-        show_on_form(form, refused)
-        return False
-    db.session.commit()
-    return True
-
-
-def commit_or_abort(write: Callable[[], Any]) -> Any:
-    """Run a write with no form to show a refusal on: commit, or roll back and answer it.
-
-    The refusal becomes ``abort(status, description=message)``: the error page (or JSON
-    for a JSON request) shows the message in the user's language.
+    For pages that show a refusal in place (a roster, a review list) with its own status;
+    ``commit_or_show`` and ``commit_or_abort`` are this with the usual answer.
     """
     try:
         result = write()
     except Refused as refused:
         db.session.rollback()
-        abort(refused.status, description=str(refused.message))
+        return refused
     db.session.commit()
     return result
 
 
+def commit_or_show(form, write: Callable[[], Any]) -> bool:
+    """Run a write; commit it, or roll back and show its refusal on the form.
+
+    Returns whether it was committed; on False the caller re-renders the form with
+    ``form_status(form)`` (the refusal's own status, e.g. 409 for a conflict).
+    """
+    outcome = commit_or_refusal(write)
+    if isinstance(outcome, Refused):
+        show_on_form(form, outcome)
+        form.refusal_status = outcome.status
+        return False
+    return True
+
+
+def commit_or_abort(write: Callable[[], T]) -> T:
+    """Run a write with no form to show a refusal on: commit, or roll back and answer it.
+
+    The refusal becomes ``abort(status, description=message)``: the error page (or JSON
+    for a JSON request) shows the message in the user's language.
+    """
+    outcome = commit_or_refusal(write)
+    if isinstance(outcome, Refused):
+        abort(outcome.status, description=str(outcome.message))
+    return outcome
+
+
 def form_status(form) -> int:
-    """200 for a page shown, 422 for a posted form that carries errors."""
-    return INVALID if request.method == "POST" and form.errors else 200
+    """200 for a page shown; for a posted form with errors its refusal's status, else 422."""
+    if request.method == "POST" and form.errors:
+        return getattr(form, "refusal_status", INVALID)
+    return 200

@@ -218,8 +218,9 @@ def test_a_decided_application_cannot_be_decided_again(app, team, application):
 
 
 def test_decision_operation_is_a_conditional_update(app, team, application):
-    """Deciding an application that another admin decided meanwhile raises AlreadyDecided."""
+    """Deciding an application that another admin decided meanwhile is refused (409)."""
     from portal.care import operations
+    from portal.refusals import Refused
     from portal.timeutil import utcnow
 
     db.session.execute(
@@ -227,11 +228,12 @@ def test_decision_operation_is_a_conditional_update(app, team, application):
         .where(CareRecord.id == application.id)
         .values(status=CareStatus.REJECTED, decision_comment="先到")
     )
-    with pytest.raises(operations.AlreadyDecided) as refused:
+    with pytest.raises(Refused) as refused:
         operations.decide_care_fund(
             application, approve=True, comment=None, actor=team.admin, now=utcnow()
         )
-    assert refused.value.status is CareStatus.REJECTED
+    assert refused.value.status == 409 and refused.value.message is operations.ALREADY_DECIDED
+    assert application.status is CareStatus.REJECTED  # the first decision stands
 
 
 @pytest.mark.parametrize("who", ["sister_admin", "other_admin"])

@@ -12,9 +12,9 @@ from portal.checkin import operations as checkin
 from portal.checkin import rules
 from portal.enums import AttendanceMethod
 from portal.models import Attendance, AuditEntry
+from portal.refusals import Refused
 from portal.timeutil import to_local
 from portal.training import operations
-from portal.training.operations import MarkRefused, Refusal
 from tests.training.conftest import HX, logged_in, post
 
 
@@ -179,16 +179,16 @@ def test_marking_window_boundaries(db, crew, make_live_training):
     training = make_live_training()
     opens, closes = rules.window(training.starts_at, training.ends_at)
     minute = timedelta(minutes=1)
-    assert operations.marking_refusal(training, opens - minute) is Refusal.NOT_OPEN
+    assert operations.marking_refusal(training, opens - minute).message is operations.NOT_OPEN
     assert operations.marking_refusal(training, opens) is None
     assert operations.marking_refusal(training, closes + rules.LATE_SYNC_ALLOWANCE) is None
     late = closes + rules.LATE_SYNC_ALLOWANCE + minute
-    assert operations.marking_refusal(training, late) is Refusal.CLOSED
-    with pytest.raises(MarkRefused) as refused:
+    assert operations.marking_refusal(training, late).message is operations.CLOSED
+    with pytest.raises(Refused) as refused:
         operations.mark_present(
             training, crew.workers[0], reason="忘带手机", actor=crew.organiser, now=late
         )
-    assert refused.value.refusal is Refusal.CLOSED
+    assert refused.value.message is operations.CLOSED and refused.value.status == 422
 
 
 def test_check_out_credits_time_present(app, db, crew, running):
@@ -285,9 +285,9 @@ def test_left_early_at_the_end_is_not_early(db, crew, make_live_training):
     attendance = operations.mark_present(
         training, crew.workers[0], reason="忘带手机", actor=crew.organiser
     )
-    with pytest.raises(MarkRefused) as refused:
+    with pytest.raises(Refused) as refused:
         operations.mark_left_early(attendance, left_at=training.ends_at, actor=crew.organiser)
-    assert refused.value.refusal is Refusal.NOT_EARLY
+    assert refused.value.message is operations.NOT_EARLY and refused.value.status == 422
     assert attendance.checked_out_at is None
 
 
