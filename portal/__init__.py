@@ -19,7 +19,7 @@ from portal.care import views as care_views
 from portal.checkin import scan_views as checkin_scan_views
 from portal.checkin import views as checkin_views
 from portal.config import Config
-from portal.extensions import compress, csrf, htmx, limiter, login_manager, migrate
+from portal.extensions import compress, csrf, db, htmx, limiter, login_manager, migrate
 from portal.health import views as health_views
 from portal.home import views as home_views
 from portal.inbox import views as inbox_views
@@ -47,7 +47,7 @@ def create_app(config: Any | None = None) -> Flask:
     app.config.from_object(config if config is not None else Config(app.instance_path))
 
     database.init_app(app)
-    migrate.init_app(app, database.db, directory=str(PROJECT_ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     auth_sessions.init_app(app)
     csrf.init_app(app)

@@ -23,12 +23,13 @@ from portal.certificates.models import Certificate
 from portal.enums import AppraisalResult, CertificateKind, PostType, RequestStatus, WorkerStatus
 from portal.extensions import db
 from portal.org.models import Community, Street
+from portal.outside.models import OutsideTraining
 from portal.people.models import GradeChange, User, WorkerProfile
 from portal.policy import rules
 from portal.policy.profiles import PolicyProfile
 from portal.policy.rules import CertLevel
 from portal.timeutil import year_bounds
-from portal.training.models import Attendance, OutsideTraining
+from portal.training.models import Attendance
 
 PER_PAGE = 50
 SOCIAL_WORK_KINDS = tuple(k for k in CertificateKind if k.is_social_work_qualification)
