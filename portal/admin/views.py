@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from portal.admin import cli, exports, forms, operations, queries
+from portal.admin import exports, forms, operations, queries
 from portal.admin.access import AdminScope, admin_scope, worker_in_scope
 from portal.certificates import queries as certificate_queries
 from portal.database import writes
@@ -42,9 +42,7 @@ from portal.timeutil import local_today, utcnow, year_bounds
 from portal.training import queries as training_queries
 from portal.web.htmx import render
 
-# cli_group=None: the blueprint's `import` command is a top-level `flask import`.
-bp = Blueprint("admin", __name__, cli_group=None)
-bp.cli.add_command(cli.import_command)
+bp = Blueprint("admin", __name__)
 
 MAX_PAGE = 10_000
 MAX_SHOWN = 500  # rows of created / updated / errors listed on the preview page

@@ -34,7 +34,6 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from notifications import channels as channel_registry
-from notifications import cli as notification_cli
 from notifications import push, wecom
 from notifications.channels import Outcome
 from notifications.issue import default_quiet_hours
@@ -47,8 +46,7 @@ from portal.inbox.models import Notification
 from portal.timeutil import utcnow
 from portal.web.htmx import is_fragment_request, render
 
-bp = Blueprint("inbox", __name__, cli_group=None)
-notification_cli.register(bp.cli)
+bp = Blueprint("inbox", __name__)
 
 CHANGED = "inbox-changed"  # the htmx event the bell listens for
 STOP_POLLING = 286  # htmx stops polling on this status
