@@ -18,6 +18,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
 from portal.admin.access import AdminScope
+from portal.admin.rules import (
+    SuggestedAction,
+    latest_eligibility_for_deadline,
+    suggested_actions,
+)
 from portal.appraisal.models import Appraisal
 from portal.certificates.models import Certificate
 from portal.enums import AppraisalResult, CertificateKind, PostType, RequestStatus, WorkerStatus
@@ -101,25 +106,6 @@ class RosterPage:
 
 
 # -- certificate state in SQL -----------------------------------------------------------
-
-
-def latest_eligibility_for_deadline(profile: PolicyProfile, target: date) -> date:
-    """Return the last exam-eligibility date whose certificate deadline is on or before target.
-
-    The deadline rule (eligibility + N years, Feb 29 → Feb 28) never decreases, so
-    "deadline ≤ target" is "eligible ≤ this date": the roster filters in SQL with it.
-    """
-    years = profile.certificate.deadline_years
-    try:
-        candidate = target.replace(year=target.year - years)
-    except ValueError:  # Feb 29 of a leap target, non-leap source year
-        candidate = date(target.year - years, 2, 28)
-    one_day = timedelta(days=1)
-    while rules.certificate_deadline(profile, candidate + one_day) <= target:
-        candidate += one_day
-    while rules.certificate_deadline(profile, candidate) > target:
-        candidate -= one_day
-    return candidate
 
 
 def _cert_condition(level: CertLevel, profile: PolicyProfile, today: date):
@@ -479,37 +465,11 @@ def certificate_deadlines(
     return rows
 
 
-class SuggestedAction(enum.StrEnum):
-    """Help that comes before an exit rule bites [002 §3(3), 003 §6, 004 §6]."""
-
-    TALK = "talk"  # 谈心谈话 (admonition talk after an unsatisfactory result)
-    TRAINING = "training"  # 培训
-    MENTOR = "mentor"  # 导师帮带
-
-
 ACTION_LABELS = {
     SuggestedAction.TALK: _l("Heart-to-heart talk"),
     SuggestedAction.TRAINING: _l("Training"),
     SuggestedAction.MENTOR: _l("Mentor support"),
 }
-
-
-def suggested_actions(risks: Sequence[rules.ExitRisk]) -> list[SuggestedAction]:
-    """Return the help to offer for a worker's exit risks, talk first.
-
-    A rule already triggered, or one 不合格 away, calls for a talk (诫勉谈话 after an
-    unsatisfactory result [002 §3(3)]) and a mentor; a 基本合格 streak calls for training
-    and a mentor, so that the next result improves.
-    """
-    wanted: set[SuggestedAction] = set()
-    for risk in risks:
-        if risk.triggered or risk.result is not AppraisalResult.BASIC:
-            wanted.add(SuggestedAction.TALK)
-        if risk.result is AppraisalResult.BASIC:
-            wanted.add(SuggestedAction.TRAINING)
-        if risk.one_away:
-            wanted.add(SuggestedAction.MENTOR)
-    return [action for action in SuggestedAction if action in wanted]
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from portal.admin import exports, forms, operations, queries
+from portal.admin import rules as admin_rules
 from portal.admin.access import AdminScope, admin_scope, worker_in_scope
 from portal.certificates import queries as certificate_queries
 from portal.database import writes
@@ -129,7 +130,7 @@ def _worker_file(scope: AdminScope, worker: WorkerProfile) -> dict:
         "progress": rules.training_progress(required, credited, today=today),
         "attended": training_queries.attended(worker.user_id, first, last),
         "long_secondment": worker.status is WorkerStatus.SECONDED
-        and operations.secondment_too_long(worker.status_since, worker.status_until),
+        and admin_rules.secondment_too_long(profile, worker.status_since, worker.status_until),
         "can_write": scope.can_write_street(worker.community.street_id),
     }
 
@@ -308,14 +309,14 @@ def update_status(worker_id: int):
     )
     db.session.commit()
     flash(_("The status has been saved."), "success")
-    if status is WorkerStatus.SECONDED and operations.secondment_too_long(
-        form.since.data, form.until.data
+    if status is WorkerStatus.SECONDED and admin_rules.secondment_too_long(
+        scope.profile, form.since.data, form.until.data
     ):
         flash(
             _(
                 "This secondment runs longer than %(months)d months: a street may second a "
                 "worker for at most %(months)d months, with approval (003 §9).",
-                months=operations.SECONDMENT_MONTHS,
+                months=scope.profile.secondment.max_months,
             ),
             "warning",
         )
