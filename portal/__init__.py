@@ -8,7 +8,8 @@ from typing import Any
 from flask import Flask
 
 from portal import cli, database, i18n
-from portal.admin import dashboard_views
+# export_views and import_views add their routes to the admin blueprint (admin_views.bp).
+from portal.admin import dashboard_views, export_views, import_views  # noqa: F401
 from portal.admin import views as admin_views
 from portal.appraisal import views as appraisal_views
 from portal.audit import views as audit_views
