@@ -8,7 +8,6 @@ from typing import Any
 from flask import Flask
 
 from portal import cli, database, i18n
-# export_views and import_views add their routes to the admin blueprint (admin_views.bp).
 from portal.admin import dashboard_views, export_views, import_views  # noqa: F401
 from portal.admin import views as admin_views
 from portal.appraisal import views as appraisal_views
@@ -76,7 +75,7 @@ def create_app(config: Any | None = None) -> Flask:
     app.register_blueprint(pwa_views.bp)
     app.register_blueprint(inbox_views.bp)
     app.register_blueprint(mentoring_views.bp)
-    app.register_blueprint(admin_views.bp)
+    app.register_blueprint(admin_views.bp)  # with the routes of export_views and import_views
     app.register_blueprint(dashboard_views.bp)
     app.register_blueprint(appraisal_views.bp)
     app.register_blueprint(care_views.bp)
