@@ -10,7 +10,7 @@ import io
 from flask import abort, request, send_file
 from flask_login import current_user, login_required
 
-from portal.admin import exports, forms, queries
+from portal.admin import exports, forms, queries, team_queries
 from portal.admin.access import AdminScope, admin_scope
 from portal.admin.views import bp
 from portal.timeutil import local_today, utcnow
@@ -56,15 +56,15 @@ def export(kind: str):
         )
         workbook = exports.roster_workbook(queries.roster_all(scope, filters, today), **about)
     elif kind is exports.ExportKind.TRAINING:
-        rows = queries.training_compliance(scope, today)
+        rows = team_queries.training_compliance(scope, today)
         workbook = exports.training_workbook(rows, year=today.year, **about)
     elif kind is exports.ExportKind.APPRAISALS:
-        workbook = exports.appraisals_workbook(queries.appraisal_grid(scope), **about)
+        workbook = exports.appraisals_workbook(team_queries.appraisal_grid(scope), **about)
     elif kind is exports.ExportKind.CERTIFICATES:
-        rows = queries.certificate_deadlines(scope, today)
+        rows = team_queries.certificate_deadlines(scope, today)
         workbook = exports.certificates_workbook(rows, **about)
     else:
-        workbook = exports.exit_risks_workbook(queries.exit_risk_rows(scope), **about)
+        workbook = exports.exit_risks_workbook(team_queries.exit_risk_rows(scope), **about)
     response = send_file(
         io.BytesIO(workbook),
         mimetype=exports.XLSX_MIMETYPE,
