@@ -42,7 +42,7 @@ def _request_names(path: Path) -> list[str]:
             found += [
                 f"{node.lineno}: {a.name}"
                 for a in node.names
-                if a.name in {"current_user", "session", "request", "g"}
+                if a.name in {"current_user", "session", "request", "g", "current_app"}
             ]
     return found
 
@@ -59,10 +59,19 @@ def test_no_operations_module_commits(path):
     assert _commits(path) == []
 
 
+# Still read the app's languages to pick the locale of a notification they send; the
+# notification seam (issue 10, signals) takes those sends out of the operations.
+_NOT_YET = {"portal/appraisal/operations.py", "portal/care/operations.py"}
+
+
 @pytest.mark.parametrize("path", DOMAIN, ids=lambda p: str(p.relative_to(ROOT)))
 def test_domain_code_does_not_read_the_request(path):
     """Operations, queries and rules take the actor and values as arguments, not the request."""
-    assert _request_names(path) == []
+    found = _request_names(path)
+    if str(path.relative_to(ROOT)) in _NOT_YET:
+        assert [name for name in found if not name.endswith("current_app")] == []
+    else:
+        assert found == []
 
 
 def test_the_commit_check_catches_a_commit(tmp_path):

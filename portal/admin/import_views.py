@@ -89,6 +89,7 @@ def import_preview():
         today=local_today(),
         filename=filename,
         commit=False,
+        limits=limits,
     )
     if not report.ok:
         return _preview(report, token=None, status=422)
@@ -125,6 +126,7 @@ def import_commit():
             today=local_today(),
             filename=stashed.filename,
             commit=True,
+            limits=reader.Limits.from_config(current_app.config),
         )
         if report.committed:
             db.session.commit()
