@@ -29,6 +29,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+from flask import current_app
 from flask_babel import force_locale
 from flask_migrate import upgrade
 
@@ -37,6 +38,7 @@ from portal import create_app
 from portal.config import TestConfig
 from portal.extensions import db
 from portal.imports.commit import load_street, run_import
+from portal.imports.reader import Limits
 from portal.imports.templates import Kind, headers
 from portal.org.models import Community, District, Street
 from portal.timeutil import local_today
@@ -108,6 +110,7 @@ def run(rows: int) -> dict:
                     today=local_today(),
                     filename="bench.xlsx",
                     commit=True,
+                    limits=Limits.from_config(current_app.config),
                     via="bench",
                 )
                 db.session.commit()
@@ -172,6 +175,7 @@ def run_hostile() -> dict:
                     today=local_today(),
                     filename=f"{name}.xlsx",
                     commit=False,
+                    limits=Limits.from_config(current_app.config),
                 )
                 seconds = time.perf_counter() - started
                 if report.problem is None:

@@ -113,7 +113,7 @@ def run_once_command(at: str | None, no_send: bool, cadence: str | None) -> None
 
 
 def register(cli: click.Group) -> None:
-    """Add the commands to a Flask CLI group (the inbox blueprint's, at the top level)."""
+    """Add the commands to a Flask CLI group (the app's; see portal.cli.init_app)."""
     cli.add_command(scheduler_command)
     cli.add_command(push_group)
     cli.add_command(reminders_group)

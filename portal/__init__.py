@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from portal import cli, database, i18n
-from portal.admin import dashboard_views
+from portal.admin import dashboard_views, export_views, import_views  # noqa: F401
 from portal.admin import views as admin_views
 from portal.appraisal import views as appraisal_views
 from portal.audit import views as audit_views
@@ -19,7 +19,7 @@ from portal.care import views as care_views
 from portal.checkin import scan_views as checkin_scan_views
 from portal.checkin import views as checkin_views
 from portal.config import Config
-from portal.extensions import compress, csrf, htmx, limiter, login_manager, migrate
+from portal.extensions import compress, csrf, db, htmx, limiter, login_manager, migrate
 from portal.health import views as health_views
 from portal.home import views as home_views
 from portal.inbox import views as inbox_views
@@ -48,7 +48,7 @@ def create_app(config: Any | None = None) -> Flask:
     app.config.from_object(config if config is not None else Config(app.instance_path))
 
     database.init_app(app)
-    migrate.init_app(app, database.db, directory=str(PROJECT_ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     auth_sessions.init_app(app)
     csrf.init_app(app)
@@ -76,7 +76,7 @@ def create_app(config: Any | None = None) -> Flask:
     app.register_blueprint(pwa_views.bp)
     app.register_blueprint(inbox_views.bp)
     app.register_blueprint(mentoring_views.bp)
-    app.register_blueprint(admin_views.bp)
+    app.register_blueprint(admin_views.bp)  # with the routes of export_views and import_views
     app.register_blueprint(dashboard_views.bp)
     app.register_blueprint(appraisal_views.bp)
     app.register_blueprint(care_views.bp)

@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app portal seed-demo` and friends."""
+"""Command-line tools: every `flask --app portal …` command is registered here."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.cli import with_appcontext
 
+from notifications import cli as notification_cli
 from portal import demo
+from portal.admin import cli as import_cli
 from portal.auth.passwords import password_problem
 from portal.extensions import db
 from portal.people.models import User
@@ -43,5 +45,7 @@ def seed_demo_command(password: str | None, if_empty: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the CLI commands."""
+    """Register every CLI command, all at the top level (`flask seed-demo`, `flask import`, …)."""
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(import_cli.import_command)
+    notification_cli.register(app.cli)

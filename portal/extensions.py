@@ -13,7 +13,7 @@ from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
-from portal.db import Base, render_alembic_item
+from portal.database import Base, render_alembic_item
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(compare_type=True, render_as_batch=True, render_item=render_alembic_item)

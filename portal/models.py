@@ -22,16 +22,16 @@ from portal.mentoring.models import (
     TalkResponsibility,
 )
 from portal.org.models import Community, District, Street
+from portal.outside.models import OutsideTraining
 from portal.people.models import GradeChange, User, UserRole, WorkerProfile
 from portal.training.models import (
     Attendance,
     JoinRequest,
-    OutsideTraining,
     Training,
     TrainingAudience,
     TrainingStaff,
-    Upload,
 )
+from portal.uploads.models import Upload
 
 __all__ = [
     "Appraisal",

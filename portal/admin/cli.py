@@ -39,7 +39,8 @@ def import_command(file: Path, kind: str, street_id: int, dry_run: bool) -> None
     street = load_street(street_id)
     if street is None:
         raise click.ClickException(f"No street with id {street_id}.")
-    limit = Limits.from_config(current_app.config).file_bytes
+    limits = Limits.from_config(current_app.config)
+    limit = limits.file_bytes
     if file.stat().st_size > limit:
         raise click.ClickException(f"The file is larger than {limit / 2**20:g} MB.")
     # No request, no user: report in the portal's default language.
@@ -53,6 +54,7 @@ def import_command(file: Path, kind: str, street_id: int, dry_run: bool) -> None
                 today=local_today(),
                 filename=file.name,
                 commit=not dry_run,
+                limits=limits,
                 via="cli",
             )
             if report.committed:

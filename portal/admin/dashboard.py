@@ -7,9 +7,9 @@ the mentoring pages. A page is a handful of queries whatever the number of worke
 1. the team, one row per worker, with "certified", "talked with this month" and "has a
    current mentor" as EXISTS columns (headcount, grades, rates, coverage);
 2. the communities with their population (staffing);
-3. this year's training hours (``admin.queries.training_compliance``);
-4. certificate deadlines (``admin.queries.certificate_deadlines``);
-5. and 6. exit risks (``admin.queries.exit_risk_rows``).
+3. this year's training hours (``admin.team_queries.training_compliance``);
+4. certificate deadlines (``admin.team_queries.certificate_deadlines``);
+5. and 6. exit risks (``admin.team_queries.exit_risk_rows``).
 
 The policy rules then run in Python over those rows, so the dashboard, the exports and
 the worker's own home agree by construction.
@@ -26,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 
 from portal.admin import queries as admin_queries
+from portal.admin import team_queries
 from portal.admin.access import AdminScope
 from portal.enums import Education, PostType, WorkerStatus
 from portal.extensions import db
@@ -165,7 +166,7 @@ class TrainingFigures:
     done: int
     on_pace: int  # not done yet, but at or ahead of the pro rata pace
     behind: int
-    behind_rows: Sequence[admin_queries.TrainingRow]
+    behind_rows: Sequence[team_queries.TrainingRow]
 
     @property
     def total(self) -> int:
@@ -222,9 +223,9 @@ class TeamFigures:
     party: Rate
     college: Rate
     training: TrainingFigures
-    overdue: Sequence[admin_queries.DeadlineRow]
-    due_soon: Sequence[admin_queries.DeadlineRow]  # within DEADLINE_WINDOW_DAYS, not overdue
-    exit_risks: Sequence[admin_queries.ExitRiskRow]
+    overdue: Sequence[team_queries.DeadlineRow]
+    due_soon: Sequence[team_queries.DeadlineRow]  # within DEADLINE_WINDOW_DAYS, not overdue
+    exit_risks: Sequence[team_queries.ExitRiskRow]
     mentoring: MentoringFigures
     staffing: Sequence[StaffingRow]
     streets: Sequence[StreetSummary] = field(default_factory=tuple)  # district view only
@@ -339,7 +340,7 @@ def _mentoring(members: Sequence[_Member], today: date) -> MentoringFigures:
     )
 
 
-def _training(rows: Sequence[admin_queries.TrainingRow]) -> TrainingFigures:
+def _training(rows: Sequence[team_queries.TrainingRow]) -> TrainingFigures:
     done = [r for r in rows if r.progress.done]
     on_pace = [r for r in rows if not r.progress.done and r.progress.on_pace]
     behind = [r for r in rows if not r.progress.done and not r.progress.on_pace]
@@ -360,9 +361,9 @@ def team_figures(scope, today: date, *, streets: Sequence[Street] = ()) -> TeamF
     """
     members = _team(scope, today)
     communities = _community_rows(scope)
-    training_rows = admin_queries.training_compliance(scope, today)
-    deadlines = admin_queries.certificate_deadlines(scope, today)
-    exit_rows = admin_queries.exit_risk_rows(scope)
+    training_rows = team_queries.training_compliance(scope, today)
+    deadlines = team_queries.certificate_deadlines(scope, today)
+    exit_rows = team_queries.exit_risk_rows(scope)
 
     by_community: dict[int, Counter] = {}
     for m in members:

@@ -11,7 +11,7 @@ from flask import Blueprint, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.admin import charts, dashboard
+from portal.admin import charts, dashboard, team_queries
 from portal.admin import queries as admin_queries
 from portal.admin.access import admin_scope
 from portal.admin.exports import risk_text
@@ -87,8 +87,8 @@ def index():
         figures=figures,
         chart=grade_chart(figures),
         risk_text=risk_text,
-        action_labels=admin_queries.ACTION_LABELS,
+        action_labels=team_queries.ACTION_LABELS,
         shown=dashboard.SHOWN_ROWS,
-        window_days=admin_queries.DEADLINE_WINDOW_DAYS,
+        window_days=team_queries.DEADLINE_WINDOW_DAYS,
         staffing_ratio=dashboard.WORKERS_PER_10000,
     )

@@ -21,7 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from portal.admin import queries
+from portal.admin import queries, team_queries
 from portal.labels import label
 from portal.policy.rules import CertLevel
 from portal.timeutil import to_local
@@ -198,7 +198,7 @@ def _pace(progress) -> str:
 
 
 def training_workbook(
-    rows: Sequence[queries.TrainingRow], *, year: int, scope_name, profile_name, now
+    rows: Sequence[team_queries.TrainingRow], *, year: int, scope_name, profile_name, now
 ) -> bytes:
     """Return this year's hours of each worker on post against their minimum."""
     headers = [
@@ -237,7 +237,9 @@ def training_workbook(
     )
 
 
-def appraisals_workbook(grid: queries.AppraisalGrid, *, scope_name, profile_name, now) -> bytes:
+def appraisals_workbook(
+    grid: team_queries.AppraisalGrid, *, scope_name, profile_name, now
+) -> bytes:
     """Return each worker's results, one column per year; unpublished results are marked."""
     headers = [_("Name"), _("Staff number"), _("Community"), _("Post type"), _("Status")]
     headers += [_("%(year)d result", year=year) for year in grid.years]
@@ -273,7 +275,7 @@ def appraisals_workbook(grid: queries.AppraisalGrid, *, scope_name, profile_name
 
 
 def certificates_workbook(
-    rows: Sequence[queries.DeadlineRow], *, scope_name, profile_name, now
+    rows: Sequence[team_queries.DeadlineRow], *, scope_name, profile_name, now
 ) -> bytes:
     """Return the uncertified workers whose deadline is within 180 days or past."""
     headers = [
@@ -321,7 +323,7 @@ def risk_text(risk) -> str:
 
 
 def exit_risks_workbook(
-    rows: Sequence[queries.ExitRiskRow], *, scope_name, profile_name, now
+    rows: Sequence[team_queries.ExitRiskRow], *, scope_name, profile_name, now
 ) -> bytes:
     """Return the workers at risk under an exit rule, with the help to offer first."""
     headers = [
@@ -344,7 +346,7 @@ def exit_risks_workbook(
             r.worker.hiring_route,
             "；".join(f"{year} {label(result)}" for year, result in sorted(r.history.items())),
             "；".join(risk_text(risk) for risk in r.risks),
-            "、".join(str(queries.ACTION_LABELS[action]) for action in r.actions),
+            "、".join(str(team_queries.ACTION_LABELS[action]) for action in r.actions),
             "；".join(dict.fromkeys(risk.citation for risk in r.risks)),
         )
         for r in rows

@@ -19,7 +19,6 @@ from portal.enums import Education, HiringRoute, PostType, Role, WorkerStatus
 from portal.extensions import db
 from portal.people.models import GradeChange, User, UserRole, WorkerProfile
 
-SECONDMENT_MONTHS = 6  # a street seconds a worker for at most 6 months [003 §9]
 INITIAL_GRADE_REASON = "建档定级"  # stored with the first grade on record
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105
 _PASSWORD_LENGTH = 10
@@ -169,23 +168,6 @@ def update_worker(
         audit.record("worker_updated", worker, actor=actor, **detail)
     db.session.flush()
     return new
-
-
-def add_months(day: date, months: int) -> date:
-    """Return the same day ``months`` later, clamped to the month's end."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def secondment_too_long(since: date | None, until: date | None) -> bool:
-    """Return whether a secondment runs past the 6 months a street may second [003 §9]."""
-    return since is not None and until is not None and until > add_months(since, SECONDMENT_MONTHS)
 
 
 def change_status(

@@ -1,4 +1,6 @@
-"""Reads for the admin side: the roster, a worker's file, and the rows behind each export.
+"""Reads for the admin side: the roster and a worker's file.
+
+The rows behind the exports and the dashboard are in team_queries.py.
 
 Every page and export is a handful of queries whatever the street's size: per-worker
 figures (certified or not, credited hours) are correlated subqueries answered by an
@@ -11,28 +13,26 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
 from portal.admin.access import AdminScope
+from portal.admin.rules import (
+    latest_eligibility_for_deadline,
+)
 from portal.appraisal.models import Appraisal
 from portal.certificates.models import Certificate
-from portal.enums import AppraisalResult, CertificateKind, PostType, RequestStatus, WorkerStatus
+from portal.enums import CertificateKind, PostType, WorkerStatus
 from portal.extensions import db
 from portal.org.models import Community, Street
 from portal.people.models import GradeChange, User, WorkerProfile
 from portal.policy import rules
 from portal.policy.profiles import PolicyProfile
 from portal.policy.rules import CertLevel
-from portal.timeutil import year_bounds
-from portal.training.models import Attendance, OutsideTraining
 
 PER_PAGE = 50
 SOCIAL_WORK_KINDS = tuple(k for k in CertificateKind if k.is_social_work_qualification)
-DEADLINE_WINDOW_DAYS = 180  # exports and dashboard: deadlines within half a year
 
 # Holds a social-work certificate [003 §4(4)]: answered by the certificates' worker index.
 CERTIFIED = (
@@ -100,25 +100,6 @@ class RosterPage:
 
 
 # -- certificate state in SQL -----------------------------------------------------------
-
-
-def latest_eligibility_for_deadline(profile: PolicyProfile, target: date) -> date:
-    """Return the last exam-eligibility date whose certificate deadline is on or before target.
-
-    The deadline rule (eligibility + N years, Feb 29 → Feb 28) never decreases, so
-    "deadline ≤ target" is "eligible ≤ this date": the roster filters in SQL with it.
-    """
-    years = profile.certificate.deadline_years
-    try:
-        candidate = target.replace(year=target.year - years)
-    except ValueError:  # Feb 29 of a leap target, non-leap source year
-        candidate = date(target.year - years, 2, 28)
-    one_day = timedelta(days=1)
-    while rules.certificate_deadline(profile, candidate + one_day) <= target:
-        candidate += one_day
-    while rules.certificate_deadline(profile, candidate) > target:
-        candidate -= one_day
-    return candidate
 
 
 def _cert_condition(level: CertLevel, profile: PolicyProfile, today: date):
@@ -189,7 +170,8 @@ def _roster_conditions(scope: AdminScope, filters: RosterFilter, today: date) ->
     return conditions
 
 
-def _from_workers(statement: sa.Select) -> sa.Select:
+def from_workers(statement: sa.Select) -> sa.Select:
+    """Join a select over workers to their account, community and street."""
     return (
         statement.select_from(WorkerProfile)
         .join(User, User.id == WorkerProfile.user_id)
@@ -208,7 +190,7 @@ _ROSTER_COLUMNS = (
     Street.name.label("street"),
     CERTIFIED.label("certified"),
 )
-_ROSTER_ORDER = (Street.name, Community.name, User.name, WorkerProfile.user_id)
+ROSTER_ORDER = (Street.name, Community.name, User.name, WorkerProfile.user_id)
 
 
 def _roster_rows(result, profile: PolicyProfile, today: date) -> list[RosterRow]:
@@ -237,13 +219,13 @@ def roster_page(
 ) -> RosterPage:
     """Return one page of the roster (two queries: the count and the page)."""
     conditions = _roster_conditions(scope, filters, today)
-    total = db.session.scalar(_from_workers(sa.select(sa.func.count())).where(*conditions))
+    total = db.session.scalar(from_workers(sa.select(sa.func.count())).where(*conditions))
     last_page = max(1, -(-total // per_page))
     page = min(max(page, 1), last_page)
     statement = (
-        _from_workers(sa.select(*_ROSTER_COLUMNS))
+        from_workers(sa.select(*_ROSTER_COLUMNS))
         .where(*conditions)
-        .order_by(*_ROSTER_ORDER)
+        .order_by(*ROSTER_ORDER)
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
@@ -254,10 +236,8 @@ def roster_page(
 def roster_all(scope: AdminScope, filters: RosterFilter, today: date) -> list[RosterRow]:
     """Return every roster row matching the filters (one query), for the export."""
     conditions = _roster_conditions(scope, filters, today)
-    statement = _from_workers(sa.select(*_ROSTER_COLUMNS)).where(*conditions)
-    return _roster_rows(
-        db.session.execute(statement.order_by(*_ROSTER_ORDER)), scope.profile, today
-    )
+    statement = from_workers(sa.select(*_ROSTER_COLUMNS)).where(*conditions)
+    return _roster_rows(db.session.execute(statement.order_by(*ROSTER_ORDER)), scope.profile, today)
 
 
 def scope_streets(scope: AdminScope) -> list[Street]:
@@ -325,252 +305,3 @@ def phone_owner(phone: str) -> int | None:
 def staff_no_owner(staff_no: str) -> int | None:
     """Return the id of the user with this staff number, if any."""
     return db.session.scalar(sa.select(User.id).where(User.staff_no == staff_no))
-
-
-# -- exports -----------------------------------------------------------------------------
-
-
-def _credited_hours(first_day: date, last_day: date):
-    """Return a correlated 'hours credited to this worker in the period' expression."""
-    attended = (
-        sa.select(sa.func.coalesce(sa.func.sum(Attendance.credited_hours), 0))
-        .where(
-            Attendance.worker_id == WorkerProfile.user_id,
-            Attendance.credited_on.between(first_day, last_day),
-        )
-        .correlate(WorkerProfile)
-        .scalar_subquery()
-    )
-    outside = (
-        sa.select(sa.func.coalesce(sa.func.sum(OutsideTraining.hours), 0))
-        .where(
-            OutsideTraining.worker_id == WorkerProfile.user_id,
-            OutsideTraining.status == RequestStatus.APPROVED,
-            OutsideTraining.completed_on.between(first_day, last_day),
-        )
-        .correlate(WorkerProfile)
-        .scalar_subquery()
-    )
-    return attended + outside
-
-
-@dataclass(frozen=True)
-class TrainingRow:
-    """One worker's training hours this year against their minimum."""
-
-    worker: WorkerProfile
-    name: str
-    staff_no: str | None
-    community: str
-    progress: rules.TrainingProgress
-
-
-def training_compliance(scope: AdminScope, today: date) -> list[TrainingRow]:
-    """Return this year's hours of every worker on post, with the rules' verdict (one query)."""
-    first, last = year_bounds(today.year)
-    statement = (
-        _from_workers(
-            sa.select(
-                WorkerProfile,
-                User.name,
-                User.staff_no,
-                Community.name.label("community"),
-                _credited_hours(first, last).label("credited"),
-            )
-        )
-        .where(
-            scope.street_condition(Community.street_id),
-            WorkerProfile.status != WorkerStatus.EXITED,
-        )
-        .order_by(*_ROSTER_ORDER)
-    )
-    profile = scope.profile
-    rows = []
-    for row in db.session.execute(statement):
-        worker = row.WorkerProfile
-        new_entrant = worker.community_work_started_on.year == today.year
-        required = rules.annual_training_requirement(
-            profile, worker.post_type, new_entrant=new_entrant
-        )
-        credited = Decimal(row.credited).quantize(Decimal("0.1"))
-        progress = rules.training_progress(required, credited, today=today)
-        rows.append(TrainingRow(worker, row.name, row.staff_no, row.community, progress))
-    return rows
-
-
-@dataclass(frozen=True)
-class AppraisalGrid:
-    """Every worker's results, one column per year."""
-
-    years: Sequence[int]
-    rows: Sequence[tuple]  # (worker, name, staff_no, community, {year: Appraisal})
-
-
-def appraisal_grid(scope: AdminScope) -> AppraisalGrid:
-    """Return the appraisal results of the workers in scope by year (two queries)."""
-    workers = db.session.execute(
-        _from_workers(
-            sa.select(WorkerProfile, User.name, User.staff_no, Community.name.label("community"))
-        )
-        .where(scope.street_condition(Community.street_id))
-        .order_by(*_ROSTER_ORDER)
-    ).all()
-    appraisals = db.session.scalars(
-        sa.select(Appraisal)
-        .join(WorkerProfile, WorkerProfile.user_id == Appraisal.worker_id)
-        .join(Community, Community.id == WorkerProfile.community_id)
-        .where(scope.street_condition(Community.street_id))
-    ).all()
-    by_worker: dict[int, dict[int, Appraisal]] = {}
-    for appraisal in appraisals:
-        by_worker.setdefault(appraisal.worker_id, {})[appraisal.year] = appraisal
-    years = sorted({appraisal.year for appraisal in appraisals})
-    rows = [
-        (
-            row.WorkerProfile,
-            row.name,
-            row.staff_no,
-            row.community,
-            by_worker.get(row[0].user_id, {}),
-        )
-        for row in workers
-    ]
-    return AppraisalGrid(years=years, rows=rows)
-
-
-@dataclass(frozen=True)
-class DeadlineRow:
-    """An uncertified worker whose certificate deadline is near or past."""
-
-    worker: WorkerProfile
-    name: str
-    staff_no: str | None
-    community: str
-    deadline: date
-    state: rules.CertificateState
-
-
-def certificate_deadlines(
-    scope: AdminScope, today: date, *, within_days: int = DEADLINE_WINDOW_DAYS
-) -> list[DeadlineRow]:
-    """Return uncertified workers on post whose deadline is within the window or past."""
-    profile = scope.profile
-    bound = latest_eligibility_for_deadline(profile, today + timedelta(days=within_days))
-    statement = (
-        _from_workers(
-            sa.select(WorkerProfile, User.name, User.staff_no, Community.name.label("community"))
-        )
-        .where(
-            scope.street_condition(Community.street_id),
-            WorkerProfile.status != WorkerStatus.EXITED,
-            WorkerProfile.exam_eligible_on.is_not(None),
-            WorkerProfile.exam_eligible_on <= bound,
-            ~CERTIFIED,
-        )
-        .order_by(WorkerProfile.exam_eligible_on, User.name, WorkerProfile.user_id)
-    )
-    rows = []
-    for row in db.session.execute(statement):
-        deadline, state = cert_state_of(profile, row.WorkerProfile, False, today)
-        rows.append(
-            DeadlineRow(row.WorkerProfile, row.name, row.staff_no, row.community, deadline, state)
-        )
-    return rows
-
-
-class SuggestedAction(enum.StrEnum):
-    """Help that comes before an exit rule bites [002 §3(3), 003 §6, 004 §6]."""
-
-    TALK = "talk"  # 谈心谈话 (admonition talk after an unsatisfactory result)
-    TRAINING = "training"  # 培训
-    MENTOR = "mentor"  # 导师帮带
-
-
-ACTION_LABELS = {
-    SuggestedAction.TALK: _l("Heart-to-heart talk"),
-    SuggestedAction.TRAINING: _l("Training"),
-    SuggestedAction.MENTOR: _l("Mentor support"),
-}
-
-
-def suggested_actions(risks: Sequence[rules.ExitRisk]) -> list[SuggestedAction]:
-    """Return the help to offer for a worker's exit risks, talk first.
-
-    A rule already triggered, or one 不合格 away, calls for a talk (诫勉谈话 after an
-    unsatisfactory result [002 §3(3)]) and a mentor; a 基本合格 streak calls for training
-    and a mentor, so that the next result improves.
-    """
-    wanted: set[SuggestedAction] = set()
-    for risk in risks:
-        if risk.triggered or risk.result is not AppraisalResult.BASIC:
-            wanted.add(SuggestedAction.TALK)
-        if risk.result is AppraisalResult.BASIC:
-            wanted.add(SuggestedAction.TRAINING)
-        if risk.one_away:
-            wanted.add(SuggestedAction.MENTOR)
-    return [action for action in SuggestedAction if action in wanted]
-
-
-@dataclass(frozen=True)
-class ExitRiskRow:
-    """A worker who has triggered an exit rule or is one result away from one."""
-
-    worker: WorkerProfile
-    name: str
-    staff_no: str | None
-    community: str
-    history: dict[int, AppraisalResult]
-    risks: Sequence[rules.ExitRisk]
-    actions: Sequence[SuggestedAction]
-
-    @property
-    def triggered(self) -> bool:
-        """Return whether any exit rule has been reached."""
-        return any(risk.triggered for risk in self.risks)
-
-
-def exit_risk_rows(scope: AdminScope) -> list[ExitRiskRow]:
-    """Return the workers on post at risk under their profile's exit rules (two queries)."""
-    profile = scope.profile
-    workers = db.session.execute(
-        _from_workers(
-            sa.select(WorkerProfile, User.name, User.staff_no, Community.name.label("community"))
-        )
-        .where(
-            scope.street_condition(Community.street_id),
-            WorkerProfile.status != WorkerStatus.EXITED,
-        )
-        .order_by(*_ROSTER_ORDER)
-    ).all()
-    results = db.session.execute(
-        sa.select(Appraisal.worker_id, Appraisal.year, Appraisal.result)
-        .join(WorkerProfile, WorkerProfile.user_id == Appraisal.worker_id)
-        .join(Community, Community.id == WorkerProfile.community_id)
-        .where(
-            scope.street_condition(Community.street_id),
-            WorkerProfile.status != WorkerStatus.EXITED,
-            Appraisal.published_at.is_not(None),  # only results the worker has been told
-        )
-    ).all()
-    histories: dict[int, dict[int, AppraisalResult]] = {}
-    for worker_id, year, result in results:
-        histories.setdefault(worker_id, {})[year] = result
-    rows = []
-    for row in workers:
-        worker = row.WorkerProfile
-        history = histories.get(worker.user_id, {})
-        risks = rules.exit_risks(profile, history, hiring_route=worker.hiring_route)
-        if risks:
-            rows.append(
-                ExitRiskRow(
-                    worker=worker,
-                    name=row.name,
-                    staff_no=row.staff_no,
-                    community=row.community,
-                    history=history,
-                    risks=risks,
-                    actions=suggested_actions(risks),
-                )
-            )
-    rows.sort(key=lambda r: (not r.triggered, r.community, r.name))
-    return rows

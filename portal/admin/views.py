@@ -1,4 +1,6 @@
-"""The street admin's pages: roster, a worker's file and record, Excel import and exports.
+"""The street admin's pages: roster, a worker's file and record.
+
+Excel import and exports are on the same blueprint, in import_views.py and export_views.py.
 
 Every view: load → check access → act → render. Admin pages are role pages (403 for
 other roles); a district admin reads and exports but every write answers 403; a worker
@@ -7,49 +9,36 @@ outside the admin's scope answers 404.
 
 from __future__ import annotations
 
-import io
-
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     make_response,
     redirect,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
-from portal.admin import cli, exports, forms, operations, queries
+from portal.admin import forms, operations, queries
+from portal.admin import rules as admin_rules
 from portal.admin.access import AdminScope, admin_scope, worker_in_scope
 from portal.certificates import queries as certificate_queries
 from portal.database import writes
 from portal.enums import Education, HiringRoute, PostType, WorkerStatus
 from portal.extensions import db
-from portal.imports import reader, stash
-from portal.imports.commit import load_street, run_import
-from portal.imports.limits import too_large as limits_too_large
-from portal.imports.report import summary
-from portal.imports.templates import KIND_LABELS, Kind, download_name, template_workbook
 from portal.people.models import WorkerProfile
 from portal.policy import rules
 from portal.policy.rules import CertLevel
-from portal.refusals import Refused
-from portal.timeutil import local_today, utcnow, year_bounds
+from portal.timeutil import local_today, year_bounds
 from portal.training import queries as training_queries
 from portal.web.htmx import render
-from portal.web.views import actor, commit_or_refusal
+from portal.web.views import actor
 
-# cli_group=None: the blueprint's `import` command is a top-level `flask import`.
-bp = Blueprint("admin", __name__, cli_group=None)
-bp.cli.add_command(cli.import_command)
+bp = Blueprint("admin", __name__)
 
 MAX_PAGE = 10_000
-MAX_SHOWN = 500  # rows of created / updated / errors listed on the preview page
 
 
 def _private(body, status: int = 200):
@@ -129,7 +118,7 @@ def _worker_file(scope: AdminScope, worker: WorkerProfile) -> dict:
         "progress": rules.training_progress(required, credited, today=today),
         "attended": training_queries.attended(worker.user_id, first, last),
         "long_secondment": worker.status is WorkerStatus.SECONDED
-        and operations.secondment_too_long(worker.status_since, worker.status_until),
+        and admin_rules.secondment_too_long(profile, worker.status_since, worker.status_until),
         "can_write": scope.can_write_street(worker.community.street_id),
     }
 
@@ -308,14 +297,14 @@ def update_status(worker_id: int):
     )
     db.session.commit()
     flash(_("The status has been saved."), "success")
-    if status is WorkerStatus.SECONDED and operations.secondment_too_long(
-        form.since.data, form.until.data
+    if status is WorkerStatus.SECONDED and admin_rules.secondment_too_long(
+        scope.profile, form.since.data, form.until.data
     ):
         flash(
             _(
                 "This secondment runs longer than %(months)d months: a street may second a "
                 "worker for at most %(months)d months, with approval (003 §9).",
-                months=operations.SECONDMENT_MONTHS,
+                months=scope.profile.secondment.max_months,
             ),
             "warning",
         )
@@ -339,202 +328,3 @@ def issue_password(worker_id: int):
     password = operations.issue_password(worker, actor=actor())
     db.session.commit()
     return _private(render("admin/worker_password.html", worker=worker, password=password))
-
-
-# -- import -----------------------------------------------------------------------------
-
-
-def _kind_choices() -> list[tuple[str, str]]:
-    return [(kind.value, str(KIND_LABELS[kind])) for kind in Kind]
-
-
-def _import_page(form: forms.ImportForm, status: int = 200, problem: str | None = None):
-    return _private(render("admin/import.html", form=form, problem=problem), status)
-
-
-@bp.get("/street/import")
-@login_required
-def import_start():
-    """Show the upload form and the templates to download."""
-    scope = admin_scope(current_user)
-    scope.require_write()
-    form = forms.ImportForm(kinds=_kind_choices())
-    if request.args.get("kind") in Kind._value2member_map_:
-        form.kind.data = request.args["kind"]
-    return _import_page(form)
-
-
-def _preview(report, *, token: str | None, status: int):
-    return _private(
-        render(
-            "admin/import_preview.html",
-            report=report,
-            kind_label=KIND_LABELS[report.kind],
-            summary_text=summary(report),
-            token=token,
-            commit_form=forms.CommitForm(token=token) if token else None,
-            max_shown=MAX_SHOWN,
-        ),
-        status,
-    )
-
-
-@bp.post("/street/import")
-@login_required
-def import_preview():
-    """Check an uploaded file and preview what it would change; nothing is written yet."""
-    scope = admin_scope(current_user)
-    scope.require_write()
-    form = forms.ImportForm(kinds=_kind_choices())
-    if not form.validate_on_submit():
-        return _import_page(form, 422)
-    upload = form.file.data
-    limits = reader.Limits.from_config(current_app.config)
-    data = upload.stream.read(limits.file_bytes + 1)
-    filename = (upload.filename or "upload.xlsx")[-200:]
-    if len(data) > limits.file_bytes:
-        return _import_page(form, 413, limits_too_large(limits).message)
-    kind = Kind(form.kind.data)
-    street = load_street(scope.street_id)
-    report = run_import(
-        data,
-        kind,
-        street=street,
-        actor=actor(),
-        today=local_today(),
-        filename=filename,
-        commit=False,
-    )
-    if not report.ok:
-        return _preview(report, token=None, status=422)
-    token = stash.stash(
-        data, user_id=current_user.id, street_id=scope.street_id, kind=kind, filename=filename
-    )
-    return _preview(report, token=token, status=200)
-
-
-@bp.post("/street/import/commit")
-@login_required
-@writes
-def import_commit():
-    """Import the previewed file: all rows in one transaction, or nothing."""
-    scope = admin_scope(current_user)
-    scope.require_write()
-    form = forms.CommitForm()
-    if not form.validate_on_submit():
-        abort(400)
-    stashed = commit_or_refusal(lambda: stash.load(form.token.data, user_id=current_user.id))
-    if isinstance(stashed, Refused):
-        flash(str(stashed.message), "error")
-        return redirect(url_for("admin.import_start"), code=303)
-    if stashed.street_id != scope.street_id or stashed.kind not in Kind._value2member_map_:
-        abort(403)
-    street = load_street(scope.street_id)
-    try:
-        report = run_import(
-            stashed.data,
-            Kind(stashed.kind),
-            street=street,
-            actor=actor(),
-            today=local_today(),
-            filename=stashed.filename,
-            commit=True,
-        )
-        if report.committed:
-            db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        flash(
-            _("Someone changed these records at the same time. Please upload the file again."),
-            "error",
-        )
-        return redirect(url_for("admin.import_start"), code=303)
-    if not report.committed:  # the records changed since the preview: show what is wrong now
-        db.session.rollback()
-        return _preview(report, token=None, status=409)
-    stash.discard(stashed)
-    return _private(
-        render(
-            "admin/import_result.html",
-            report=report,
-            kind_label=KIND_LABELS[report.kind],
-            summary_text=summary(report),
-            max_shown=MAX_SHOWN,
-        )
-    )
-
-
-@bp.get("/street/import/template/<kind>.xlsx")
-@login_required
-def import_template(kind: str):
-    """Download the .xlsx template of an import, with its Chinese headers."""
-    admin_scope(current_user)
-    if kind not in Kind._value2member_map_:
-        abort(404)
-    return send_file(
-        io.BytesIO(template_workbook(Kind(kind))),
-        mimetype=exports.XLSX_MIMETYPE,
-        as_attachment=True,
-        download_name=download_name(Kind(kind)),
-    )
-
-
-# -- exports ----------------------------------------------------------------------------
-
-
-def _scope_name(scope: AdminScope, streets) -> str:
-    if scope.whole_district:
-        return scope.district.name
-    return next((street.name for street in streets if street.id == scope.street_id), "")
-
-
-@bp.get("/street/exports")
-@login_required
-def exports_page():
-    """List the exports."""
-    scope = admin_scope(current_user)
-    kinds = [(kind, exports.EXPORT_LABELS[kind]) for kind in exports.ExportKind]
-    return render("admin/exports.html", scope=scope, kinds=kinds)
-
-
-@bp.get("/street/export/<kind>.xlsx")
-@login_required
-def export(kind: str):
-    """Download an export of the admin's street (or district) as .xlsx."""
-    scope = admin_scope(current_user)
-    if kind not in exports.ExportKind._value2member_map_:
-        abort(404)
-    kind = exports.ExportKind(kind)
-    today = local_today()
-    streets = queries.scope_streets(scope)
-    about = {
-        "scope_name": _scope_name(scope, streets),
-        "profile_name": scope.profile.name,
-        "now": utcnow(),
-    }
-    if kind is exports.ExportKind.ROSTER:
-        communities = queries.scope_communities(scope)
-        filters = forms.roster_filter(
-            request.args,
-            street_ids={street.id for street in streets},
-            community_ids={community.id for community, _street in communities},
-        )
-        workbook = exports.roster_workbook(queries.roster_all(scope, filters, today), **about)
-    elif kind is exports.ExportKind.TRAINING:
-        rows = queries.training_compliance(scope, today)
-        workbook = exports.training_workbook(rows, year=today.year, **about)
-    elif kind is exports.ExportKind.APPRAISALS:
-        workbook = exports.appraisals_workbook(queries.appraisal_grid(scope), **about)
-    elif kind is exports.ExportKind.CERTIFICATES:
-        rows = queries.certificate_deadlines(scope, today)
-        workbook = exports.certificates_workbook(rows, **about)
-    else:
-        workbook = exports.exit_risks_workbook(queries.exit_risk_rows(scope), **about)
-    response = send_file(
-        io.BytesIO(workbook),
-        mimetype=exports.XLSX_MIMETYPE,
-        as_attachment=True,
-        download_name=exports.download_name(kind, about["scope_name"], today),
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response

@@ -8,7 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import UTCDateTime, enum_type
+from portal.database import UTCDateTime, enum_type
 from portal.enums import AppraisalResult
 from portal.extensions import db
 from portal.timeutil import utcnow

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import UTCDateTime
+from portal.database import UTCDateTime
 from portal.extensions import db
 from portal.timeutil import utcnow
 

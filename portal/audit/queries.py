@@ -37,9 +37,10 @@ from portal.mentoring.models import (
     TalkFollowUp,
 )
 from portal.org.models import Community
+from portal.outside.models import OutsideTraining
 from portal.people.models import GradeChange, User, WorkerProfile
 from portal.timeutil import LOCAL_TZ
-from portal.training.models import Attendance, JoinRequest, OutsideTraining, Training
+from portal.training.models import Attendance, JoinRequest, Training
 
 PER_PAGE = 50
 MAX_TEXT = 40

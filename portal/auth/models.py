@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import UTCDateTime
+from portal.database import UTCDateTime
 from portal.extensions import db
 from portal.timeutil import utcnow
 

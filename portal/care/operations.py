@@ -29,8 +29,8 @@ from portal.enums import CareKind, CareStatus
 from portal.extensions import db
 from portal.people.models import User, WorkerProfile
 from portal.refusals import Refused
-from portal.training.models import Upload
 from portal.uploads import storage
+from portal.uploads.models import Upload
 from portal.uploads.operations import IncomingFile, store_upload
 
 NOTICE_KIND = "care_fund"  # the inbox kind of a decision notice

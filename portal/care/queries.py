@@ -14,7 +14,7 @@ from portal.enums import CareKind, CareStatus, WorkerStatus
 from portal.extensions import db
 from portal.org.models import Community, Street
 from portal.people.models import User, WorkerProfile
-from portal.training.models import Upload
+from portal.uploads.models import Upload
 
 ENTITLEMENTS_FOR_YEAR = sa.select(CareEntitlement).where(
     CareEntitlement.worker_id == sa.bindparam("worker_id"),

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import UTCDateTime, enum_type
+from portal.database import UTCDateTime, enum_type
 from portal.enums import CertificateKind
 from portal.extensions import db
 from portal.timeutil import utcnow

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
@@ -63,12 +62,13 @@ def run_import(
     today: date,
     filename: str,
     commit: bool,
+    limits: Limits,
     via: str = "web",
 ) -> ImportReport:
     """Check a file and, if ``commit`` and every row is valid, write it (caller commits)."""
     report = ImportReport(kind=kind, filename=filename)
     try:
-        rows = read_rows(kind, data, Limits.from_config(current_app.config))
+        rows = read_rows(kind, data, limits)
     except FileProblem as problem:
         report.problem = problem.message
         return report

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import UTCDateTime
+from portal.database import UTCDateTime
 from portal.extensions import db
 from portal.timeutil import utcnow
 

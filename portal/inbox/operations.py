@@ -1,8 +1,8 @@
 """Inbox writes: mark read, settings, push subscriptions, the test message.
 
 Each takes the acting user (``actor=``); here it is always the user themself, since
-nobody else reads or changes someone's inbox. They flush, never commit, except
-``send_test``, which delivers at once and so commits (see notifications.deliver).
+nobody else reads or changes someone's inbox. They flush, never commit: the caller
+commits (and, for the test message, then delivers it; see notifications.deliver).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from notifications.channels import Channel
-from notifications.deliver import DeliverReport, deliver_due
 from notifications.issue import notify
 from notifications.push import SubscriptionInfo
 from portal.extensions import db
@@ -120,8 +119,11 @@ def remove_subscription(endpoint: str, *, actor: User) -> int:
 
 def send_test(
     *, actor: User, now: datetime, channels: Mapping[str, Channel]
-) -> tuple[int, DeliverReport]:
-    """Put a test message in the actor's inbox and deliver it at once; commits."""
+) -> tuple[int, list[int]]:
+    """Put a test message in the actor's inbox; return its id and its deliveries' ids.
+
+    The caller commits, then delivers those ids at once (``deliver_due(only_ids=…)``).
+    """
     title, body = texts.test_message()
     notification_id = notify(
         actor.id,
@@ -136,9 +138,4 @@ def send_test(
     delivery_ids = db.session.scalars(
         sa.select(Delivery.id).where(Delivery.notification_id == notification_id)
     ).all()
-    report = DeliverReport()
-    if delivery_ids:
-        report = deliver_due(now=now, channels=channels, only_ids=delivery_ids)
-    else:
-        db.session.commit()
-    return notification_id, report
+    return notification_id, list(delivery_ids)

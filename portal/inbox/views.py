@@ -34,9 +34,9 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from notifications import channels as channel_registry
-from notifications import cli as notification_cli
 from notifications import push, wecom
 from notifications.channels import Outcome
+from notifications.deliver import DeliverReport, deliver_due
 from notifications.issue import default_quiet_hours
 from notifications.reminders import kinds_for_roles
 from portal.database import writes
@@ -47,8 +47,7 @@ from portal.inbox.models import Notification
 from portal.timeutil import utcnow
 from portal.web.htmx import is_fragment_request, render
 
-bp = Blueprint("inbox", __name__, cli_group=None)
-notification_cli.register(bp.cli)
+bp = Blueprint("inbox", __name__)
 
 CHANGED = "inbox-changed"  # the htmx event the bell listens for
 STOP_POLLING = 286  # htmx stops polling on this status
@@ -219,8 +218,13 @@ def send_test():
     if not form.validate_on_submit():
         abort(400)
     channels = channel_registry.configured_channels(current_app)
+    now = utcnow()
     try:
-        _id, report = operations.send_test(actor=current_user, now=utcnow(), channels=channels)
+        _id, delivery_ids = operations.send_test(actor=current_user, now=now, channels=channels)
+        db.session.commit()
+        report = DeliverReport()
+        if delivery_ids:  # delivered at once; deliver_due commits as it goes
+            report = deliver_due(now=now, channels=channels, only_ids=delivery_ids)
     finally:
         channel_registry.close_all(channels)
     if not report.by_channel:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import UTCDateTime, enum_type
+from portal.database import UTCDateTime, enum_type
 from portal.enums import ConcernArea, FollowUpStatus, GrowthKind, MentoringTopic
 from portal.extensions import db
 from portal.timeutil import utcnow

@@ -12,10 +12,10 @@ from flask_babel import lazy_gettext as _l
 from portal.audit import operations as audit
 from portal.enums import RequestStatus, TrainingKind
 from portal.extensions import db
+from portal.outside.models import OutsideTraining
 from portal.people.models import User
 from portal.refusals import Refused
 from portal.timeutil import utcnow
-from portal.training.models import OutsideTraining
 from portal.uploads import storage
 from portal.uploads.operations import IncomingFile, store_upload
 

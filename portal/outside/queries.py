@@ -10,8 +10,8 @@ from sqlalchemy.orm import joinedload
 from portal.enums import RequestStatus
 from portal.extensions import db
 from portal.org.models import Community
+from portal.outside.models import OutsideTraining
 from portal.people.models import User, WorkerProfile
-from portal.training.models import OutsideTraining
 
 _WITH_PROOF = joinedload(OutsideTraining.proof)
 

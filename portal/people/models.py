@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.db import UTCDateTime, enum_type
+from portal.database import UTCDateTime, enum_type
 from portal.enums import Education, HiringRoute, PostType, Role, WorkerStatus
 from portal.extensions import db
 from portal.org.models import Community, Street

@@ -111,6 +111,13 @@ class CarePolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class SecondmentPolicy:
+    """How long a street may second (借调) a worker."""
+
+    max_months: int
+
+
+@dataclass(frozen=True, slots=True)
 class PolicyProfile:
     """All place-dependent policy numbers of one province, city or district."""
 
@@ -122,6 +129,7 @@ class PolicyProfile:
     certificate: CertificatePolicy
     exit_rules: tuple[ExitRule, ...]
     care: CarePolicy
+    secondment: SecondmentPolicy
 
 
 def load_profile_file(path: Path | str) -> PolicyProfile:
@@ -230,7 +238,17 @@ class _Parser:
 
     def profile(self, raw: Any) -> PolicyProfile:
         """Parse the whole file."""
-        top = {"code", "name", "name_en", "grades", "training", "certificate", "exit_rules", "care"}
+        top = {
+            "code",
+            "name",
+            "name_en",
+            "grades",
+            "training",
+            "certificate",
+            "exit_rules",
+            "care",
+            "secondment",
+        }
         raw = self.table(raw, "", allowed=top, required=top)
         code = self.string(raw["code"], "code")
         if not _CODE_RE.match(code):
@@ -244,6 +262,7 @@ class _Parser:
             certificate=self.certificate(raw["certificate"]),
             exit_rules=self.exit_rules(raw["exit_rules"]),
             care=self.care(raw["care"]),
+            secondment=self.secondment(raw["secondment"]),
         )
 
     def grades(self, raw: Any) -> Mapping[PostType, GradeRange]:
@@ -358,6 +377,13 @@ class _Parser:
                 )
             )
         return tuple(rules)
+
+    def secondment(self, raw: Any) -> SecondmentPolicy:
+        """Parse ``[secondment]``: the longest secondment a street may approve, in months."""
+        raw = self.table(raw, "secondment", allowed={"max_months"}, required={"max_months"})
+        return SecondmentPolicy(
+            max_months=self.integer(raw["max_months"], "secondment.max_months", minimum=1)
+        )
 
     def care(self, raw: Any) -> CarePolicy:
         """Parse ``[care]``: health check period and date, annual leave tiers."""

@@ -1,4 +1,4 @@
-"""Trainings, who is expected at them, attendance and outside training [003 §6, 004 §8]."""
+"""Trainings, who is expected at them, attendance and join requests [003 §6, 004 §8]."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import UTCDateTime, enum_type
+from portal.database import UTCDateTime, enum_type
 from portal.enums import (
     AttendanceMethod,
     AudienceScope,
@@ -144,46 +144,3 @@ class JoinRequest(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-class Upload(db.Model):
-    """A proof file (photo or PDF), stored outside static/ and served only to those allowed."""
-
-    __tablename__ = "uploads"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
-    original_name: Mapped[str] = mapped_column(sa.String(200))
-    content_type: Mapped[str] = mapped_column(sa.String(64))  # sniffed from the bytes
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(sa.String(64))
-    storage_key: Mapped[str] = mapped_column(sa.String(100), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class OutsideTraining(db.Model):
-    """Training done elsewhere (online course, provincial training) submitted for credit."""
-
-    __tablename__ = "outside_trainings"
-    __table_args__ = (
-        sa.CheckConstraint("hours > 0 AND hours <= 200", name="hours_range"),
-        sa.Index("ix_outside_trainings_worker_completed", "worker_id", "status", "completed_on"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    worker_id: Mapped[int] = mapped_column(sa.ForeignKey("worker_profiles.user_id"))
-    title: Mapped[str] = mapped_column(sa.String(200))
-    kind: Mapped[TrainingKind] = mapped_column(enum_type(TrainingKind))
-    organiser: Mapped[str] = mapped_column(sa.String(200), default="")
-    hours: Mapped[Decimal] = mapped_column(sa.Numeric(5, 1))
-    completed_on: Mapped[date]
-    proof_id: Mapped[int | None] = mapped_column(sa.ForeignKey("uploads.id"))
-    status: Mapped[RequestStatus] = mapped_column(
-        enum_type(RequestStatus), default=RequestStatus.PENDING
-    )
-    reviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    review_reason: Mapped[str | None] = mapped_column(sa.String(300))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    proof: Mapped[Upload | None] = relationship()

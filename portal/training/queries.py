@@ -12,12 +12,12 @@ from sqlalchemy.orm import aliased
 from portal.enums import AudienceScope, RequestStatus, Role, WorkerStatus
 from portal.extensions import db
 from portal.org.models import Community
+from portal.outside.models import OutsideTraining
 from portal.people.models import User, UserRole, WorkerProfile
 from portal.training.access import worker_may_see_training
 from portal.training.models import (
     Attendance,
     JoinRequest,
-    OutsideTraining,
     Training,
     TrainingAudience,
     TrainingStaff,

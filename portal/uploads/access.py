@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from portal.people.access import can_view_worker
 from portal.people.models import User, WorkerProfile
-from portal.training.models import Upload
+from portal.uploads.models import Upload
 
 
 def can_view_upload(user: User, upload: Upload, owner: WorkerProfile | None) -> bool:

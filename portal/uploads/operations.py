@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 
 from portal.extensions import db
 from portal.people.models import User
-from portal.training.models import Upload
 from portal.uploads import sniff, storage
+from portal.uploads.models import Upload
 from portal.uploads.sniff import UploadRefused
 
 

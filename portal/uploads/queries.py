@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.people.models import WorkerProfile
-from portal.training.models import Upload
+from portal.uploads.models import Upload
 
 # The upload and its owner's worker profile (with community: the street decides access).
 UPLOAD_WITH_OWNER = (

@@ -21,7 +21,7 @@ from portal.enums import CareKind, CareStatus, Role
 from portal.extensions import db
 from portal.inbox.models import Notification
 from portal.timeutil import local_today
-from portal.training.models import Upload
+from portal.uploads.models import Upload
 from tests.admin.roster_support import add_user, build_team, logged_in, post, token_of
 from tests.outside import files
 

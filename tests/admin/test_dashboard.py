@@ -26,7 +26,7 @@ import pytest
 
 from portal.admin import dashboard
 from portal.admin.access import admin_scope
-from portal.admin.queries import SuggestedAction
+from portal.admin.rules import SuggestedAction
 from portal.appraisal.models import Appraisal
 from portal.certificates.models import Certificate
 from portal.enums import (

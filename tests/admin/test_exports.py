@@ -9,8 +9,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from portal.admin.queries import SuggestedAction, suggested_actions
-from portal.enums import AppraisalResult, AttendanceMethod, CertificateKind, HiringRoute, PostType
+from portal.enums import AppraisalResult, AttendanceMethod, CertificateKind, PostType
 from portal.models import Appraisal, Attendance, Certificate
 from portal.policy import load_profile, rules
 from portal.timeutil import LOCAL_TZ, local_today
@@ -148,35 +147,6 @@ def test_certificate_deadline_export(app, db, team):
     assert rows[1][6] == (deadline - today).days < 0 and rows[1][7] == "已逾期"
     assert rows[2][7] in {"期限紧迫", "临近期限"}
     assert soon.user.name == rows[2][0]
-
-
-@pytest.mark.parametrize(
-    ("history", "route", "expected"),
-    [
-        (
-            {2023: QUAL, 2024: UNQ},
-            HiringRoute.RECRUITED,
-            [SuggestedAction.TALK, SuggestedAction.MENTOR],
-        ),
-        ({2023: UNQ, 2024: UNQ}, HiringRoute.RECRUITED, [SuggestedAction.TALK]),
-        (
-            {2023: BASIC, 2024: BASIC},
-            HiringRoute.ELECTED,
-            [SuggestedAction.TRAINING, SuggestedAction.MENTOR],
-        ),
-        (
-            {2022: BASIC, 2023: BASIC, 2024: BASIC},
-            HiringRoute.RECRUITED,
-            [SuggestedAction.TALK, SuggestedAction.TRAINING],
-        ),
-        ({2023: UNQ, 2024: QUAL}, HiringRoute.RECRUITED, []),
-        ({2022: BASIC, 2024: BASIC}, HiringRoute.RECRUITED, []),  # a gap ends the streak
-    ],
-)
-def test_suggested_actions_follow_the_exit_rules(history, route, expected):
-    """Help is suggested from the profile's exit rules: talk, training, mentor."""
-    risks = rules.exit_risks(load_profile("jiangsu"), history, hiring_route=route)
-    assert suggested_actions(risks) == expected
 
 
 def test_exit_risk_export(app, db, team):

@@ -7,10 +7,12 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import force_locale
 
 from portal.enums import AppraisalResult, CareKind, CareStatus, CertificateKind
 from portal.imports.commit import load_street, run_import
+from portal.imports.reader import Limits
 from portal.imports.templates import Kind
 from portal.models import Appraisal, AuditEntry, CareRecord, Certificate
 from portal.timeutil import local_today
@@ -39,6 +41,7 @@ def _run(team, kind: Kind, rows: list[list], *, commit: bool = True):
         today=local_today(),
         filename="导入.xlsx",
         commit=commit,
+        limits=Limits.from_config(current_app.config),
     )
 
 

@@ -6,11 +6,13 @@ from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import force_locale
 
 from portal.audit.models import AuditEntry
 from portal.enums import Education, HiringRoute, PostType, Role
 from portal.imports.commit import load_street, run_import
+from portal.imports.reader import Limits
 from portal.imports.templates import Kind
 from portal.models import GradeChange, User, UserRole, WorkerProfile
 from portal.timeutil import local_today
@@ -39,6 +41,7 @@ def _run(team, data: bytes, *, commit: bool = True, kind: Kind = Kind.ROSTER):
         today=local_today(),
         filename="花名册.xlsx",
         commit=commit,
+        limits=Limits.from_config(current_app.config),
     )
 
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from portal.admin import queries
+from portal.admin import rules as admin_rules
 from portal.enums import CertificateKind, PostType, WorkerStatus
 from portal.models import Certificate
 from portal.policy import load_profile, rules
@@ -130,14 +130,14 @@ def test_pages(app, db, team):
 
 def _sql_level(profile, eligible: date, today: date) -> CertLevel:
     """Return the level the roster's SQL bands give an uncertified worker."""
-    if eligible <= queries.latest_eligibility_for_deadline(profile, today - timedelta(days=1)):
+    if eligible <= admin_rules.latest_eligibility_for_deadline(profile, today - timedelta(days=1)):
         return CertLevel.OVERDUE
-    red = queries.latest_eligibility_for_deadline(
+    red = admin_rules.latest_eligibility_for_deadline(
         profile, today + timedelta(days=profile.certificate.red_days)
     )
     if eligible <= red:
         return CertLevel.RED
-    amber = queries.latest_eligibility_for_deadline(
+    amber = admin_rules.latest_eligibility_for_deadline(
         profile, today + timedelta(days=profile.certificate.amber_days)
     )
     return CertLevel.AMBER if eligible <= amber else CertLevel.OK

@@ -14,7 +14,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from portal.training.models import Upload
+from portal.uploads.models import Upload
 from portal.uploads.pdf import PdfRefusal, pdf_refusal
 from tests.conftest import csrf_token, login
 from tests.outside import files

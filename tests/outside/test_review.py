@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from portal.audit.models import AuditEntry
 from portal.enums import RequestStatus, Role
-from portal.training.models import OutsideTraining
+from portal.outside.models import OutsideTraining
 from tests.conftest import csrf_token, login
 
 REVIEW = "/street/outside-training"

@@ -10,8 +10,9 @@ import sqlalchemy as sa
 
 from portal.audit.models import AuditEntry
 from portal.enums import RequestStatus, Role, TrainingKind
+from portal.outside.models import OutsideTraining
 from portal.timeutil import local_today
-from portal.training.models import OutsideTraining, Upload
+from portal.uploads.models import Upload
 from tests.conftest import csrf_token, login
 from tests.outside import files
 

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from PIL import Image
 
 from portal.enums import Role
-from portal.training.models import Upload
 from portal.uploads import storage
+from portal.uploads.models import Upload
 from tests.conftest import login
 from tests.outside import files
 

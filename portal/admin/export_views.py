@@ -1,0 +1,75 @@
+"""The street admin's .xlsx exports: roster, training, appraisals, certificates, exit risks.
+
+Routes on the admin blueprint (portal/admin/views.py).
+"""
+
+from __future__ import annotations
+
+import io
+
+from flask import abort, request, send_file
+from flask_login import current_user, login_required
+
+from portal.admin import exports, forms, queries, team_queries
+from portal.admin.access import AdminScope, admin_scope
+from portal.admin.views import bp
+from portal.timeutil import local_today, utcnow
+from portal.web.htmx import render
+
+
+def _scope_name(scope: AdminScope, streets) -> str:
+    if scope.whole_district:
+        return scope.district.name
+    return next((street.name for street in streets if street.id == scope.street_id), "")
+
+
+@bp.get("/street/exports")
+@login_required
+def exports_page():
+    """List the exports."""
+    scope = admin_scope(current_user)
+    kinds = [(kind, exports.EXPORT_LABELS[kind]) for kind in exports.ExportKind]
+    return render("admin/exports.html", scope=scope, kinds=kinds)
+
+
+@bp.get("/street/export/<kind>.xlsx")
+@login_required
+def export(kind: str):
+    """Download an export of the admin's street (or district) as .xlsx."""
+    scope = admin_scope(current_user)
+    if kind not in exports.ExportKind._value2member_map_:
+        abort(404)
+    kind = exports.ExportKind(kind)
+    today = local_today()
+    streets = queries.scope_streets(scope)
+    about = {
+        "scope_name": _scope_name(scope, streets),
+        "profile_name": scope.profile.name,
+        "now": utcnow(),
+    }
+    if kind is exports.ExportKind.ROSTER:
+        communities = queries.scope_communities(scope)
+        filters = forms.roster_filter(
+            request.args,
+            street_ids={street.id for street in streets},
+            community_ids={community.id for community, _street in communities},
+        )
+        workbook = exports.roster_workbook(queries.roster_all(scope, filters, today), **about)
+    elif kind is exports.ExportKind.TRAINING:
+        rows = team_queries.training_compliance(scope, today)
+        workbook = exports.training_workbook(rows, year=today.year, **about)
+    elif kind is exports.ExportKind.APPRAISALS:
+        workbook = exports.appraisals_workbook(team_queries.appraisal_grid(scope), **about)
+    elif kind is exports.ExportKind.CERTIFICATES:
+        rows = team_queries.certificate_deadlines(scope, today)
+        workbook = exports.certificates_workbook(rows, **about)
+    else:
+        workbook = exports.exit_risks_workbook(team_queries.exit_risk_rows(scope), **about)
+    response = send_file(
+        io.BytesIO(workbook),
+        mimetype=exports.XLSX_MIMETYPE,
+        as_attachment=True,
+        download_name=exports.download_name(kind, about["scope_name"], today),
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

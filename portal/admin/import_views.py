@@ -1,0 +1,168 @@
+"""The street admin's Excel import: upload, preview, commit (all rows or none), templates.
+
+Routes on the admin blueprint (portal/admin/views.py). Every view: load → check access →
+act → render.
+"""
+
+from __future__ import annotations
+
+import io
+
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from portal.admin import exports, forms
+from portal.admin.access import admin_scope
+from portal.admin.views import _private, bp
+from portal.database import writes
+from portal.extensions import db
+from portal.imports import reader, stash
+from portal.imports.commit import load_street, run_import
+from portal.imports.limits import too_large as limits_too_large
+from portal.imports.report import summary
+from portal.imports.templates import KIND_LABELS, Kind, download_name, template_workbook
+from portal.refusals import Refused
+from portal.timeutil import local_today
+from portal.web.htmx import render
+from portal.web.views import actor, commit_or_refusal
+
+MAX_SHOWN = 500  # rows of created / updated / errors listed on the preview page
+
+
+def _kind_choices() -> list[tuple[str, str]]:
+    return [(kind.value, str(KIND_LABELS[kind])) for kind in Kind]
+
+
+def _import_page(form: forms.ImportForm, status: int = 200, problem: str | None = None):
+    return _private(render("admin/import.html", form=form, problem=problem), status)
+
+
+@bp.get("/street/import")
+@login_required
+def import_start():
+    """Show the upload form and the templates to download."""
+    scope = admin_scope(current_user)
+    scope.require_write()
+    form = forms.ImportForm(kinds=_kind_choices())
+    if request.args.get("kind") in Kind._value2member_map_:
+        form.kind.data = request.args["kind"]
+    return _import_page(form)
+
+
+def _preview(report, *, token: str | None, status: int):
+    return _private(
+        render(
+            "admin/import_preview.html",
+            report=report,
+            kind_label=KIND_LABELS[report.kind],
+            summary_text=summary(report),
+            token=token,
+            commit_form=forms.CommitForm(token=token) if token else None,
+            max_shown=MAX_SHOWN,
+        ),
+        status,
+    )
+
+
+@bp.post("/street/import")
+@login_required
+def import_preview():
+    """Check an uploaded file and preview what it would change; nothing is written yet."""
+    scope = admin_scope(current_user)
+    scope.require_write()
+    form = forms.ImportForm(kinds=_kind_choices())
+    if not form.validate_on_submit():
+        return _import_page(form, 422)
+    upload = form.file.data
+    limits = reader.Limits.from_config(current_app.config)
+    data = upload.stream.read(limits.file_bytes + 1)
+    filename = (upload.filename or "upload.xlsx")[-200:]
+    if len(data) > limits.file_bytes:
+        return _import_page(form, 413, limits_too_large(limits).message)
+    kind = Kind(form.kind.data)
+    street = load_street(scope.street_id)
+    report = run_import(
+        data,
+        kind,
+        street=street,
+        actor=actor(),
+        today=local_today(),
+        filename=filename,
+        commit=False,
+        limits=limits,
+    )
+    if not report.ok:
+        return _preview(report, token=None, status=422)
+    token = stash.stash(
+        data, user_id=current_user.id, street_id=scope.street_id, kind=kind, filename=filename
+    )
+    return _preview(report, token=token, status=200)
+
+
+@bp.post("/street/import/commit")
+@login_required
+@writes
+def import_commit():
+    """Import the previewed file: all rows in one transaction, or nothing."""
+    scope = admin_scope(current_user)
+    scope.require_write()
+    form = forms.CommitForm()
+    if not form.validate_on_submit():
+        abort(400)
+    stashed = commit_or_refusal(lambda: stash.load(form.token.data, user_id=current_user.id))
+    if isinstance(stashed, Refused):
+        flash(str(stashed.message), "error")
+        return redirect(url_for("admin.import_start"), code=303)
+    if stashed.street_id != scope.street_id or stashed.kind not in Kind._value2member_map_:
+        abort(403)
+    street = load_street(scope.street_id)
+    try:
+        report = run_import(
+            stashed.data,
+            Kind(stashed.kind),
+            street=street,
+            actor=actor(),
+            today=local_today(),
+            filename=stashed.filename,
+            commit=True,
+            limits=reader.Limits.from_config(current_app.config),
+        )
+        if report.committed:
+            db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        flash(
+            _("Someone changed these records at the same time. Please upload the file again."),
+            "error",
+        )
+        return redirect(url_for("admin.import_start"), code=303)
+    if not report.committed:  # the records changed since the preview: show what is wrong now
+        db.session.rollback()
+        return _preview(report, token=None, status=409)
+    stash.discard(stashed)
+    return _private(
+        render(
+            "admin/import_result.html",
+            report=report,
+            kind_label=KIND_LABELS[report.kind],
+            summary_text=summary(report),
+            max_shown=MAX_SHOWN,
+        )
+    )
+
+
+@bp.get("/street/import/template/<kind>.xlsx")
+@login_required
+def import_template(kind: str):
+    """Download the .xlsx template of an import, with its Chinese headers."""
+    admin_scope(current_user)
+    if kind not in Kind._value2member_map_:
+        abort(404)
+    return send_file(
+        io.BytesIO(template_workbook(Kind(kind))),
+        mimetype=exports.XLSX_MIMETYPE,
+        as_attachment=True,
+        download_name=download_name(Kind(kind)),
+    )

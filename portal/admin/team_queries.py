@@ -1,0 +1,253 @@
+"""Reads of the team's standing, behind the exports and the dashboard.
+
+Training hours against the minimum, the appraisal grid, certificate deadlines and exit
+risks: each a handful of queries whatever the street's size, with the policy rules run in
+Python over one query's rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from portal.admin.access import AdminScope
+from portal.admin.queries import CERTIFIED, ROSTER_ORDER, cert_state_of, from_workers
+from portal.admin.rules import SuggestedAction, latest_eligibility_for_deadline, suggested_actions
+from portal.appraisal.models import Appraisal
+from portal.enums import AppraisalResult, RequestStatus, WorkerStatus
+from portal.extensions import db
+from portal.org.models import Community
+from portal.outside.models import OutsideTraining
+from portal.people.models import User, WorkerProfile
+from portal.policy import rules
+from portal.timeutil import year_bounds
+from portal.training.models import Attendance
+
+DEADLINE_WINDOW_DAYS = (
+    180  # product setting: exports and dashboard show deadlines within half a year
+)
+
+
+def _credited_hours(first_day: date, last_day: date):
+    """Return a correlated 'hours credited to this worker in the period' expression."""
+    attended = (
+        sa.select(sa.func.coalesce(sa.func.sum(Attendance.credited_hours), 0))
+        .where(
+            Attendance.worker_id == WorkerProfile.user_id,
+            Attendance.credited_on.between(first_day, last_day),
+        )
+        .correlate(WorkerProfile)
+        .scalar_subquery()
+    )
+    outside = (
+        sa.select(sa.func.coalesce(sa.func.sum(OutsideTraining.hours), 0))
+        .where(
+            OutsideTraining.worker_id == WorkerProfile.user_id,
+            OutsideTraining.status == RequestStatus.APPROVED,
+            OutsideTraining.completed_on.between(first_day, last_day),
+        )
+        .correlate(WorkerProfile)
+        .scalar_subquery()
+    )
+    return attended + outside
+
+
+@dataclass(frozen=True)
+class TrainingRow:
+    """One worker's training hours this year against their minimum."""
+
+    worker: WorkerProfile
+    name: str
+    staff_no: str | None
+    community: str
+    progress: rules.TrainingProgress
+
+
+def training_compliance(scope: AdminScope, today: date) -> list[TrainingRow]:
+    """Return this year's hours of every worker on post, with the rules' verdict (one query)."""
+    first, last = year_bounds(today.year)
+    statement = (
+        from_workers(
+            sa.select(
+                WorkerProfile,
+                User.name,
+                User.staff_no,
+                Community.name.label("community"),
+                _credited_hours(first, last).label("credited"),
+            )
+        )
+        .where(
+            scope.street_condition(Community.street_id),
+            WorkerProfile.status != WorkerStatus.EXITED,
+        )
+        .order_by(*ROSTER_ORDER)
+    )
+    profile = scope.profile
+    rows = []
+    for row in db.session.execute(statement):
+        worker = row.WorkerProfile
+        new_entrant = worker.community_work_started_on.year == today.year
+        required = rules.annual_training_requirement(
+            profile, worker.post_type, new_entrant=new_entrant
+        )
+        credited = Decimal(row.credited).quantize(Decimal("0.1"))
+        progress = rules.training_progress(required, credited, today=today)
+        rows.append(TrainingRow(worker, row.name, row.staff_no, row.community, progress))
+    return rows
+
+
+@dataclass(frozen=True)
+class AppraisalGrid:
+    """Every worker's results, one column per year."""
+
+    years: Sequence[int]
+    rows: Sequence[tuple]  # (worker, name, staff_no, community, {year: Appraisal})
+
+
+def appraisal_grid(scope: AdminScope) -> AppraisalGrid:
+    """Return the appraisal results of the workers in scope by year (two queries)."""
+    workers = db.session.execute(
+        from_workers(
+            sa.select(WorkerProfile, User.name, User.staff_no, Community.name.label("community"))
+        )
+        .where(scope.street_condition(Community.street_id))
+        .order_by(*ROSTER_ORDER)
+    ).all()
+    appraisals = db.session.scalars(
+        sa.select(Appraisal)
+        .join(WorkerProfile, WorkerProfile.user_id == Appraisal.worker_id)
+        .join(Community, Community.id == WorkerProfile.community_id)
+        .where(scope.street_condition(Community.street_id))
+    ).all()
+    by_worker: dict[int, dict[int, Appraisal]] = {}
+    for appraisal in appraisals:
+        by_worker.setdefault(appraisal.worker_id, {})[appraisal.year] = appraisal
+    years = sorted({appraisal.year for appraisal in appraisals})
+    rows = [
+        (
+            row.WorkerProfile,
+            row.name,
+            row.staff_no,
+            row.community,
+            by_worker.get(row[0].user_id, {}),
+        )
+        for row in workers
+    ]
+    return AppraisalGrid(years=years, rows=rows)
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    """An uncertified worker whose certificate deadline is near or past."""
+
+    worker: WorkerProfile
+    name: str
+    staff_no: str | None
+    community: str
+    deadline: date
+    state: rules.CertificateState
+
+
+def certificate_deadlines(
+    scope: AdminScope, today: date, *, within_days: int = DEADLINE_WINDOW_DAYS
+) -> list[DeadlineRow]:
+    """Return uncertified workers on post whose deadline is within the window or past."""
+    profile = scope.profile
+    bound = latest_eligibility_for_deadline(profile, today + timedelta(days=within_days))
+    statement = (
+        from_workers(
+            sa.select(WorkerProfile, User.name, User.staff_no, Community.name.label("community"))
+        )
+        .where(
+            scope.street_condition(Community.street_id),
+            WorkerProfile.status != WorkerStatus.EXITED,
+            WorkerProfile.exam_eligible_on.is_not(None),
+            WorkerProfile.exam_eligible_on <= bound,
+            ~CERTIFIED,
+        )
+        .order_by(WorkerProfile.exam_eligible_on, User.name, WorkerProfile.user_id)
+    )
+    rows = []
+    for row in db.session.execute(statement):
+        deadline, state = cert_state_of(profile, row.WorkerProfile, False, today)
+        rows.append(
+            DeadlineRow(row.WorkerProfile, row.name, row.staff_no, row.community, deadline, state)
+        )
+    return rows
+
+
+ACTION_LABELS = {
+    SuggestedAction.TALK: _l("Heart-to-heart talk"),
+    SuggestedAction.TRAINING: _l("Training"),
+    SuggestedAction.MENTOR: _l("Mentor support"),
+}
+
+
+@dataclass(frozen=True)
+class ExitRiskRow:
+    """A worker who has triggered an exit rule or is one result away from one."""
+
+    worker: WorkerProfile
+    name: str
+    staff_no: str | None
+    community: str
+    history: dict[int, AppraisalResult]
+    risks: Sequence[rules.ExitRisk]
+    actions: Sequence[SuggestedAction]
+
+    @property
+    def triggered(self) -> bool:
+        """Return whether any exit rule has been reached."""
+        return any(risk.triggered for risk in self.risks)
+
+
+def exit_risk_rows(scope: AdminScope) -> list[ExitRiskRow]:
+    """Return the workers on post at risk under their profile's exit rules (two queries)."""
+    profile = scope.profile
+    workers = db.session.execute(
+        from_workers(
+            sa.select(WorkerProfile, User.name, User.staff_no, Community.name.label("community"))
+        )
+        .where(
+            scope.street_condition(Community.street_id),
+            WorkerProfile.status != WorkerStatus.EXITED,
+        )
+        .order_by(*ROSTER_ORDER)
+    ).all()
+    results = db.session.execute(
+        sa.select(Appraisal.worker_id, Appraisal.year, Appraisal.result)
+        .join(WorkerProfile, WorkerProfile.user_id == Appraisal.worker_id)
+        .join(Community, Community.id == WorkerProfile.community_id)
+        .where(
+            scope.street_condition(Community.street_id),
+            WorkerProfile.status != WorkerStatus.EXITED,
+            Appraisal.published_at.is_not(None),  # only results the worker has been told
+        )
+    ).all()
+    histories: dict[int, dict[int, AppraisalResult]] = {}
+    for worker_id, year, result in results:
+        histories.setdefault(worker_id, {})[year] = result
+    rows = []
+    for row in workers:
+        worker = row.WorkerProfile
+        history = histories.get(worker.user_id, {})
+        risks = rules.exit_risks(profile, history, hiring_route=worker.hiring_route)
+        if risks:
+            rows.append(
+                ExitRiskRow(
+                    worker=worker,
+                    name=row.name,
+                    staff_no=row.staff_no,
+                    community=row.community,
+                    history=history,
+                    risks=risks,
+                    actions=suggested_actions(risks),
+                )
+            )
+    rows.sort(key=lambda r: (not r.triggered, r.community, r.name))
+    return rows
