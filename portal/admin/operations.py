@@ -13,6 +13,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
+
 from portal.audit import operations as audit
 from portal.auth import operations as auth
 from portal.enums import Education, HiringRoute, PostType, Role, WorkerStatus
@@ -171,21 +173,13 @@ def update_worker(
     return new
 
 
-def add_months(day: date, months: int) -> date:
-    """Return the same day ``months`` later, clamped to the month's end."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
 def secondment_too_long(since: date | None, until: date | None) -> bool:
     """Return whether a secondment runs past the 6 months a street may second [003 §9]."""
-    return since is not None and until is not None and until > add_months(since, SECONDMENT_MONTHS)
+    return (
+        since is not None
+        and until is not None
+        and until > since + relativedelta(months=SECONDMENT_MONTHS)
+    )
 
 
 def change_status(

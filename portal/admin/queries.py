@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
@@ -109,10 +110,7 @@ def latest_eligibility_for_deadline(profile: PolicyProfile, target: date) -> dat
     "deadline ≤ target" is "eligible ≤ this date": the roster filters in SQL with it.
     """
     years = profile.certificate.deadline_years
-    try:
-        candidate = target.replace(year=target.year - years)
-    except ValueError:  # Feb 29 of a leap target, non-leap source year
-        candidate = date(target.year - years, 2, 28)
+    candidate = target - relativedelta(years=years)
     one_day = timedelta(days=1)
     while rules.certificate_deadline(profile, candidate + one_day) <= target:
         candidate += one_day
