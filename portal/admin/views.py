@@ -7,8 +7,6 @@ outside the admin's scope answers 404.
 
 from __future__ import annotations
 
-import io
-
 from flask import (
     Blueprint,
     abort,
@@ -17,13 +15,13 @@ from flask import (
     make_response,
     redirect,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
+from portal import xlsx
 from portal.admin import cli, exports, forms, operations, queries
 from portal.admin.access import AdminScope, admin_scope, worker_in_scope
 from portal.certificates import queries as certificate_queries
@@ -474,12 +472,7 @@ def import_template(kind: str):
     admin_scope(current_user)
     if kind not in Kind._value2member_map_:
         abort(404)
-    return send_file(
-        io.BytesIO(template_workbook(Kind(kind))),
-        mimetype=exports.XLSX_MIMETYPE,
-        as_attachment=True,
-        download_name=download_name(Kind(kind)),
-    )
+    return xlsx.send(template_workbook(Kind(kind)), download_name(Kind(kind)))
 
 
 # -- exports ----------------------------------------------------------------------------
@@ -533,11 +526,4 @@ def export(kind: str):
         workbook = exports.certificates_workbook(rows, **about)
     else:
         workbook = exports.exit_risks_workbook(queries.exit_risk_rows(scope), **about)
-    response = send_file(
-        io.BytesIO(workbook),
-        mimetype=exports.XLSX_MIMETYPE,
-        as_attachment=True,
-        download_name=exports.download_name(kind, about["scope_name"], today),
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return xlsx.send(workbook, exports.download_name(kind, about["scope_name"], today))

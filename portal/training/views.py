@@ -6,14 +6,14 @@ other roles); a training the user does not run answers 404, like a missing one.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
+from portal import xlsx
 from portal.checkin import rules
 from portal.database import writes
 from portal.enums import Role
@@ -484,12 +484,4 @@ def export_attendance(training_id: int):
     """Download the attendance sheet of a training as .xlsx."""
     training = _runnable_training(training_id)
     workbook = exports.attendance_workbook(training, queries.roster(training.id))
-    response = send_file(
-        io.BytesIO(workbook),
-        mimetype=exports.XLSX_MIMETYPE,
-        as_attachment=True,
-        download_name=exports.download_name(training),
-    )
-    # Names and phone numbers: no cache may keep a copy.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return xlsx.send(workbook, exports.download_name(training))
