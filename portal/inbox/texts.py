@@ -23,8 +23,6 @@ KIND_LABELS = {
     "training_pace": _l("Training hours behind pace (checked monthly)"),
     "appraisal_published": _l("Appraisal result published"),
     "health_check": _l("Annual health check not done (from 1 October)"),
-    "mentor_session_missing": _l("No mentoring session with a mentee this month (from the 25th)"),
-    "talk_missing": _l("Workers without a heart-to-heart talk this month (from the 25th)"),
 }
 
 
