@@ -26,7 +26,7 @@ def published_appraisals(worker_id: int) -> list[Appraisal]:
     return db.session.scalars(PUBLISHED_APPRAISALS, {"worker_id": worker_id}).all()
 
 
-# -- the street admin's grid (issue 6) -------------------------------------------------------
+# -- the street admin's grid ---------------------------------------------------------------
 
 
 @dataclass(frozen=True)
