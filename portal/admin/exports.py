@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from portal import xlsx
 from portal.admin import queries
@@ -72,9 +73,21 @@ def _about(kind: ExportKind, scope_name: str, profile_name: str, now: datetime) 
 def _cert_text(state) -> str:
     text = label(state.level)
     if state.days_left is not None and state.level is not CertLevel.OVERDUE:
-        return _("%(state)s (%(days)d days left)", state=text, days=state.days_left)
+        return ngettext(
+            "%(state)s (%(days)d day left)",
+            "%(state)s (%(days)d days left)",
+            state.days_left,
+            state=text,
+            days=state.days_left,
+        )
     if state.level is CertLevel.OVERDUE:
-        return _("%(state)s (%(days)d days)", state=text, days=-state.days_left)
+        return ngettext(
+            "%(state)s (%(days)d day)",
+            "%(state)s (%(days)d days)",
+            -state.days_left,
+            state=text,
+            days=-state.days_left,
+        )
     return text
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
@@ -415,7 +416,15 @@ def check_out_all(training_id: int):
     except MarkRefused as refused:
         return _not_decided(training, refused.refusal)
     db.session.commit()
-    return _decided(training, _("%(count)d workers are checked out.", count=count))
+    return _decided(
+        training,
+        ngettext(
+            "%(count)d worker is checked out.",
+            "%(count)d workers are checked out.",
+            count,
+            count=count,
+        ),
+    )
 
 
 # -- join requests ---------------------------------------------------------------------------
