@@ -70,6 +70,16 @@ def _about(kind: ExportKind, scope_name: str, profile_name: str, now: datetime) 
     ]
 
 
+def _who_headers() -> list[str]:
+    """Return the headers of the columns that say who a row is about."""
+    return [_("Name"), _("Staff number"), _("Community"), _("Post type")]
+
+
+def _who(row) -> tuple:
+    """Return who a row is about: name, staff number, community and post type."""
+    return (row.name, row.staff_no, row.community, row.worker.post_type)
+
+
 def _cert_text(state) -> str:
     text = label(state.level)
     if state.days_left is not None and state.level is not CertLevel.OVERDUE:
@@ -161,10 +171,7 @@ def training_workbook(
 ) -> bytes:
     """Return this year's hours of each worker on post against their minimum."""
     headers = [
-        _("Name"),
-        _("Staff number"),
-        _("Community"),
-        _("Post type"),
+        *_who_headers(),
         _("Required hours %(year)d", year=year),
         _("Credited hours"),
         _("Hours missing"),
@@ -174,10 +181,7 @@ def training_workbook(
     ]
     body = (
         (
-            r.name,
-            r.staff_no,
-            r.community,
-            r.worker.post_type,
+            *_who(r),
             r.progress.required,
             r.progress.credited,
             r.progress.missing,
@@ -198,7 +202,7 @@ def training_workbook(
 
 def appraisals_workbook(grid: queries.AppraisalGrid, *, scope_name, profile_name, now) -> bytes:
     """Return each worker's results, one column per year; unpublished results are marked."""
-    headers = [_("Name"), _("Staff number"), _("Community"), _("Post type"), _("Status")]
+    headers = [*_who_headers(), _("Status")]
     headers += [_("%(year)d result", year=year) for year in grid.years]
 
     def result(appraisal) -> str | None:
@@ -236,10 +240,7 @@ def certificates_workbook(
 ) -> bytes:
     """Return the uncertified workers whose deadline is within 180 days or past."""
     headers = [
-        _("Name"),
-        _("Staff number"),
-        _("Community"),
-        _("Post type"),
+        *_who_headers(),
         _("Eligible for the social-work exam on"),
         _("Certificate deadline"),
         _("Days left"),
@@ -247,10 +248,7 @@ def certificates_workbook(
     ]
     body = (
         (
-            r.name,
-            r.staff_no,
-            r.community,
-            r.worker.post_type,
+            *_who(r),
             r.worker.exam_eligible_on,
             r.deadline,
             r.state.days_left,
@@ -284,10 +282,7 @@ def exit_risks_workbook(
 ) -> bytes:
     """Return the workers at risk under an exit rule, with the help to offer first."""
     headers = [
-        _("Name"),
-        _("Staff number"),
-        _("Community"),
-        _("Post type"),
+        *_who_headers(),
         _("Hiring route"),
         _("Recent results"),
         _("Risk"),
@@ -296,10 +291,7 @@ def exit_risks_workbook(
     ]
     body = (
         (
-            r.name,
-            r.staff_no,
-            r.community,
-            r.worker.post_type,
+            *_who(r),
             r.worker.hiring_route,
             "；".join(f"{year} {label(result)}" for year, result in sorted(r.history.items())),
             "；".join(risk_text(risk) for risk in r.risks),
