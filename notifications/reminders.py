@@ -4,8 +4,7 @@ A reminder kind is a registry entry: a code, a label for the settings page, the 
 it concerns, how often it is looked for, and a collector that turns the tables into
 ``Reminder`` items for a given moment. The rules themselves are pure functions of the
 moment and a few values (table-tested with frozen time); collectors only load rows and
-apply them. Kinds whose data does not exist yet (mentoring) are registered dormant:
-the mentoring module calls ``activate(code, collector)`` and they start working.
+apply them. Every registered kind has a collector: a kind on the settings page fires.
 
 Each reminder carries its exactly-once key: (user, kind, subject, period). The subject
 names the thing (``training:12``, ``certificate:2027-03-01``) and the period the
@@ -15,7 +14,6 @@ reminder, and a re-run is not.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -76,15 +74,10 @@ class ReminderKind:
     label: object  # lazy string
     roles: frozenset[Role]
     cadence: str
-    collect: Collector | None = None  # None: dormant until its data exists
+    collect: Collector
     ttl: int | None = None  # seconds a push may wait for an offline phone (None: PUSH_TTL)
     urgency: str = "normal"
     order: int = field(default=0)
-
-    @property
-    def live(self) -> bool:
-        """Return whether the kind produces reminders today."""
-        return self.collect is not None
 
 
 REGISTRY: dict[str, ReminderKind] = {}
@@ -99,26 +92,16 @@ def register(kind: ReminderKind) -> ReminderKind:
     return kind
 
 
-def activate(code: str, collect: Collector) -> None:
-    """Give a dormant kind its collector (the mentoring module does this for its two)."""
-    REGISTRY[code].collect = collect
-
-
-def live_kinds() -> list[ReminderKind]:
-    """Return the kinds that produce reminders, in registry order."""
-    return [kind for kind in REGISTRY.values() if kind.live]
-
-
 def kinds_for_roles(roles: Iterable[Role]) -> list[ReminderKind]:
-    """Return the live kinds that concern someone holding these roles."""
+    """Return the kinds that concern someone holding these roles, in registry order."""
     held = set(roles)
-    return [kind for kind in live_kinds() if kind.roles & held]
+    return [kind for kind in REGISTRY.values() if kind.roles & held]
 
 
 def collect_due(now: datetime, *, cadence: str | None = None) -> list[Reminder]:
     """Return every reminder due at ``now`` (of one cadence, or all)."""
     due: list[Reminder] = []
-    for kind in live_kinds():
+    for kind in REGISTRY.values():
         if cadence is None or kind.cadence == cadence:
             due.extend(kind.collect(now))
     return due
@@ -130,7 +113,6 @@ TOMORROW_FROM = "18:00"  # the evening before a training
 SOON_LEAD = timedelta(hours=1)
 CERTIFICATE_MILESTONES = (180, 90, 30, 7)  # days before the deadline
 APPRAISAL_FRESH = timedelta(days=30)  # older publications are not news any more
-MONTHLY_CHECK_DAY = 25  # mentoring and talks: "by the 25th"
 
 
 def training_tomorrow_period(starts_at: datetime, now: datetime) -> str | None:
@@ -179,14 +161,6 @@ def health_check_period(today: date, due_on: date, *, done: bool) -> str | None:
     if done or today < due_on:
         return None
     return timing.year_key(today)
-
-
-def monthly_by_day_period(today: date, *, done: bool, day: int = MONTHLY_CHECK_DAY) -> str | None:
-    """Return the month's key from the given day on while something is still not done."""
-    last = calendar.monthrange(today.year, today.month)[1]
-    if done or today.day < min(day, last):
-        return None
-    return timing.month_key(today)
 
 
 # -- helpers for collectors ---------------------------------------------------------------
@@ -500,26 +474,6 @@ register(
         _WORKER,
         DAILY,
         collect_health_check,
-        urgency="low",
-    )
-)
-# Dormant until the mentoring issue lands: it calls activate() with a collector that
-# applies monthly_by_day_period() to its 传帮带 sessions and 谈心日 talks.
-register(
-    ReminderKind(
-        "mentor_session_missing",
-        texts.KIND_LABELS["mentor_session_missing"],
-        frozenset({Role.MENTOR}),
-        DAILY,
-        urgency="low",
-    )
-)
-register(
-    ReminderKind(
-        "talk_missing",
-        texts.KIND_LABELS["talk_missing"],
-        frozenset({Role.TALK_LEADER}),
-        DAILY,
         urgency="low",
     )
 )

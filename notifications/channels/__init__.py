@@ -131,12 +131,6 @@ def register_channel(name: str, factory: ChannelFactory) -> None:
     _FACTORIES[name] = factory
 
 
-def registered_names() -> list[str]:
-    """Return the names of every registered channel."""
-    _load_builtin()
-    return list(_FACTORIES)
-
-
 def configured_channels(app: Flask) -> dict[str, Channel]:
     """Build every channel the app's configuration enables, by name."""
     _load_builtin()

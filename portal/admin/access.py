@@ -82,13 +82,6 @@ def admin_scope(user: User) -> AdminScope:
     abort(403)
 
 
-def is_admin(user: User) -> bool:
-    """Return whether a user may open the admin pages at all."""
-    return (user.has_role(Role.STREET_ADMIN) and user.street_id is not None) or (
-        user.has_role(Role.DISTRICT_ADMIN) and user.district_id is not None
-    )
-
-
 _WORKER_IN_ORG = (
     sa.select(WorkerProfile)
     .options(

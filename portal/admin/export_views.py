@@ -5,11 +5,10 @@ Routes on the admin blueprint (portal/admin/views.py).
 
 from __future__ import annotations
 
-import io
-
-from flask import abort, request, send_file
+from flask import abort, request
 from flask_login import current_user, login_required
 
+from portal import xlsx
 from portal.admin import exports, forms, queries, team_queries
 from portal.admin.access import AdminScope, admin_scope
 from portal.admin.views import bp
@@ -65,11 +64,4 @@ def export(kind: str):
         workbook = exports.certificates_workbook(rows, **about)
     else:
         workbook = exports.exit_risks_workbook(team_queries.exit_risk_rows(scope), **about)
-    response = send_file(
-        io.BytesIO(workbook),
-        mimetype=exports.XLSX_MIMETYPE,
-        as_attachment=True,
-        download_name=exports.download_name(kind, about["scope_name"], today),
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return xlsx.send(workbook, exports.download_name(kind, about["scope_name"], today))

@@ -1,35 +1,24 @@
 """The admin's .xlsx exports: roster, training compliance, appraisals, deadlines, exit risks.
 
-Headers follow the interface language (Chinese by default); dates are Excel dates and
-times are Asia/Shanghai wall time. Text is always written as text, never as a formula.
+Headers follow the interface language (Chinese by default); portal.xlsx writes the cells
+(text never as a formula, dates as dates, times in Asia/Shanghai wall time).
 """
 
 from __future__ import annotations
 
 import enum
-import io
-import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from flask_babel import ngettext
 
+from portal import xlsx
 from portal.admin import queries, team_queries
 from portal.labels import label
 from portal.policy.rules import CertLevel
-from portal.timeutil import to_local
-
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_DATE_FORMAT = "yyyy-mm-dd"
-_TIME_FORMAT = "yyyy-mm-dd hh:mm"
-_FILENAME_ILLEGAL = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 class ExportKind(enum.StrEnum):
@@ -53,32 +42,8 @@ EXPORT_LABELS = {
 
 def download_name(kind: ExportKind, scope_name: str, today: date) -> str:
     """Return the offered file name, e.g. 花名册-湖南路街道-2025-03-01.xlsx."""
-    stem = _FILENAME_ILLEGAL.sub("", f"{EXPORT_LABELS[kind]}-{scope_name}").strip()
-    return f"{stem[:80]}-{today.isoformat()}.xlsx"
-
-
-def _cell(sheet, value: Any) -> WriteOnlyCell:
-    if isinstance(value, enum.Enum):
-        value = label(value)
-    if isinstance(value, datetime):
-        cell = WriteOnlyCell(sheet, value=to_local(value).replace(tzinfo=None))
-        cell.number_format = _TIME_FORMAT
-        return cell
-    if isinstance(value, date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = _DATE_FORMAT
-        return cell
-    if isinstance(value, Decimal):
-        cell = WriteOnlyCell(sheet, value=float(value))
-        cell.number_format = "0.0"
-        return cell
-    if isinstance(value, bool):
-        return WriteOnlyCell(sheet, value=_("Yes") if value else _("No"))
-    if value is None or isinstance(value, int):
-        return WriteOnlyCell(sheet, value=value)
-    cell = WriteOnlyCell(sheet, value=str(value))
-    cell.data_type = "s"  # never a formula, whatever a name or comment starts with
-    return cell
+    stem = xlsx.file_stem(f"{EXPORT_LABELS[kind]}-{scope_name}")
+    return f"{stem}-{today.isoformat()}.xlsx"
 
 
 def _workbook(
@@ -90,28 +55,10 @@ def _workbook(
     about: Sequence[tuple[str, Any]],
 ) -> bytes:
     """Return a workbook: one sheet of rows under bold headers, and a sheet about the export."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = Font(bold=True)
-        cell.data_type = "s"
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append([_cell(sheet, value) for value in row])
-    notes = book.create_sheet(_("About")[:31])
-    notes.column_dimensions["A"].width = 16
-    notes.column_dimensions["B"].width = 40
-    for key, value in about:
-        notes.append([_cell(notes, key), _cell(notes, value)])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    book = xlsx.simple_workbook(title, headers, rows, widths=widths)
+    notes = xlsx.add_sheet(book, _("About"), (), widths=(16, 40), freeze=False)
+    xlsx.append_rows(notes, about)
+    return xlsx.to_bytes(book)
 
 
 def _about(kind: ExportKind, scope_name: str, profile_name: str, now: datetime) -> list:
@@ -123,12 +70,34 @@ def _about(kind: ExportKind, scope_name: str, profile_name: str, now: datetime) 
     ]
 
 
+def _who_headers() -> list[str]:
+    """Return the headers of the columns that say who a row is about."""
+    return [_("Name"), _("Staff number"), _("Community"), _("Post type")]
+
+
+def _who(row) -> tuple:
+    """Return who a row is about: name, staff number, community and post type."""
+    return (row.name, row.staff_no, row.community, row.worker.post_type)
+
+
 def _cert_text(state) -> str:
     text = label(state.level)
     if state.days_left is not None and state.level is not CertLevel.OVERDUE:
-        return _("%(state)s (%(days)d days left)", state=text, days=state.days_left)
+        return ngettext(
+            "%(state)s (%(days)d day left)",
+            "%(state)s (%(days)d days left)",
+            state.days_left,
+            state=text,
+            days=state.days_left,
+        )
     if state.level is CertLevel.OVERDUE:
-        return _("%(state)s (%(days)d days)", state=text, days=-state.days_left)
+        return ngettext(
+            "%(state)s (%(days)d day)",
+            "%(state)s (%(days)d days)",
+            -state.days_left,
+            state=text,
+            days=-state.days_left,
+        )
     return text
 
 
@@ -202,10 +171,7 @@ def training_workbook(
 ) -> bytes:
     """Return this year's hours of each worker on post against their minimum."""
     headers = [
-        _("Name"),
-        _("Staff number"),
-        _("Community"),
-        _("Post type"),
+        *_who_headers(),
         _("Required hours %(year)d", year=year),
         _("Credited hours"),
         _("Hours missing"),
@@ -215,10 +181,7 @@ def training_workbook(
     ]
     body = (
         (
-            r.name,
-            r.staff_no,
-            r.community,
-            r.worker.post_type,
+            *_who(r),
             r.progress.required,
             r.progress.credited,
             r.progress.missing,
@@ -241,7 +204,7 @@ def appraisals_workbook(
     grid: team_queries.AppraisalGrid, *, scope_name, profile_name, now
 ) -> bytes:
     """Return each worker's results, one column per year; unpublished results are marked."""
-    headers = [_("Name"), _("Staff number"), _("Community"), _("Post type"), _("Status")]
+    headers = [*_who_headers(), _("Status")]
     headers += [_("%(year)d result", year=year) for year in grid.years]
 
     def result(appraisal) -> str | None:
@@ -279,10 +242,7 @@ def certificates_workbook(
 ) -> bytes:
     """Return the uncertified workers whose deadline is within 180 days or past."""
     headers = [
-        _("Name"),
-        _("Staff number"),
-        _("Community"),
-        _("Post type"),
+        *_who_headers(),
         _("Eligible for the social-work exam on"),
         _("Certificate deadline"),
         _("Days left"),
@@ -290,10 +250,7 @@ def certificates_workbook(
     ]
     body = (
         (
-            r.name,
-            r.staff_no,
-            r.community,
-            r.worker.post_type,
+            *_who(r),
             r.worker.exam_eligible_on,
             r.deadline,
             r.state.days_left,
@@ -327,10 +284,7 @@ def exit_risks_workbook(
 ) -> bytes:
     """Return the workers at risk under an exit rule, with the help to offer first."""
     headers = [
-        _("Name"),
-        _("Staff number"),
-        _("Community"),
-        _("Post type"),
+        *_who_headers(),
         _("Hiring route"),
         _("Recent results"),
         _("Risk"),
@@ -339,10 +293,7 @@ def exit_risks_workbook(
     ]
     body = (
         (
-            r.name,
-            r.staff_no,
-            r.community,
-            r.worker.post_type,
+            *_who(r),
             r.worker.hiring_route,
             "；".join(f"{year} {label(result)}" for year, result in sorted(r.history.items())),
             "；".join(risk_text(risk) for risk in r.risks),

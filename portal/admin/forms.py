@@ -19,7 +19,7 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from portal.admin.queries import RosterFilter, RosterStatus
 from portal.enums import Education, HiringRoute, PostType, WorkerStatus
@@ -27,7 +27,7 @@ from portal.labels import label
 from portal.policy import rules
 from portal.policy.profiles import MAX_GRADE, MIN_GRADE, PolicyProfile
 from portal.policy.rules import CertLevel
-from portal.web.forms import LocalDateField, PortalForm, WholeNumberField
+from portal.web.forms import LocalDateField, PortalForm, WholeNumberField, at_most
 
 PHONE_RE = re.compile(r"^1\d{10}$")  # a mainland mobile number
 STAFF_NO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,31}$")
@@ -128,7 +128,7 @@ class WorkerForm(PortalForm):
         _l("Name"),
         validators=[
             InputRequired(_l("Enter the name.")),
-            Length(max=64, message=_l("At most %(max)d characters.")),
+            at_most(64),
         ],
     )
     phone = StringField(
@@ -154,7 +154,7 @@ class WorkerForm(PortalForm):
     )
     grade_reason = StringField(
         _l("Reason for the post or grade change"),
-        validators=[Length(max=200, message=_l("At most %(max)d characters."))],
+        validators=[at_most(200)],
     )
     community_work_started_on = _date(_l("Started community work on"), required=True)
     joined_on = _date(_l("Joined this street on"), required=True)
@@ -244,7 +244,7 @@ class StatusForm(PortalForm):
     until = _date(_l("Until"), required=False, checked=True)
     reason = StringField(
         _l("Reason"),
-        validators=[Length(max=200, message=_l("At most %(max)d characters."))],
+        validators=[at_most(200)],
     )
 
     def __init__(self, *args, **kwargs):

@@ -6,14 +6,13 @@ act → render.
 
 from __future__ import annotations
 
-import io
-
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from portal.admin import exports, forms
+from portal import xlsx
+from portal.admin import forms
 from portal.admin.access import admin_scope
 from portal.admin.views import _private, bp
 from portal.database import writes
@@ -160,9 +159,4 @@ def import_template(kind: str):
     admin_scope(current_user)
     if kind not in Kind._value2member_map_:
         abort(404)
-    return send_file(
-        io.BytesIO(template_workbook(Kind(kind))),
-        mimetype=exports.XLSX_MIMETYPE,
-        as_attachment=True,
-        download_name=download_name(Kind(kind)),
-    )
+    return xlsx.send(template_workbook(Kind(kind)), download_name(Kind(kind)))

@@ -6,12 +6,12 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Optional, ValidationError
 
 from portal.appraisal.operations import ResultData
 from portal.enums import AppraisalResult
 from portal.labels import label
-from portal.web.forms import PortalForm
+from portal.web.forms import PortalForm, at_most
 
 MAX_SCORE = Decimal(100)
 _TENTH = Decimal("0.1")
@@ -46,12 +46,12 @@ class ResultRowForm(PortalForm):
     )
     comment = StringField(
         _l("Comment"),
-        validators=[Length(max=500, message=_l("Use at most %(max)d characters."))],
+        validators=[at_most(500)],
         render_kw={"maxlength": 500, "autocomplete": "off"},
     )
     reason = StringField(
         _l("Reason for changing the result"),
-        validators=[Length(max=200, message=_l("Use at most %(max)d characters."))],
+        validators=[at_most(200)],
         render_kw={"maxlength": 200, "autocomplete": "off"},
     )
 

@@ -26,7 +26,7 @@ def published_appraisals(worker_id: int) -> list[Appraisal]:
     return db.session.scalars(PUBLISHED_APPRAISALS, {"worker_id": worker_id}).all()
 
 
-# -- the street admin's grid (issue 6) -------------------------------------------------------
+# -- the street admin's grid ---------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -73,10 +73,6 @@ STREET_GRID = _GRID.where(
 ).order_by(Community.name, User.name, WorkerProfile.user_id)
 GRID_ROW = _GRID.where(WorkerProfile.user_id == sa.bindparam("worker_id"))
 
-APPRAISAL_OF = sa.select(Appraisal).where(
-    Appraisal.worker_id == sa.bindparam("worker_id"), Appraisal.year == sa.bindparam("year")
-)
-
 _IN_STREET = (
     sa.select(WorkerProfile.user_id)
     .join(Community, Community.id == WorkerProfile.community_id)
@@ -108,11 +104,6 @@ def grid_row(worker_id: int, year: int) -> GridRow | None:
     """Return one worker's row of the grid (one query)."""
     row = db.session.execute(GRID_ROW, {"worker_id": worker_id, "year": year}).first()
     return GridRow(*row) if row else None
-
-
-def appraisal_of(worker_id: int, year: int) -> Appraisal | None:
-    """Return a worker's result for a year, published or not."""
-    return db.session.scalar(APPRAISAL_OF, {"worker_id": worker_id, "year": year})
 
 
 def year_published(street_id: int, year: int) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from notifications import channels as channel_registry
@@ -218,11 +219,22 @@ def publish(year: int):
         channel_registry.close_all(channels)
     if report.published:
         flash(
-            _(
-                "Published %(n)d results of %(year)d; %(told)d workers were notified.",
-                n=report.published,
-                year=year,
-                told=report.notified,
+            " ".join(
+                (
+                    ngettext(
+                        "Published %(n)d result of %(year)d.",
+                        "Published %(n)d results of %(year)d.",
+                        report.published,
+                        n=report.published,
+                        year=year,
+                    ),
+                    ngettext(
+                        "%(told)d worker was notified.",
+                        "%(told)d workers were notified.",
+                        report.notified,
+                        told=report.notified,
+                    ),
+                )
             ),
             "success",
         )

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.auth import operations, queries, sessions, throttle
@@ -171,7 +172,10 @@ def sign_out_others():
         user, actor=user, reason="signed_out_elsewhere", keep=sessions.current_device()
     )
     db.session.commit()
-    flash(_("Signed out %(num)d other devices.", num=ended), "success")
+    flash(
+        ngettext("Signed out %(num)d other device.", "Signed out %(num)d other devices.", ended),
+        "success",
+    )
     return redirect(url_for("auth.change_password"), code=303)
 
 

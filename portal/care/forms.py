@@ -13,13 +13,13 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
 from portal.care.operations import CareData
 from portal.enums import CareKind
 from portal.labels import label
 from portal.timeutil import local_today
-from portal.web.forms import LocalDateField, PortalForm
+from portal.web.forms import LocalDateField, PortalForm, at_most
 
 # What the street records on this page; the care fund is applied for by the worker.
 ADMIN_KINDS = (
@@ -78,7 +78,7 @@ class CareRecordForm(PortalForm):
     )
     note = StringField(
         _l("Note"),
-        validators=[Length(max=300, message=_l("Use at most %(max)d characters."))],
+        validators=[at_most(300)],
         render_kw={"maxlength": 300, "autocomplete": "off"},
     )
 
@@ -180,7 +180,7 @@ class FundApplicationForm(PortalForm):
         _l("Why you apply"),
         validators=[
             InputRequired(_l("Say what happened: a work injury, an illness, a hardship.")),
-            Length(max=300, message=_l("Use at most %(max)d characters.")),
+            at_most(300),
         ],
         render_kw={"rows": 4, "maxlength": 300},
     )
@@ -229,7 +229,7 @@ class DecisionForm(PortalForm):
 
     comment = TextAreaField(
         _l("Comment to the worker"),
-        validators=[Length(max=300, message=_l("Use at most %(max)d characters."))],
+        validators=[at_most(300)],
         render_kw={"rows": 2, "maxlength": 300},
     )
 

@@ -40,7 +40,7 @@ def records_for_year(worker_id: int, year: int) -> list[CareRecord]:
     return db.session.scalars(RECORDS_FOR_YEAR, {"worker_id": worker_id, "year": year}).all()
 
 
-# -- the street admin's care pages and the care fund (issue 6) ---------------------------------
+# -- the street admin's care pages and the care fund -----------------------------------------
 
 _Worker = aliased(User, name="care_worker")
 _Decider = aliased(User, name="care_decider")

@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -191,7 +192,15 @@ def record():
         form, lambda: operations.record_care(workers, data, actor=actor(), already=already)
     ):
         return _record_page(scope, form, status=form_status(form))
-    flash(_("Recorded for %(n)d workers.", n=len(workers)), "success")
+    flash(
+        ngettext(
+            "Recorded for %(n)d worker.",
+            "Recorded for %(n)d workers.",
+            len(workers),
+            n=len(workers),
+        ),
+        "success",
+    )
     return redirect(url_for("care.records"), code=303)
 
 
@@ -265,7 +274,15 @@ def save_leave():
             year, wanted, {row.worker_id: row.entitlement for row in rows}, actor=actor()
         )
     )
-    flash(_("Leave days saved for %(n)d workers.", n=changed), "success")
+    flash(
+        ngettext(
+            "Leave days saved for %(n)d worker.",
+            "Leave days saved for %(n)d workers.",
+            changed,
+            n=changed,
+        ),
+        "success",
+    )
     return redirect(url_for("care.leave", year=year), code=303)
 
 

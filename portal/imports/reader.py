@@ -23,8 +23,6 @@ from portal.imports.limits import (
 from portal.imports.report import RowError
 from portal.imports.templates import COLUMNS, KIND_LABELS, Kind, headers
 
-MAX_ROWS = Limits.rows
-MAX_BYTES = Limits.file_bytes
 # What openpyxl raises on a broken or hostile workbook (ParseError is a SyntaxError;
 # defusedxml's refusals are ValueErrors).
 _UNREADABLE = (*UNREADABLE, InvalidFileException, KeyError, TypeError, IndexError, SyntaxError)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from portal.imports.templates import KIND_LABELS, Kind
 
@@ -125,9 +126,12 @@ def lines(report: ImportReport) -> list[str]:
             )
     if report.logins_created:
         out.append(
-            _(
+            ngettext(
+                "%(count)d new login cannot sign in yet: issue the worker a one-time password "
+                "from their page when you hand over the login.",
                 "%(count)d new logins cannot sign in yet: issue each worker a one-time password "
                 "from their page when you hand over the login.",
+                report.logins_created,
                 count=report.logins_created,
             )
         )

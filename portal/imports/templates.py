@@ -8,17 +8,16 @@ with a message naming the expected headers.
 from __future__ import annotations
 
 import enum
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from portal import xlsx
 from portal.imports import validators as v
 
 TEMPLATE_ROWS_WITH_LISTS = 5000  # rows of the template that offer drop-down lists
@@ -163,42 +162,40 @@ def download_name(kind: Kind) -> str:
     return f"{SHEET_TITLES[kind]}导入模板.xlsx"
 
 
+_REQUIRED = Font(bold=True, color="B3261E")
+
+
 def template_workbook(kind: Kind) -> bytes:
     """Return the template: the header row, drop-down lists, and a sheet of instructions."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = SHEET_TITLES[kind]
+    book = xlsx.workbook()
     columns = COLUMNS[kind]
-    sheet.append(headers(kind))
+    sheet = xlsx.add_sheet(
+        book,
+        SHEET_TITLES[kind],
+        headers(kind),
+        widths=[column.width for column in columns],
+        fonts=[_REQUIRED if column.required else xlsx.BOLD for column in columns],
+    )
     for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(1, index)
-        cell.font = Font(bold=True, color="B3261E" if column.required else None)
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = column.width
         if column.choices:
+            letter = get_column_letter(index)
             words = ",".join(dict.fromkeys(_canonical(column.choices)))
             validation = DataValidation(type="list", formula1=f'"{words}"', allow_blank=True)
             validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS_WITH_LISTS + 1}")
-            sheet.add_data_validation(validation)
-    sheet.freeze_panes = "A2"
+            sheet.data_validations.append(validation)
 
-    notes = book.create_sheet("填写说明")
-    notes.append(["列名", "是否必填", "说明"])
-    for cell in notes[1]:
-        cell.font = Font(bold=True)
+    notes = xlsx.add_sheet(
+        book, "填写说明", ["列名", "是否必填", "说明"], widths=(20, 10, 70), freeze=False
+    )
+    rows = []
     for column in columns:
         allowed = "、".join(_canonical(column.choices)) if column.choices else ""
         note = "；".join(part for part in (column.note, allowed and f"可选值：{allowed}") if part)
-        notes.append([column.header, "是" if column.required else "", note])
+        rows.append([column.header, "是" if column.required else "", note])
     for line in _GENERAL_NOTES[kind]:
-        notes.append([])
-        notes.append([line])
-    notes.column_dimensions["A"].width = 20
-    notes.column_dimensions["B"].width = 10
-    notes.column_dimensions["C"].width = 70
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+        rows += [[], [line]]
+    xlsx.append_rows(notes, rows)
+    return xlsx.to_bytes(book)
 
 
 def _canonical(vocabulary: Mapping[str, object] | None) -> list[str]:

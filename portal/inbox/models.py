@@ -7,7 +7,6 @@ of delivering it. The reminder log's unique key makes each reminder exactly once
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -113,8 +112,3 @@ class NotificationSettings(db.Model):
     def wants(self, kind: str) -> bool:
         """Return whether the user wants reminders of a kind."""
         return kind not in (self.disabled_kinds or [])
-
-
-def settings_defaults() -> dict[str, Any]:
-    """Return the settings a user has before changing anything."""
-    return {"disabled_kinds": [], "quiet_start": "21:00", "quiet_end": "08:00"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask_babel import format_date, format_time
+from flask_babel import format_date, format_time, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -23,8 +23,6 @@ KIND_LABELS = {
     "training_pace": _l("Training hours behind pace (checked monthly)"),
     "appraisal_published": _l("Appraisal result published"),
     "health_check": _l("Annual health check not done (from 1 October)"),
-    "mentor_session_missing": _l("No mentoring session with a mentee this month (from the 25th)"),
-    "talk_missing": _l("Workers without a heart-to-heart talk this month (from the 25th)"),
 }
 
 
@@ -69,7 +67,12 @@ def certificate_deadline(deadline: date, days_left: int) -> tuple[str, str]:
             ),
         )
     return (
-        _("Certificate deadline in %(days)d days", days=days_left),
+        ngettext(
+            "Certificate deadline in %(days)d day",
+            "Certificate deadline in %(days)d days",
+            days_left,
+            days=days_left,
+        ),
         _("Obtain the social-worker certificate by %(date)s.", date=when),
     )
 

@@ -17,10 +17,11 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from portal import xlsx
 from portal.labels import label
 from portal.mentoring.queries import StreetReport
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_MIMETYPE = xlsx.MIMETYPE
 _DATE_FORMAT = "yyyy-mm-dd"
 
 

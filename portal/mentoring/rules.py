@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol, TypeVar
 
+from dateutil.relativedelta import relativedelta
+
 from portal.enums import FollowUpStatus, WorkerStatus
 
 NEW_ENTRANT_MONTHS = 12  # "new entrant": community work started within the last year
@@ -26,10 +28,7 @@ TALK_STATUSES = frozenset({WorkerStatus.ACTIVE, WorkerStatus.SECONDED})
 
 def add_months(day: date, months: int) -> date:
     """Return the same day ``months`` later (or earlier), clamped to the month's last day."""
-    index = day.year * 12 + (day.month - 1) + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
+    return day + relativedelta(months=months)
 
 
 def period_end(start: date, months: int) -> date:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, StopValidation
+from wtforms.validators import DataRequired, InputRequired, StopValidation
 
 from portal.enums import TrainingKind
 from portal.labels import label
 from portal.outside import rules
 from portal.timeutil import local_today
-from portal.web.forms import LocalDateField, PortalForm
+from portal.web.forms import LocalDateField, PortalForm, at_most
 
 # Phones offer the camera, the photo library and files for this; `capture` would force
 # the camera and hide PDFs, so it is left out on purpose.
@@ -25,7 +25,7 @@ class SubmissionForm(PortalForm):
         _l("Training name"),
         validators=[
             DataRequired(_l("Enter the training's name.")),
-            Length(max=200, message=_l("Use at most %(max)d characters.")),
+            at_most(200),
         ],
     )
     kind = SelectField(_l("Kind of training"), default=TrainingKind.ONLINE.value)
@@ -33,7 +33,7 @@ class SubmissionForm(PortalForm):
         _l("Organised by"),
         validators=[
             DataRequired(_l("Enter who organised the training.")),
-            Length(max=200, message=_l("Use at most %(max)d characters.")),
+            at_most(200),
         ],
         render_kw={"placeholder": _l("e.g. provincial civil affairs department")},
     )
@@ -118,7 +118,7 @@ class RejectForm(PortalForm):
         _l("Reason for rejecting"),
         validators=[
             DataRequired(_l("Say why the submission is rejected; the worker will see it.")),
-            Length(max=300, message=_l("Use at most %(max)d characters.")),
+            at_most(300),
         ],
         render_kw={"rows": 2},
     )

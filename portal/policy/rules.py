@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
+from dateutil.relativedelta import relativedelta
+
 from portal.enums import AppraisalResult, HiringRoute, PostType
 from portal.policy.profiles import GradeRange, PolicyProfile, TrainingMode
 
@@ -127,10 +129,7 @@ def training_progress(required: Decimal, credited: Decimal, *, today: date) -> T
 
 def _add_years(start: date, years: int) -> date:
     """Return the same calendar day ``years`` later; Feb 29 falls back to Feb 28."""
-    try:
-        return start.replace(year=start.year + years)
-    except ValueError:  # Feb 29 in a non-leap target year
-        return date(start.year + years, 2, 28)
+    return start + relativedelta(years=years)
 
 
 def years_of_service(started_on: date, today: date) -> int:
@@ -268,6 +267,4 @@ def annual_leave_days(profile: PolicyProfile, years_worked: int) -> int:
 def health_check_due_on(profile: PolicyProfile, year: int) -> date:
     """Return the date by which ``year``'s health check should be done."""
     month, day = profile.care.health_check_due_by
-    if (month, day) == (2, 29) and not calendar.isleap(year):
-        day = 28
-    return date(year, month, day)
+    return date(year, 1, 1) + relativedelta(month=month, day=day)  # 29 Feb → 28 Feb

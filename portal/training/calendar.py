@@ -1,8 +1,8 @@
-"""An RFC 5545 calendar (.ics) of trainings, written by hand: no request, no database.
+"""An RFC 5545 calendar (.ics) of trainings: no request, no database.
 
-The rules that trip calendar apps: CRLF line endings, lines folded at 75 octets
-(never inside a UTF-8 character), TEXT values escaped (backslash, semicolon, comma,
-newline), and times in UTC with a trailing Z.
+``icalendar`` writes the wire format (CRLF line endings, lines folded at 75 octets
+without splitting a UTF-8 character, TEXT values escaped); this module only says
+what goes in it. Times are written in UTC with a trailing Z.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-CRLF = "\r\n"
-MAX_OCTETS = 75
+import icalendar
+
 PRODID = "-//Community worker portal//Trainings//ZH"
 
 
@@ -31,36 +31,10 @@ class Event:
     alarm_minutes: int | None = 60  # remind this long before the start
 
 
-def escape_text(value: str) -> str:
-    """Escape a TEXT value (RFC 5545 §3.3.11)."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    return value.replace("\n", "\\n")
-
-
-def utc_stamp(moment: datetime) -> str:
-    """Return an aware timestamp as a UTC DATE-TIME, e.g. 20260301T013000Z."""
+def _utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("naive datetime: give an aware timestamp")
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def fold(line: str) -> str:
-    """Fold a content line into chunks of at most 75 octets, joined by CRLF and a space."""
-    chunks: list[str] = []
-    current: list[str] = []
-    size = 0
-    limit = MAX_OCTETS
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            chunks.append("".join(current))
-            current, size = [], 0
-            limit = MAX_OCTETS - 1  # continuation lines start with one space
-        current.append(char)
-        size += width
-    chunks.append("".join(current))
-    return (CRLF + " ").join(chunks)
+    return moment.astimezone(UTC).replace(microsecond=0)
 
 
 _UID_UNSAFE = re.compile(r"[^A-Za-z0-9.\-]")
@@ -76,44 +50,42 @@ def training_uid(training_id: int, host: str) -> str:
     return f"training-{training_id}@{hostname or 'localhost'}"
 
 
-def _event_lines(event: Event, stamp: str) -> list[str]:
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:{escape_text(event.uid)}",
-        f"DTSTAMP:{stamp}",
-        f"DTSTART:{utc_stamp(event.starts_at)}",
-        f"DTEND:{utc_stamp(event.ends_at)}",
-        f"SUMMARY:{escape_text(event.summary)}",
-    ]
+def _text(value: str) -> str:
+    # One newline convention: a bare CR would otherwise reach the wire unescaped.
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _vevent(event: Event, stamp: datetime) -> icalendar.Event:
+    vevent = icalendar.Event()
+    vevent.add("uid", event.uid)
+    vevent.add("dtstamp", stamp)
+    vevent.add("dtstart", _utc(event.starts_at))
+    vevent.add("dtend", _utc(event.ends_at))
+    vevent.add("summary", _text(event.summary))
     if event.location:
-        lines.append(f"LOCATION:{escape_text(event.location)}")
+        vevent.add("location", _text(event.location))
     if event.description:
-        lines.append(f"DESCRIPTION:{escape_text(event.description)}")
-    lines += ["STATUS:CONFIRMED", "TRANSP:OPAQUE"]
+        vevent.add("description", _text(event.description))
+    vevent.add("status", "CONFIRMED")
+    vevent.add("transp", "OPAQUE")
     if event.alarm_minutes is not None:
-        lines += [
-            "BEGIN:VALARM",
-            "ACTION:DISPLAY",
-            f"DESCRIPTION:{escape_text(event.summary)}",
-            f"TRIGGER:-PT{event.alarm_minutes}M",
-            "END:VALARM",
-        ]
-    lines.append("END:VEVENT")
-    return lines
+        alarm = icalendar.Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", _text(event.summary))
+        alarm.add("trigger", timedelta(minutes=-event.alarm_minutes))
+        vevent.add_component(alarm)
+    return vevent
 
 
 def build_calendar(events: Iterable[Event], *, name: str, now: datetime) -> bytes:
     """Return a whole VCALENDAR as UTF-8 bytes."""
-    stamp = utc_stamp(now)
-    lines = [
-        "BEGIN:VCALENDAR",
-        f"PRODID:{PRODID}",
-        "VERSION:2.0",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{escape_text(name)}",
-    ]
+    stamp = _utc(now)
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", _text(name))
     for event in events:
-        lines += _event_lines(event, stamp)
-    lines.append("END:VCALENDAR")
-    return "".join(fold(line) + CRLF for line in lines).encode("utf-8")
+        cal.add_component(_vevent(event, stamp))
+    return cal.to_ical()

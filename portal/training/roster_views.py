@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 from werkzeug.routing import BuildError
 
@@ -271,7 +272,15 @@ def check_out_all(training_id: int):
     count = commit_or_refusal(lambda: operations.check_out_everyone(training, actor=actor()))
     if isinstance(count, Refused):
         return _not_decided(training, count)
-    return _decided(training, _("%(count)d workers are checked out.", count=count))
+    return _decided(
+        training,
+        ngettext(
+            "%(count)d worker is checked out.",
+            "%(count)d workers are checked out.",
+            count,
+            count=count,
+        ),
+    )
 
 
 # -- join requests ---------------------------------------------------------------------------

@@ -7,12 +7,11 @@ other roles); a training the user does not run answers 404, like a missing one.
 
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal import xlsx
 from portal.database import writes
 from portal.enums import Role
 from portal.extensions import db
@@ -131,12 +130,4 @@ def export_attendance(training_id: int):
     """Download the attendance sheet of a training as .xlsx."""
     training = runnable_training(training_id)
     workbook = exports.attendance_workbook(training, queries.roster(training.id))
-    response = send_file(
-        io.BytesIO(workbook),
-        mimetype=exports.XLSX_MIMETYPE,
-        as_attachment=True,
-        download_name=exports.download_name(training),
-    )
-    # Names and phone numbers: no cache may keep a copy.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return xlsx.send(workbook, exports.download_name(training))

@@ -32,7 +32,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.core import UnboundField
-from wtforms.validators import InputRequired, StopValidation
+from wtforms.validators import InputRequired, Length, StopValidation
 
 NUMBER_FIELDS = (IntegerField, DecimalField, FloatField)
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -97,6 +97,11 @@ class Required(InputRequired):
             return
         field.errors[:] = []
         raise StopValidation(self.message or _l("Fill in this field."))
+
+
+def at_most(limit: int) -> Length:
+    """Return the length check every form uses, with the one message "At most N characters."."""
+    return Length(max=limit, message=_l("At most %(max)d characters."))
 
 
 def _split_validators(unbound_field) -> tuple[tuple, list]:

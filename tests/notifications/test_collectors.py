@@ -13,7 +13,6 @@ from portal.enums import (
     CareKind,
     CareStatus,
     CertificateKind,
-    Role,
     WorkerStatus,
 )
 from portal.models import Appraisal, CareRecord, TrainingAudience
@@ -165,43 +164,6 @@ def test_disabled_accounts_get_no_reminders(db, make_worker):
     worker.user.is_enabled = False
     db.session.flush()
     assert not _for(list(reminders.collect_certificate(at("2026-11-21 10:00"))), worker.user_id)
-
-
-def test_mentoring_kinds_are_registered_but_dormant():
-    """The two mentoring kinds exist for the settings and rules, but produce nothing yet."""
-    kinds = reminders.REGISTRY
-    assert {"mentor_session_missing", "talk_missing"} <= set(kinds)
-    assert not kinds["mentor_session_missing"].live and not kinds["talk_missing"].live
-    mentor_kinds = {k.code for k in reminders.kinds_for_roles({Role.MENTOR})}
-    assert "mentor_session_missing" not in mentor_kinds
-
-
-def test_a_dormant_kind_slots_in_when_activated(db):
-    """The mentoring issue activates a kind with a collector; it is then collected and shown."""
-    kind = reminders.REGISTRY["mentor_session_missing"]
-
-    def collector(now):
-        period = reminders.monthly_by_day_period(now.date(), done=False)
-        if period:
-            yield reminders.Reminder(
-                user_id=1,
-                kind="mentor_session_missing",
-                subject="mentee:2",
-                period=period,
-                title="本月还没有传帮带记录",
-                body="",
-            )
-
-    try:
-        reminders.activate("mentor_session_missing", collector)
-        assert kind.live
-        assert "mentor_session_missing" in {
-            k.code for k in reminders.kinds_for_roles({Role.MENTOR})
-        }
-        due = reminders.collect_due(at("2026-11-25 09:00"), cadence=reminders.DAILY)
-        assert [r.period for r in due if r.kind == "mentor_session_missing"] == ["2026-11"]
-    finally:
-        kind.collect = None
 
 
 def test_kind_codes_are_unique():

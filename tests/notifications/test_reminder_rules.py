@@ -115,25 +115,3 @@ def test_health_check_reminder_from_1_october(today, done, period):
     """Without this year's check, the reminder is due from the profile's date (1 October)."""
     due_on = date(today.year, 10, 1)
     assert reminders.health_check_period(today, due_on, done=done) == period
-
-
-@pytest.mark.parametrize(
-    ("today", "done", "period"),
-    [
-        (date(2026, 11, 24), False, None),
-        (date(2026, 11, 25), False, "2026-11"),
-        (date(2026, 11, 30), False, "2026-11"),
-        (date(2026, 11, 25), True, None),
-        (date(2026, 2, 25), False, "2026-02"),
-    ],
-)
-def test_mentoring_rules_are_due_from_the_25th(today, done, period):
-    """Mentors and talk leaders are reminded from the 25th while this month's is missing."""
-    assert reminders.monthly_by_day_period(today, done=done) == period
-
-
-def test_monthly_rule_on_a_day_later_than_the_month_is_long():
-    """A check day of 30 still fires in February, on its last day."""
-    assert reminders.monthly_by_day_period(date(2027, 2, 28), done=False, day=30) == "2027-02"
-    assert reminders.monthly_by_day_period(date(2028, 2, 28), done=False, day=30) is None
-    assert reminders.monthly_by_day_period(date(2028, 2, 29), done=False, day=30) == "2028-02"

@@ -192,7 +192,7 @@ def test_settings_show_a_switch_per_kind_for_a_worker(client, make_worker):
         "年度考核结果公布",
     ):
         assert label in page
-    assert "传帮带" not in page  # mentor kinds are not for workers (and dormant for now)
+    assert "传帮带" not in page  # no mentoring reminder kinds
     form = _settings_form(client)
     assert (form["quiet_start"], form["quiet_end"]) == ("21:00", "08:00")
     assert "kind_certificate_deadline" in form
@@ -256,6 +256,16 @@ def test_settings_of_a_role_without_worker_reminders(client, make_user):
     login(client, admin.phone)
     page = client.get("/settings/notifications").get_data(as_text=True)
     assert "通知设置" in page and "证书取得期限" not in page
+
+
+@pytest.mark.parametrize("role", [Role.MENTOR, Role.TALK_LEADER])
+def test_settings_of_a_mentor_offer_no_switch_that_never_fires(client, make_user, role):
+    """A mentor or talk leader is offered no mentoring reminder switch: none would ever fire."""
+    login(client, make_user(role).phone)
+    page = client.get("/settings/notifications").get_data(as_text=True)
+    assert "通知设置" in page
+    assert "（每月25日起）" not in page  # the mentoring kinds' "from the 25th"
+    assert 'name="kind_' not in page  # no reminder kind concerns these roles alone
 
 
 def test_send_me_a_test_arrives_by_push(

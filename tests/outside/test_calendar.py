@@ -17,6 +17,38 @@ from tests.conftest import login
 URL = "/me/trainings.ics"
 
 
+NOW = datetime(2026, 2, 1, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def _ics(summary="培训", *, starts_at=None) -> bytes:
+    """One event as the worker's calendar writes it."""
+    starts_at = starts_at or datetime(2026, 3, 1, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    event = calendar.Event(
+        uid="training-1@localhost",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=3),
+        summary=summary,
+    )
+    return calendar.build_calendar([event], name="我的培训", now=NOW)
+
+
+def _physical_lines(body: bytes) -> list[bytes]:
+    assert body.endswith(b"\r\n")
+    return body.split(b"\r\n")[:-1]
+
+
+def _summary_lines(body: bytes) -> list[bytes]:
+    """The SUMMARY line of the event and its continuation lines, as on the wire."""
+    lines = _physical_lines(body)
+    first = next(i for i, line in enumerate(lines) if line.startswith(b"SUMMARY:"))
+    continuation = []
+    for line in lines[first + 1 :]:
+        if not line.startswith(b" "):
+            break
+        continuation.append(line)
+    return [lines[first], *continuation]
+
+
 @pytest.mark.parametrize(
     ("raw", "escaped"),
     [
@@ -29,32 +61,38 @@ URL = "/me/trainings.ics"
 )
 def test_text_escaping(raw, escaped):
     """Commas, semicolons, backslashes and newlines are escaped in TEXT values."""
-    assert calendar.escape_text(raw) == escaped
+    unfolded = _ics(raw).replace(b"\r\n ", b"").decode("utf-8")
+    assert f"SUMMARY:{escaped}\r\n" in unfolded
 
 
 def test_folding_keeps_lines_within_75_octets_and_characters_whole():
     """Long lines fold at 75 octets with CRLF + space, never inside a UTF-8 character."""
-    line = "SUMMARY:" + "社区工作者培训" * 20
-    folded = calendar.fold(line)
-    physical = folded.split("\r\n")
+    summary = "社区工作者培训" * 20
+    physical = _summary_lines(_ics(summary))
     assert len(physical) > 1
-    assert all(len(p.encode("utf-8")) <= 75 for p in physical)
-    assert all(p.startswith(" ") for p in physical[1:])
-    assert physical[0] + "".join(p[1:] for p in physical[1:]) == line
+    assert all(len(p) <= 75 for p in physical)
+    assert all(p.startswith(b" ") for p in physical[1:])
+    text = [p.decode("utf-8") for p in physical]  # raises if a character was split
+    assert text[0] + "".join(p[1:] for p in text[1:]) == "SUMMARY:" + summary
 
 
 def test_folding_boundary():
-    """A 75-octet line stays whole; a 76-octet line folds."""
-    assert "\r\n" not in calendar.fold("X" * 75)
-    assert calendar.fold("X" * 76) == "X" * 75 + "\r\n X"
+    """A short line stays whole; the first one too long for 75 octets folds (icalendar folds early).
+
+    icalendar keeps each physical line below 75 octets, so a 74-octet line is the longest whole one.
+    """
+    whole = "X" * (74 - len("SUMMARY:"))
+    assert _summary_lines(_ics(whole)) == [f"SUMMARY:{whole}".encode()]
+    assert _summary_lines(_ics(whole + "X")) == [f"SUMMARY:{whole}".encode(), b" X"]
 
 
 def test_times_are_utc_with_z():
     """Times are written in UTC with a trailing Z, whatever zone they come in."""
-    shanghai = datetime(2026, 3, 1, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
-    assert calendar.utc_stamp(shanghai) == "20260301T013000Z"
+    lines = _physical_lines(_ics())
+    assert b"DTSTART:20260301T013000Z" in lines
+    assert b"DTSTAMP:20260201T000000Z" in lines
     with pytest.raises(ValueError, match="naive"):
-        calendar.utc_stamp(datetime(2026, 3, 1, 9, 30))  # noqa: DTZ001
+        _ics(starts_at=datetime(2026, 3, 1, 9, 30))  # noqa: DTZ001
 
 
 def test_uid_host_has_no_port():

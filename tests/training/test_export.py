@@ -9,10 +9,11 @@ from urllib.parse import quote
 import openpyxl
 import pytest
 
+from portal import xlsx
 from portal.checkin import operations as checkin
 from portal.enums import AttendanceMethod
 from portal.timeutil import to_local
-from portal.training import exports, operations
+from portal.training import operations
 from tests.training.conftest import logged_in
 
 HEADERS = [
@@ -65,7 +66,7 @@ def test_attendance_sheet(app, db, crew, make_live_training):
     response = logged_in(app, crew.admin).get(f"/trainings/{training.id}/attendance.xlsx")
 
     assert response.status_code == 200
-    assert response.mimetype == exports.XLSX_MIMETYPE
+    assert response.mimetype == xlsx.MIMETYPE
     sheet = _sheet(response)
     assert sheet.title == "社区治理专题培训"
     rows = list(sheet.iter_rows(values_only=True))
@@ -131,4 +132,4 @@ def test_text_never_becomes_a_formula(app, db, crew, make_live_training):
 )
 def test_sheet_title(title, expected):
     """Sheet titles drop the characters Excel refuses and keep at most 31 characters."""
-    assert exports.sheet_title(title) == expected
+    assert xlsx.sheet_title(title) == expected
