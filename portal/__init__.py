@@ -26,6 +26,7 @@ from portal.inbox import views as inbox_views
 from portal.mentoring import views as mentoring_views
 from portal.outside import views as outside_views
 from portal.pwa import views as pwa_views
+from portal.talks import views as talks_views
 from portal.training import calendar_views as training_calendar_views
 from portal.training import views as training_views
 from portal.uploads import views as upload_views
@@ -75,6 +76,7 @@ def create_app(config: Any | None = None) -> Flask:
     app.register_blueprint(pwa_views.bp)
     app.register_blueprint(inbox_views.bp)
     app.register_blueprint(mentoring_views.bp)
+    app.register_blueprint(talks_views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(dashboard_views.bp)
     app.register_blueprint(appraisal_views.bp)

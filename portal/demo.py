@@ -1453,14 +1453,9 @@ def build_mentoring_demo(*, today: date) -> None:
     # Imported here so the demo's base data keeps no dependency on the mentoring package.
     from portal.enums import ConcernArea, FollowUpStatus, GrowthKind, MentoringTopic
     from portal.mentoring import rules as mentoring_rules
-    from portal.mentoring.models import (
-        GrowthItem,
-        MentorPairing,
-        MentorSession,
-        Talk,
-        TalkFollowUp,
-        TalkResponsibility,
-    )
+    from portal.mentoring.models import GrowthItem, MentorPairing, MentorSession
+    from portal.talks import rules as talks_rules
+    from portal.talks.models import Talk, TalkFollowUp, TalkResponsibility
 
     session = db.session
     phones = ["13800000001", "13800000003", "13800000004", "13800000005", "13900000105"]
@@ -1481,7 +1476,7 @@ def build_mentoring_demo(*, today: date) -> None:
         .join(Community, Community.id == WorkerProfile.community_id)
         .where(
             Community.street_id == street_id,
-            WorkerProfile.status.in_(sorted(mentoring_rules.TALK_STATUSES)),
+            WorkerProfile.status.in_(sorted(talks_rules.TALK_STATUSES)),
         )
         .order_by(WorkerProfile.user_id)
     ).all()
