@@ -23,6 +23,7 @@ from portal.extensions import compress, csrf, htmx, limiter, login_manager, migr
 from portal.health import views as health_views
 from portal.home import views as home_views
 from portal.inbox import views as inbox_views
+from portal.mentoring import street_views as street_mentoring_views
 from portal.mentoring import views as mentoring_views
 from portal.outside import views as outside_views
 from portal.pwa import views as pwa_views
@@ -76,6 +77,7 @@ def create_app(config: Any | None = None) -> Flask:
     app.register_blueprint(pwa_views.bp)
     app.register_blueprint(inbox_views.bp)
     app.register_blueprint(mentoring_views.bp)
+    app.register_blueprint(street_mentoring_views.bp)
     app.register_blueprint(talks_views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(dashboard_views.bp)

@@ -181,7 +181,7 @@ def _talk_back_url(the_talk) -> str:
         return url_for("talks.my_talks")
     if current_user.id == the_talk.leader_id:
         return url_for("talks.talks_home", month=the_talk.held_on.strftime("%Y-%m"))
-    return url_for("mentoring.admin", month=the_talk.held_on.strftime("%Y-%m"))
+    return url_for("street_mentoring.admin", month=the_talk.held_on.strftime("%Y-%m"))
 
 
 @bp.get("/talks/<int:talk_id>")
