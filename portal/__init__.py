@@ -23,9 +23,11 @@ from portal.extensions import compress, csrf, db, htmx, limiter, login_manager, 
 from portal.health import views as health_views
 from portal.home import views as home_views
 from portal.inbox import views as inbox_views
+from portal.mentoring import street_views as street_mentoring_views
 from portal.mentoring import views as mentoring_views
 from portal.outside import views as outside_views
 from portal.pwa import views as pwa_views
+from portal.talks import views as talks_views
 from portal.training import calendar_views as training_calendar_views
 from portal.training import roster_views  # noqa: F401 - its routes are on training.bp
 from portal.training import views as training_views
@@ -76,6 +78,8 @@ def create_app(config: Any | None = None) -> Flask:
     app.register_blueprint(pwa_views.bp)
     app.register_blueprint(inbox_views.bp)
     app.register_blueprint(mentoring_views.bp)
+    app.register_blueprint(street_mentoring_views.bp)
+    app.register_blueprint(talks_views.bp)
     app.register_blueprint(admin_views.bp)  # with the routes of export_views and import_views
     app.register_blueprint(dashboard_views.bp)
     app.register_blueprint(appraisal_views.bp)

@@ -13,17 +13,11 @@ from portal.inbox.models import (
     PushSubscription,
     ReminderLog,
 )
-from portal.mentoring.models import (
-    GrowthItem,
-    MentorPairing,
-    MentorSession,
-    Talk,
-    TalkFollowUp,
-    TalkResponsibility,
-)
+from portal.mentoring.models import GrowthItem, MentorPairing, MentorSession
 from portal.org.models import Community, District, Street
 from portal.outside.models import OutsideTraining
 from portal.people.models import GradeChange, User, UserRole, WorkerProfile
+from portal.talks.models import Talk, TalkFollowUp, TalkResponsibility
 from portal.training.models import (
     Attendance,
     JoinRequest,

@@ -31,10 +31,13 @@ from portal.admin.access import AdminScope
 from portal.enums import Education, PostType, WorkerStatus
 from portal.extensions import db
 from portal.mentoring import rules as mentoring_rules
-from portal.mentoring.models import MentorPairing, Talk
+from portal.mentoring.models import MentorPairing
 from portal.org.models import Community, District, Street
 from portal.people.models import WorkerProfile
 from portal.policy.profiles import MAX_GRADE, MIN_GRADE, PolicyProfile, load_profile
+from portal.talks import rules as talks_rules
+from portal.talks.models import Talk
+from portal.timeutil import month_bounds
 
 # Targets within five years [003 §1]: 持证社工占比60%以上、党员占比70%以上、大专以上学历90%以上.
 CERTIFIED_TARGET = 60
@@ -178,7 +181,7 @@ class TrainingFigures:
 class MentoringFigures:
     """The month's 谈心 coverage and the mentors of new entrants."""
 
-    talks: mentoring_rules.Coverage
+    talks: talks_rules.Coverage
     new_entrants: int
     with_mentor: int
 
@@ -207,7 +210,7 @@ class StreetSummary:
     training_behind: int
     certificates_overdue: int
     exit_risks: int
-    talks: mentoring_rules.Coverage
+    talks: talks_rules.Coverage
 
 
 @dataclass(frozen=True)
@@ -267,7 +270,7 @@ class _Member:
 
 def _team(scope, today: date) -> list[_Member]:
     """Return the current team in scope with the per-worker flags (one query)."""
-    first, last = mentoring_rules.month_bounds(today)
+    first, last = month_bounds(today)
     talked = (
         sa.exists()
         .where(Talk.worker_id == WorkerProfile.user_id, Talk.held_on.between(first, last))
@@ -325,8 +328,8 @@ def _rates(members: Sequence[_Member]) -> tuple[Rate, Rate, Rate]:
     )
 
 
-def _talk_coverage(members: Sequence[_Member]) -> mentoring_rules.Coverage:
-    return mentoring_rules.coverage(
+def _talk_coverage(members: Sequence[_Member]) -> talks_rules.Coverage:
+    return talks_rules.coverage(
         [m.worker_id for m in members], [m.worker_id for m in members if m.talked]
     )
 

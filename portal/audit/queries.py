@@ -29,16 +29,11 @@ from portal.audit.models import AuditEntry
 from portal.care.models import CareEntitlement, CareRecord
 from portal.certificates.models import Certificate
 from portal.extensions import db
-from portal.mentoring.models import (
-    GrowthItem,
-    MentorPairing,
-    MentorSession,
-    Talk,
-    TalkFollowUp,
-)
+from portal.mentoring.models import GrowthItem, MentorPairing, MentorSession
 from portal.org.models import Community
 from portal.outside.models import OutsideTraining
 from portal.people.models import GradeChange, User, WorkerProfile
+from portal.talks.models import Talk, TalkFollowUp
 from portal.timeutil import LOCAL_TZ
 from portal.training.models import Attendance, JoinRequest, Training
 

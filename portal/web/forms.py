@@ -28,11 +28,16 @@ from wtforms import (
     FormField,
     IntegerField,
     PasswordField,
+    SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.core import UnboundField
-from wtforms.validators import InputRequired, Length, StopValidation
+from wtforms.validators import InputRequired, Length, Optional, StopValidation
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.labels import label
 
 NUMBER_FIELDS = (IntegerField, DecimalField, FloatField)
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -173,3 +178,40 @@ class DecimalNumberField(BlankIsNone, DecimalField):
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("places", None)
         super().__init__(label, validators, **kwargs)
+
+
+# -- fields the domain forms build the same way --------------------------------------------------
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as check boxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def vocabulary_choices(vocabulary) -> list[tuple[str, str]]:
+    """Return (value, translated label) pairs of a vocabulary, for a select."""
+    return [(member.value, label(member)) for member in vocabulary]
+
+
+def date_field(text, *, required: bool = True) -> LocalDateField:
+    """Return a YYYY-MM-DD date field, required or optional, with the house messages."""
+    validators = [InputRequired(_l("Enter a date."))] if required else [Optional()]
+    return LocalDateField(
+        text,
+        validators=validators,
+        format="%Y-%m-%d",
+        invalid_value_message=_l("Enter a valid date."),
+    )
+
+
+def choice_field(text, message) -> SelectField:
+    """Return a select of ids (set by the view) that answers ``message`` to any other value."""
+    return SelectField(
+        text,
+        coerce=int,
+        validators=[InputRequired(message)],
+        invalid_value_message=message,
+        invalid_choice_message=message,
+    )

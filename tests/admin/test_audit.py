@@ -16,8 +16,8 @@ from portal.audit.operations import record
 from portal.care.models import CareRecord
 from portal.enums import AppraisalResult, CareKind, Role
 from portal.extensions import db
-from portal.mentoring.models import Talk
-from portal.mentoring.operations import record_talk_read
+from portal.talks.models import Talk
+from portal.talks.operations import record_talk_read
 from portal.timeutil import local_today
 from tests.admin.roster_support import add_user, build_team, logged_in
 

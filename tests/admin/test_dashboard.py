@@ -38,9 +38,10 @@ from portal.enums import (
     WorkerStatus,
 )
 from portal.extensions import db
-from portal.mentoring.models import MentorPairing, Talk
+from portal.mentoring.models import MentorPairing
 from portal.org.models import Community
 from portal.policy.rules import CertLevel
+from portal.talks.models import Talk
 from tests.admin.roster_support import add_user, add_worker, build_team, logged_in
 
 TODAY = date(2025, 7, 1)

@@ -10,7 +10,8 @@ from portal.appraisal.models import Appraisal
 from portal.certificates.models import Certificate
 from portal.enums import AppraisalResult, CertificateKind, Role
 from portal.extensions import db
-from portal.mentoring.models import MentorPairing, Talk
+from portal.mentoring.models import MentorPairing
+from portal.talks.models import Talk
 from portal.timeutil import local_today
 from tests.admin.roster_support import add_user, add_worker, build_team, logged_in
 

@@ -11,15 +11,10 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from portal.enums import Education, FollowUpStatus, HiringRoute, MentoringTopic, PostType, Role
-from portal.mentoring.models import (
-    MentorPairing,
-    MentorSession,
-    Talk,
-    TalkFollowUp,
-    TalkResponsibility,
-)
+from portal.mentoring.models import MentorPairing, MentorSession
 from portal.org.models import Street
 from portal.people.models import User, UserRole, WorkerProfile
+from portal.talks.models import Talk, TalkFollowUp, TalkResponsibility
 from portal.timeutil import local_today
 from tests.conftest import PASSWORD, login
 

@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 
 from portal.audit.models import AuditEntry
 from portal.enums import Role, WorkerStatus
-from portal.mentoring.models import MentorPairing, TalkResponsibility
+from portal.mentoring.models import MentorPairing
+from portal.talks.models import TalkResponsibility
 from portal.timeutil import local_today
 from tests.mentoring.conftest import token
 

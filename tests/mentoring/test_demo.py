@@ -13,8 +13,11 @@ from portal.demo import build_demo, build_mentoring_demo
 from portal.enums import FollowUpStatus
 from portal.extensions import db
 from portal.mentoring import queries, rules
-from portal.mentoring.models import MentorPairing, MentorSession, Talk, TalkResponsibility
+from portal.mentoring.models import MentorPairing, MentorSession
 from portal.people.models import User, WorkerProfile
+from portal.talks import queries as talks_queries
+from portal.talks import rules as talks_rules
+from portal.talks.models import Talk, TalkResponsibility
 
 
 @pytest.fixture(scope="module", params=[date(2026, 11, 21), date(2027, 1, 1), date(2028, 2, 29)])
@@ -65,13 +68,13 @@ def test_demo_sessions_and_talks_obey_the_rules(demo):
         assert talk.held_on <= today
         worker = db.session.get(WorkerProfile, talk.worker_id)
         assert worker.community_id in communities
-        assert rules.in_talk_population(worker.status)
+        assert talks_rules.in_talk_population(worker.status)
 
 
 def test_the_demo_worker_has_an_overdue_follow_up_to_carry_over(demo):
     """李晓雯 (13800000001) had a talk last month whose open follow-up is overdue."""
     worker = _user("13800000001")
-    carried = queries.carried_over(worker.id, demo)
+    carried = talks_queries.carried_over(worker.id, demo)
     assert [item.follow_up.status for item in carried] == [FollowUpStatus.OPEN]
     assert carried[0].overdue
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from portal.enums import FollowUpStatus, Role
-from portal.mentoring import queries
+from portal.home import cards
 from portal.timeutil import local_today
 
 MAX_PAGE_QUERIES = 8
@@ -90,9 +90,9 @@ def test_home_summary_costs_one_query_and_a_second_for_mentors(
     mentor, _leader, _admin, mentees, _talks, _pairings = mentors_with(20)
     today = local_today()
     with count_queries() as worker_statements:
-        summary = queries.home_summary(mentees[0], today)
+        summary = cards.mentoring_summary(mentees[0], today)
     with count_queries() as mentor_statements:
-        mentor_summary = queries.home_summary(mentor, today)
+        mentor_summary = cards.mentoring_summary(mentor, today)
     assert len(worker_statements) == 1
     assert len(mentor_statements) == 2
     assert summary.mentor_name == mentor.user.name
@@ -106,4 +106,4 @@ def test_home_summary_costs_one_query_and_a_second_for_mentors(
 def test_home_summary_hides_the_card_when_there_is_nothing_to_show(db, make_street, staff):
     """A long-serving worker without mentor, mentees or talks gets no card."""
     worker = staff(make_street(), started_on=local_today() - timedelta(days=3000))
-    assert not queries.home_summary(worker, local_today()).visible
+    assert not cards.mentoring_summary(worker, local_today()).visible

@@ -7,8 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from portal import timeutil
 from portal.enums import FollowUpStatus, WorkerStatus
 from portal.mentoring import rules
+from portal.talks import rules as talks_rules
 
 OPEN, DONE, DROPPED = FollowUpStatus.OPEN, FollowUpStatus.DONE, FollowUpStatus.DROPPED
 
@@ -141,7 +143,7 @@ def test_no_session_in_30_days(last, paired, today, quiet, days):
 )
 def test_coverage(team, talked, counts, percent):
     """Coverage is workers with at least one talk this month out of the team, rounded down."""
-    result = rules.coverage(team, talked)
+    result = talks_rules.coverage(team, talked)
     assert (result.talked, result.total) == counts
     assert result.percent == percent
     assert result.missing == counts[1] - counts[0]
@@ -153,7 +155,7 @@ def test_coverage(team, talked, counts, percent):
 )
 def test_talk_population(status, counted):
     """Workers on post and seconded are talked with and counted; those who exited are not."""
-    assert rules.in_talk_population(status) is counted
+    assert talks_rules.in_talk_population(status) is counted
 
 
 @dataclass
@@ -182,9 +184,9 @@ AS_OF = date(2026, 11, 10)
 def test_open_and_overdue_follow_ups(status, due_on, is_open, overdue, days):
     """An open follow-up is overdue once its due date has passed; done or dropped never are."""
     item = Item("x", status, due_on)
-    assert rules.is_open(item) is is_open
-    assert rules.is_overdue(item, AS_OF) is overdue
-    assert rules.days_overdue(item, AS_OF) == days
+    assert talks_rules.is_open(item) is is_open
+    assert talks_rules.is_overdue(item, AS_OF) is overdue
+    assert talks_rules.days_overdue(item, AS_OF) == days
 
 
 def test_carry_over_keeps_open_follow_ups_overdue_first():
@@ -198,14 +200,14 @@ def test_carry_over_keeps_open_follow_ups_overdue_first():
         Item("overdue", OPEN, date(2026, 11, 9)),
         Item("today", OPEN, date(2026, 11, 10)),
     ]
-    carried = [i.name for i in rules.carried_over(items, AS_OF)]
+    carried = [i.name for i in talks_rules.carried_over(items, AS_OF)]
     assert carried == ["long overdue", "overdue", "today", "soon", "later"]
 
 
 def test_nothing_carries_over_when_all_follow_ups_are_closed():
     """Done and dropped follow-ups do not carry over."""
     items = [Item("a", DONE, date(2026, 1, 1)), Item("b", DROPPED, date(2026, 1, 1))]
-    assert rules.carried_over(items, AS_OF) == []
+    assert talks_rules.carried_over(items, AS_OF) == []
 
 
 @pytest.mark.parametrize(
@@ -223,7 +225,7 @@ def test_nothing_carries_over_when_all_follow_ups_are_closed():
 )
 def test_follow_up_rows(item, owner, due_on, talk_on, problem):
     """A follow-up row is blank (ignored) or complete, and not due before the talk."""
-    assert rules.follow_up_row_problem(item, owner, due_on, talk_on) == problem
+    assert talks_rules.follow_up_row_problem(item, owner, due_on, talk_on) == problem
 
 
 @pytest.mark.parametrize(
@@ -254,7 +256,7 @@ def test_session_dates(held_on, paired_on, problem):
 )
 def test_month_parameter(text, expected):
     """A "YYYY-MM" month up to this one is taken; anything else means this month."""
-    assert rules.parse_month(text, date(2026, 11, 21)) == expected
+    assert timeutil.parse_month(text, date(2026, 11, 21)) == expected
 
 
 @pytest.mark.parametrize(
@@ -267,4 +269,4 @@ def test_month_parameter(text, expected):
 )
 def test_month_bounds(day, bounds):
     """A month runs from its first to its last day (leap February included)."""
-    assert rules.month_bounds(day) == bounds
+    assert timeutil.month_bounds(day) == bounds

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from portal.audit.models import AuditEntry
 from portal.enums import FollowUpStatus, Role, WorkerStatus
-from portal.mentoring.models import Talk, TalkFollowUp
+from portal.talks.models import Talk, TalkFollowUp
 from portal.timeutil import local_today
 from tests.mentoring.conftest import token
 
