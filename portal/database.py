@@ -11,7 +11,7 @@ from flask import Flask, current_app, g, has_app_context, request
 from portal import models  # noqa: F401 - registers every table on the metadata
 from portal.extensions import db
 
-__all__ = ["db", "init_app", "write_next", "writes", "writing"]
+__all__ = ["db", "init_app", "takes_write_lock", "write_next", "writes", "writing"]
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
@@ -67,9 +67,13 @@ def writes(view: Callable) -> Callable:
     return view
 
 
+def takes_write_lock(view: Callable | None) -> bool:
+    """Whether a registered view function was marked with ``@writes``."""
+    return getattr(view, "_portal_writes", False)
+
+
 def _mark_writing_request() -> None:
-    view = current_app.view_functions.get(request.endpoint or "")
-    if getattr(view, "_portal_writes", False):
+    if takes_write_lock(current_app.view_functions.get(request.endpoint or "")):
         setattr(g, _WRITES, True)
 
 

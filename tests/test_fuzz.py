@@ -36,7 +36,7 @@ from portal.demo import build_demo
 from portal.enums import Role
 from portal.models import Street
 from portal.timeutil import local_today
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS_DIR", "test-artifacts"))
 DEMO_PHONES = {
@@ -335,7 +335,7 @@ class Attacker:
         self.tally.visited[self.role] = sorted({_pattern(url) for url in visited})
         return visited, forms
 
-    def post(self, form: PageForm, data: dict) -> None:
+    def post_form(self, form: PageForm, data: dict) -> None:
         """Post hostile data; a refusal must leave the main tables as they were."""
         response = self.request(form.method, form.action, data=data)
         if response is None:

@@ -18,7 +18,8 @@ from portal import demo
 from portal.extensions import db
 from portal.timeutil import local_today
 from tests.browser.conftest import CHROMIUM, DEMO_PASSWORD, PHONE, screenshot
-from tests.conftest import make_test_app, serve
+from tests.conftest import make_test_app
+from tests.servers import serve
 
 pytestmark = pytest.mark.browser
 ADMIN = "13800000005"

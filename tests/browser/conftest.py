@@ -17,7 +17,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from portal import demo
 from portal.extensions import db
-from tests.conftest import make_test_app, serve
+from tests.conftest import make_test_app
+from tests.servers import serve
 
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {

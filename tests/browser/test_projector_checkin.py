@@ -21,8 +21,7 @@ from playwright.sync_api import expect
 from portal.checkin.codes import PROJECTOR_STEP_SECONDS, check_projector_code, time_step
 from portal.enums import AudienceScope, OrganiserLevel, TrainingKind
 from portal.extensions import db
-from portal.people.models import User
-from portal.training.models import Training, TrainingAudience
+from portal.models import Training, TrainingAudience, User
 from portal.training.queries import expected_count
 from tests.browser.conftest import DEMO_PASSWORD, PHONE, screenshot
 

@@ -17,12 +17,10 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from portal.checkin.codes import PERSONAL_STEP_SECONDS, personal_code, personal_key, time_step
-from portal.checkin.models import PersonalCodeUse
 from portal.enums import AttendanceMethod, AudienceScope, OrganiserLevel, TrainingKind
 from portal.extensions import db
-from portal.models import Attendance, Training, User
+from portal.models import Attendance, PersonalCodeUse, Training, TrainingAudience, User
 from portal.timeutil import utcnow
-from portal.training.models import TrainingAudience
 from tests.browser.conftest import CHROMIUM, DEMO_PASSWORD, PHONE, screenshot
 
 TRAINER = "13800000002"

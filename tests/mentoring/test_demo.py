@@ -13,8 +13,14 @@ from portal.demo import build_demo, build_mentoring_demo
 from portal.enums import FollowUpStatus
 from portal.extensions import db
 from portal.mentoring import queries, rules
-from portal.mentoring.models import MentorPairing, MentorSession, Talk, TalkResponsibility
-from portal.people.models import User, WorkerProfile
+from portal.models import (
+    MentorPairing,
+    MentorSession,
+    Talk,
+    TalkResponsibility,
+    User,
+    WorkerProfile,
+)
 
 
 @pytest.fixture(scope="module", params=[date(2026, 11, 21), date(2027, 1, 1), date(2028, 2, 29)])

@@ -43,7 +43,9 @@ from portal.models import (
 )
 from portal.timeutil import LOCAL_TZ
 from tests.browser.conftest import CHROMIUM, PHONE, screenshot
-from tests.conftest import PASSWORD, make_test_app, serve
+from tests.conftest import make_test_app
+from tests.helpers import PASSWORD
+from tests.servers import serve
 
 pytestmark = pytest.mark.browser
 
