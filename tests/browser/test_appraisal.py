@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from portal import demo
 from portal.extensions import db
 from portal.timeutil import local_today
-from tests.browser.conftest import DEMO_PASSWORD, screenshot
+from tests.browser.conftest import DEMO_PASSWORD, log_in, screenshot
 from tests.conftest import make_test_app
 from tests.servers import serve
 
@@ -36,19 +36,11 @@ def appraisal_server(tmp_path_factory) -> Iterator[str]:
         yield url
 
 
-def _login(page, appraisal_server) -> None:
-    page.goto(f"{appraisal_server}/login")
-    page.get_by_label("手机号或工号").fill(ADMIN)
-    page.get_by_label("密码", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{appraisal_server}/")
-
-
 def test_dashboard_on_a_phone(page, appraisal_server):
     """The Team link opens the dashboard: figures, risks and the grade chart fit the phone."""
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _login(page, appraisal_server)
+    log_in(page, appraisal_server, ADMIN)
     page.get_by_role("link", name="队伍概况").first.click()
     expect(page).to_have_url(f"{appraisal_server}/street/dashboard")
     expect(page.get_by_role("heading", level=1)).to_contain_text("队伍概况")
@@ -63,7 +55,7 @@ def test_appraisal_row_saves_inline(page, appraisal_server):
     """Choosing a result saves the row at once; a bad score comes back refused, in Chinese."""
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _login(page, appraisal_server)
+    log_in(page, appraisal_server, ADMIN)
     year = local_today().year
     page.goto(f"{appraisal_server}/street/appraisals?year={year}")
     row = page.locator("form.grid-row").first
@@ -89,7 +81,7 @@ def test_appraisal_row_saves_inline(page, appraisal_server):
 
 def test_publish_after_inline_saves(page, appraisal_server):
     """Saved rows bring up the publish button; publishing asks first, then says who was told."""
-    _login(page, appraisal_server)
+    log_in(page, appraisal_server, ADMIN)
     year = local_today().year
     page.goto(f"{appraisal_server}/street/appraisals?year={year}")
     rows = page.locator("form.grid-row")

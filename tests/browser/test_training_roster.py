@@ -33,7 +33,7 @@ from portal.models import (
     User,
 )
 from portal.timeutil import LOCAL_TZ
-from tests.browser.conftest import PHONE, screenshot
+from tests.browser.conftest import PHONE, log_in, screenshot
 from tests.conftest import make_test_app
 from tests.factories import new_user, new_worker
 from tests.helpers import PASSWORD
@@ -84,14 +84,6 @@ def roster_site(tmp_path_factory) -> Iterator[tuple[str, object, int]]:
         yield url, app, training_id
 
 
-def _log_in(page, url: str) -> None:
-    page.goto(f"{url}/login")
-    page.get_by_label("手机号或工号").fill(TRAINER)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{url}/")
-
-
 def _check_in_behind_the_page(app, training_id: int, phone: str) -> None:
     """Check a worker in as if by their own scan (another phone, not this page)."""
     with app.app_context():
@@ -109,7 +101,7 @@ def test_trainer_marks_on_the_live_roster(browser, roster_site):
 def _marks_on_the_live_roster(browser: Browser, url: str, app, training_id: int) -> None:
     context = browser.new_context(**PHONE)
     page = context.new_page()
-    _log_in(page, url)
+    log_in(page, url, TRAINER, PASSWORD)
     page.goto(f"{url}/trainings")
     page.get_by_role("link", name="社区矛盾纠纷调解实务").click()
     counts = page.locator(".roster-counts .big")
@@ -158,7 +150,7 @@ def test_trainer_creates_a_training(browser, roster_site):
 def _creates_a_training(browser: Browser, url: str) -> None:
     context = browser.new_context(**PHONE)
     page = context.new_page()
-    _log_in(page, url)
+    log_in(page, url, TRAINER, PASSWORD)
     page.goto(f"{url}/trainings/new")
     tomorrow = (datetime.now(LOCAL_TZ) + timedelta(days=1)).date().isoformat()
     page.get_by_label("培训名称").fill("新任社工岗前培训")
