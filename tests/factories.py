@@ -56,8 +56,8 @@ def new_user(
         phone=fields.pop("phone", None) or f"1340{n:07d}",
         name=fields.pop("name", None) or f"测试用户{n}",
         must_change_password=must_change,
-        street_id=street.id if street else None,
-        district_id=district.id if district else None,
+        street_id=street.id if street else fields.pop("street_id", None),
+        district_id=district.id if district else fields.pop("district_id", None),
         **fields,
     )
     if password == PASSWORD:

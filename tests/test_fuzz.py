@@ -335,7 +335,7 @@ class Attacker:
         self.tally.visited[self.role] = sorted({_pattern(url) for url in visited})
         return visited, forms
 
-    def post_form(self, form: PageForm, data: dict) -> None:
+    def post(self, form: PageForm, data: dict) -> None:
         """Post hostile data; a refusal must leave the main tables as they were."""
         response = self.request(form.method, form.action, data=data)
         if response is None:
