@@ -22,6 +22,7 @@ __all__ = [
     "enum_type",
     "init_app",
     "render_alembic_item",
+    "takes_write_lock",
     "write_next",
     "writes",
     "writing",
@@ -142,9 +143,13 @@ def writes(view: Callable) -> Callable:
     return view
 
 
+def takes_write_lock(view: Callable | None) -> bool:
+    """Whether a registered view function was marked with ``@writes``."""
+    return getattr(view, "_portal_writes", False)
+
+
 def _mark_writing_request() -> None:
-    view = current_app.view_functions.get(request.endpoint or "")
-    if getattr(view, "_portal_writes", False):
+    if takes_write_lock(current_app.view_functions.get(request.endpoint or "")):
         setattr(g, _WRITES, True)
 
 

@@ -7,9 +7,7 @@ on it for the session and dropped afterwards.
 
 from __future__ import annotations
 
-import itertools
 import os
-import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +19,6 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
-from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.auth import throttle as login_throttle
@@ -32,11 +29,7 @@ from portal.enums import (
     CareKind,
     CareStatus,
     CertificateKind,
-    Education,
-    HiringRoute,
     OrganiserLevel,
-    PostType,
-    Role,
     TrainingKind,
 )
 from portal.extensions import db as _db
@@ -48,17 +41,14 @@ from portal.models import (
     CareRecord,
     Certificate,
     Community,
-    District,
     GradeChange,
     Street,
     Training,
-    User,
-    UserRole,
     WorkerProfile,
 )
 from portal.timeutil import local_today
-
-PASSWORD = "Test-pass-1"  # noqa: S105 - test fixture
+from tests import factories
+from tests.helpers import PASSWORD, csrf_token, login  # noqa: F401 - shared with the suite
 
 
 @contextmanager
@@ -90,35 +80,6 @@ class FreshContextClient(FlaskClient):
     def open(self, *args, **kwargs):  # noqa: D102
         with self.application.app_context():
             return super().open(*args, **kwargs)
-
-
-def _buffered(app):
-    """Buffer responses: werkzeug's dev server leaks open files on dropped connections."""
-
-    def wrapped(environ, start_response):
-        body = app(environ, start_response)
-        try:
-            return [b"".join(body)]
-        finally:
-            getattr(body, "close", lambda: None)()
-
-    return wrapped
-
-
-@contextmanager
-def serve(app) -> Iterator[str]:
-    """Serve an app over real HTTP on a free port of 127.0.0.1; yield its base URL."""
-    server = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        server.server_close()
-        with app.app_context():
-            _db.engine.dispose()
 
 
 def make_test_app(database_url: str, instance_path: str):
@@ -190,88 +151,38 @@ def runner(app):
     return app.test_cli_runner()
 
 
-_seq = itertools.count(1)
-
-
 @pytest.fixture
 def make_street(db):
     """Make a district (with a policy profile) and a street with one community."""
-
-    def make(policy: str = "jiangsu", *, communities: int = 1) -> Street:
-        n = next(_seq)
-        district = District(name=f"区{n}", policy_code=policy)
-        street = Street(district=district, name=f"街道{n}")
-        for i in range(communities):
-            street.communities.append(Community(name=f"社区{n}-{i}", population=10000))
-        db.session.add(district)
-        db.session.flush()
-        return street
-
-    return make
+    return factories.new_street
 
 
 @pytest.fixture
 def make_user(db):
     """Make a user with roles; password is PASSWORD unless given."""
-
-    def make(
-        *roles: Role,
-        street: Street | None = None,
-        must_change: bool = False,
-        password: str = PASSWORD,
-        **fields,
-    ) -> User:
-        n = next(_seq)
-        user = User(
-            phone=fields.pop("phone", f"1390000{n:04d}"),
-            name=fields.pop("name", f"测试用户{n}"),
-            must_change_password=must_change,
-            street_id=street.id if street else None,
-            **fields,
-        )
-        user.set_password(password)
-        user.role_rows = [UserRole(role=r) for r in roles]
-        db.session.add(user)
-        db.session.flush()
-        return user
-
-    return make
+    return factories.new_user
 
 
 @pytest.fixture
-def make_worker(db, make_street, make_user):
+def make_worker(db):
     """Make a worker (user + profile) in a street of the given policy profile."""
 
     def make(
         *,
         street: Street | None = None,
+        community: Community | None = None,
         policy: str = "jiangsu",
-        post_type: PostType = PostType.STAFF,
-        grade: int = 3,
-        started_on: date | None = None,
-        exam_eligible_on: date | None = None,
-        hiring_route: HiringRoute = HiringRoute.RECRUITED,
         extra_roles=(),
-        **user_fields,
+        party_member: bool = True,
+        started_on: date | None = None,
+        **fields,
     ) -> WorkerProfile:
-        street = street or make_street(policy)
-        user = make_user(Role.WORKER, *extra_roles, street=street, **user_fields)
-        today = local_today()
-        worker = WorkerProfile(
-            user=user,
-            community=street.communities[0],
-            post_type=post_type,
-            grade=grade,
-            community_work_started_on=started_on or today.replace(year=today.year - 5),
-            joined_on=started_on or today.replace(year=today.year - 5),
-            education=Education.BACHELOR,
-            party_member=True,
-            hiring_route=hiring_route,
-            exam_eligible_on=exam_eligible_on,
+        fields["started_on"] = started_on or factories.years_ago(5)
+        if community is None:
+            community = (street or factories.new_street(policy)).communities[0]
+        return factories.new_worker(
+            community, roles=tuple(extra_roles), party_member=party_member, **fields
         )
-        db.session.add(worker)
-        db.session.flush()
-        return worker
 
     return make
 
@@ -285,7 +196,7 @@ def make_training(db):
     ) -> Training:
         start = datetime(on.year, on.month, on.day, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
         training = Training(
-            title=title or f"培训{next(_seq)}",
+            title=title or f"培训{factories.next_number()}",
             kind=TrainingKind.IN_SERVICE,
             level=OrganiserLevel.STREET,
             street_id=street.id if street else None,
@@ -343,7 +254,7 @@ def add_records(db):
                 Certificate(
                     worker_id=worker.user_id,
                     kind=kind,
-                    number=f"C{next(_seq):08d}",
+                    number=f"C{factories.next_number():08d}",
                     issued_on=date(2020, 5, 1),
                 )
             )
@@ -393,23 +304,6 @@ def add_records(db):
         db.session.flush()
 
     return add
-
-
-def csrf_token(client, path: str = "/login") -> str:
-    """Fetch a page and return the CSRF token of its form."""
-    import re
-
-    page = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-    assert match, f"no CSRF token on {path}: {page[:2000]}"
-    return match.group(1)
-
-
-def login(client, username: str, password: str = PASSWORD, **extra):
-    """Log in through the real form (with its CSRF token)."""
-    token = csrf_token(client, "/login")
-    data = {"username": username, "password": password, "csrf_token": token, **extra}
-    return client.post("/login", data=data)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from portal.enums import Role
-from tests.conftest import PASSWORD, csrf_token, login
+from tests.helpers import PASSWORD, csrf_token, login
 
 
 def test_login_with_phone_opens_home(client, make_worker):

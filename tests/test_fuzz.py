@@ -36,7 +36,7 @@ from portal.demo import build_demo
 from portal.enums import Role
 from portal.models import Street
 from portal.timeutil import local_today
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS_DIR", "test-artifacts"))
 DEMO_PHONES = {

@@ -26,7 +26,7 @@ from portal.web.forms import (
     WholeNumberField,
 )
 from portal.web.inputs import DB_INT_MAX, BoundedArgs
-from tests.conftest import csrf_token, login
+from tests.helpers import csrf_token, login
 
 CONTROL_MESSAGE = "请删除此栏中的控制字符"
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from portal.enums import AppraisalResult, CareKind, CareStatus, CertificateKind
 from portal.models import CareRecord
 from portal.timeutil import local_today
-from tests.conftest import login
+from tests.helpers import login
 
 MAX_HOME_QUERIES = 10
 

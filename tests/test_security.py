@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import login
+from tests.helpers import login
 
 
 def test_security_headers_on_every_page(client):

@@ -12,13 +12,12 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from portal.appraisal.models import Appraisal
-from portal.audit.models import AuditEntry
 from portal.enums import AppraisalResult
 from portal.extensions import db
-from portal.inbox.models import Notification
+from portal.models import Appraisal, AuditEntry, Notification
 from portal.timeutil import local_today
-from tests.admin.roster_support import build_team, logged_in, token_of
+from tests.admin.roster_support import build_team
+from tests.helpers import csrf_token, logged_in
 
 YEAR = local_today().year - 1
 HX = {"HX-Request": "true"}
@@ -44,7 +43,7 @@ def save(client, worker, *, result="", score="", comment="", reason=None, year=Y
     """Post one row of the grid as htmx does (the row's own fields, prefixed)."""
     prefix = f"w{worker.user_id}-"
     data = {
-        prefix + "csrf_token": token_of(client, f"/street/appraisals?year={year}"),
+        prefix + "csrf_token": csrf_token(client, f"/street/appraisals?year={year}"),
         prefix + "result": result,
         prefix + "score": score,
         prefix + "comment": comment,
@@ -56,7 +55,7 @@ def save(client, worker, *, result="", score="", comment="", reason=None, year=Y
 
 def publish(client, year=YEAR):
     """Press the publish button."""
-    token = token_of(client, f"/street/appraisals?year={year}")
+    token = csrf_token(client, f"/street/appraisals?year={year}")
     return client.post(f"/street/appraisals/{year}/publish", data={"csrf_token": token})
 
 

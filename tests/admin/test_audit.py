@@ -10,16 +10,15 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from portal.appraisal.models import Appraisal
-from portal.audit.models import AuditEntry
 from portal.audit.operations import record
-from portal.care.models import CareRecord
 from portal.enums import AppraisalResult, CareKind, Role
 from portal.extensions import db
-from portal.talks.models import Talk
+from portal.models import Appraisal, AuditEntry, CareRecord, Talk
 from portal.talks.operations import record_talk_read
 from portal.timeutil import local_today
-from tests.admin.roster_support import add_user, build_team, logged_in
+from tests.admin.roster_support import build_team
+from tests.factories import new_user
+from tests.helpers import logged_in
 
 
 @pytest.fixture
@@ -27,7 +26,7 @@ def log(db):
     """A street's team and a log with entries of every kind of subject, in and out of scope."""
     team = build_team(workers=2)
     own, other_own = team.workers
-    leader = add_user(Role.TALK_LEADER, street=team.street, name="谈心负责人")
+    leader = new_user(Role.TALK_LEADER, street=team.street, name="谈心负责人")
     talk = Talk(worker_id=own.user_id, leader_id=leader.id, held_on=local_today())
     appraisal = Appraisal(worker_id=other_own.user_id, year=2024, result=AppraisalResult.QUALIFIED)
     sister_care = CareRecord(
@@ -108,7 +107,7 @@ def test_district_admin_sees_every_street_of_the_district_only(app, log):
 def test_other_roles_are_refused(app, log, role):
     """The audit log is a role page: 403 for everyone but admins."""
     team, _leader, _entries = log
-    user = team.workers[0].user if role is Role.WORKER else add_user(role, street=team.street)
+    user = team.workers[0].user if role is Role.WORKER else new_user(role, street=team.street)
     assert logged_in(app, user).get("/street/audit").status_code == 403
 
 

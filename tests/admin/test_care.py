@@ -15,14 +15,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from portal.audit.models import AuditEntry
-from portal.care.models import CareEntitlement, CareRecord
 from portal.enums import CareKind, CareStatus, Role
 from portal.extensions import db
-from portal.inbox.models import Notification
+from portal.models import AuditEntry, CareEntitlement, CareRecord, Notification, Upload
 from portal.timeutil import local_today
-from portal.uploads.models import Upload
-from tests.admin.roster_support import add_user, build_team, logged_in, post, token_of
+from tests.admin.roster_support import build_team
+from tests.factories import new_user
+from tests.helpers import csrf_token, logged_in, post_form
 from tests.outside import files
 
 
@@ -65,7 +64,7 @@ def _audit(action: str) -> list[AuditEntry]:
 def apply(client, *, reason="工作中摔伤住院", amount="3000", attachment=None):
     """Send a care-fund application from the worker's phone."""
     data = {
-        "csrf_token": token_of(client, "/me/care-fund"),
+        "csrf_token": csrf_token(client, "/me/care-fund"),
         "reason": reason,
         "amount": amount,
     }
@@ -164,7 +163,7 @@ def _decide(client, application, verb: str, comment: str = ""):
     return client.post(
         f"/street/care-fund/{application.id}/{verb}",
         data={
-            f"{prefix}{application.id}-csrf_token": token_of(client, "/street/care-fund"),
+            f"{prefix}{application.id}-csrf_token": csrf_token(client, "/street/care-fund"),
             f"{prefix}{application.id}-comment": comment,
         },
     )
@@ -258,7 +257,7 @@ def test_district_admin_reads_but_cannot_decide(app, team, application):
 
 
 def _record(client, **fields):
-    return post(client, "/street/care", fields)
+    return post_form(client, "/street/care", fields)
 
 
 def test_festival_visit_for_several_workers_at_once(app, team):
@@ -269,7 +268,7 @@ def test_festival_visit_for_several_workers_at_once(app, team):
     response = admin.post(
         "/street/care",
         data={
-            "csrf_token": token_of(admin, "/street/care"),
+            "csrf_token": csrf_token(admin, "/street/care"),
             "kind": "festival_visit",
             "workers": ids,
             "occurred_on": day,
@@ -294,7 +293,7 @@ def test_same_record_twice_is_refused_naming_the_workers(app, team):
     response = admin.post(
         "/street/care",
         data={
-            "csrf_token": token_of(admin, "/street/care"),
+            "csrf_token": csrf_token(admin, "/street/care"),
             "kind": "health_check",
             "workers": [str(first.user_id), str(team.workers[1].user_id)],
             "occurred_on": day,
@@ -347,7 +346,7 @@ def test_worker_of_another_street_cannot_be_chosen(app, team):
     response = admin.post(
         "/street/care",
         data={
-            "csrf_token": token_of(admin, "/street/care"),
+            "csrf_token": csrf_token(admin, "/street/care"),
             "kind": "festival_visit",
             "workers": [str(team.workers[0].user_id), str(team.sister_worker.user_id)],
             "occurred_on": local_today().isoformat(),
@@ -379,7 +378,7 @@ def test_leave_taken_shows_on_the_workers_care_card(app, team):
 
 def _leave(client, values: dict, year: int | None = None):
     year = year or local_today().year
-    data = {"csrf_token": token_of(client, f"/street/care/leave?year={year}")}
+    data = {"csrf_token": csrf_token(client, f"/street/care/leave?year={year}")}
     data.update({f"days-{worker_id}": value for worker_id, value in values.items()})
     return client.post(f"/street/care/leave?year={year}", data=data)
 
@@ -427,7 +426,7 @@ def test_leave_year_outside_last_this_next_is_not_found(app, team):
 
 def test_care_pages_for_a_talk_leader_are_forbidden(app, team):
     """A role without admin rights gets 403 on the street's care pages."""
-    leader = add_user(Role.TALK_LEADER, street=team.street)
+    leader = new_user(Role.TALK_LEADER, street=team.street)
     client = logged_in(app, leader)
     for path in ("/street/care", "/street/care/leave", "/street/care-fund"):
         assert client.get(path).status_code == 403

@@ -27,8 +27,6 @@ import pytest
 from portal.admin import dashboard
 from portal.admin.access import admin_scope
 from portal.admin.rules import SuggestedAction
-from portal.appraisal.models import Appraisal
-from portal.certificates.models import Certificate
 from portal.enums import (
     AppraisalResult,
     CertificateKind,
@@ -38,11 +36,11 @@ from portal.enums import (
     WorkerStatus,
 )
 from portal.extensions import db
-from portal.mentoring.models import MentorPairing
-from portal.org.models import Community
+from portal.models import Appraisal, Certificate, Community, MentorPairing, Talk
 from portal.policy.rules import CertLevel
-from portal.talks.models import Talk
-from tests.admin.roster_support import add_user, add_worker, build_team, logged_in
+from tests.admin.roster_support import build_team
+from tests.factories import new_user, new_worker
+from tests.helpers import logged_in
 
 TODAY = date(2025, 7, 1)
 PUBLISHED = datetime(2025, 1, 20, 2, 0, tzinfo=UTC)
@@ -77,7 +75,7 @@ def _train(make_training, attend, worker, hours: str) -> None:
 
 
 def _person(community, name, post, grade, education, party, **fields):
-    worker = add_worker(community, name=name, post_type=post, grade=grade, **fields)
+    worker = new_worker(community, name=name, post_type=post, grade=grade, **fields)
     worker.education = education
     worker.party_member = party
     return worker
@@ -161,7 +159,7 @@ def street(db, make_training, attend):
     _appraise(w["C"], {2022: B_, 2023: B_, 2024: B_})
     _appraise(w["E"], {2024: U}, published=False)
     _appraise(w["G"], {2023: U, 2024: U})
-    leader = add_user(Role.TALK_LEADER, street=team.street)
+    leader = new_user(Role.TALK_LEADER, street=team.street)
     for worker, day in (
         (w["D"], date(2025, 7, 1)),
         (w["F"], date(2025, 7, 1)),

@@ -14,10 +14,12 @@ import pytest
 from portal.admin import dashboard
 from portal.admin.access import admin_scope
 from portal.admin.rules import SuggestedAction
-from portal.appraisal.models import Appraisal
 from portal.enums import AppraisalResult, HiringRoute
+from portal.models import Appraisal
 from portal.policy.profiles import load_profile
-from tests.admin.roster_support import add_worker, build_team, logged_in
+from tests.admin.roster_support import build_team
+from tests.factories import new_worker
+from tests.helpers import logged_in
 
 TODAY = date(2025, 7, 1)
 LAST = 2024  # the latest appraised year
@@ -50,7 +52,7 @@ def _expected_actions(result: AppraisalResult, *, triggered: bool, one_away: boo
 def test_exit_risk_cases_from_the_rules(db, code, rule, route, streak):
     """Listed iff the rule covers the route and the streak is one short of it or at it."""
     team = build_team(policy=code, workers=0)
-    worker = add_worker(team.east, name="风险社工", hiring_route=route)
+    worker = new_worker(team.east, name="风险社工", hiring_route=route)
     published = datetime(LAST + 1, 1, 20, tzinfo=UTC)
     results = {LAST - streak: AppraisalResult.QUALIFIED}  # the streak starts after a good year
     results.update({year: rule.result for year in range(LAST - streak + 1, LAST + 1)})
@@ -83,7 +85,7 @@ def test_exit_risk_cases_from_the_rules(db, code, rule, route, streak):
 def test_unpublished_results_do_not_count(db):
     """A result the worker has not been told of yet puts nobody on the list."""
     team = build_team(policy="jiangsu", workers=0)
-    worker = add_worker(team.east)
+    worker = new_worker(team.east)
     db.session.add_all(
         Appraisal(worker_id=worker.user_id, year=year, result=AppraisalResult.UNQUALIFIED)
         for year in (2023, 2024)
@@ -95,7 +97,7 @@ def test_unpublished_results_do_not_count(db):
 def test_page_names_the_risk_and_the_help(app, db):
     """The dashboard names the worker, the rule's streak and the suggested help in Chinese."""
     team = build_team(policy="jiangsu", workers=0)
-    worker = add_worker(team.east, name="钱丽萍")
+    worker = new_worker(team.east, name="钱丽萍")
     published = datetime(2025, 1, 20, tzinfo=UTC)
     for year in (2023, 2024):
         db.session.add(

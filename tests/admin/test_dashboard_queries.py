@@ -6,24 +6,23 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from portal.appraisal.models import Appraisal
-from portal.certificates.models import Certificate
 from portal.enums import AppraisalResult, CertificateKind, Role
 from portal.extensions import db
-from portal.mentoring.models import MentorPairing
-from portal.talks.models import Talk
+from portal.models import Appraisal, Certificate, MentorPairing, Talk
 from portal.timeutil import local_today
-from tests.admin.roster_support import add_user, add_worker, build_team, logged_in
+from tests.admin.roster_support import build_team
+from tests.factories import new_user, new_worker
+from tests.helpers import logged_in
 
 
 def _street_of(size: int, make_training, attend):
     """Return a team whose street has ``size`` workers, each with records of every kind."""
     team = build_team(workers=0)
-    leader = add_user(Role.TALK_LEADER, street=team.street)
+    leader = new_user(Role.TALK_LEADER, street=team.street)
     training = make_training(on=local_today().replace(month=1, day=2), hours="8")
     published = datetime(2024, 1, 20, tzinfo=UTC)
     for i in range(size):
-        worker = add_worker(
+        worker = new_worker(
             team.east if i % 2 else team.west,
             exam_eligible_on=date(2022, 1, 1) if i % 3 == 0 else None,
             started_on=local_today() if i % 5 == 0 else date(2018, 3, 1),

@@ -13,7 +13,9 @@ from portal.enums import AppraisalResult, AttendanceMethod, CertificateKind, Pos
 from portal.models import Appraisal, Attendance, Certificate
 from portal.policy import load_profile, rules
 from portal.timeutil import LOCAL_TZ, local_today
-from tests.admin.roster_support import add_worker, build_team, logged_in
+from tests.admin.roster_support import build_team
+from tests.factories import new_worker
+from tests.helpers import logged_in
 
 EXC, QUAL, BASIC, UNQ = (
     AppraisalResult.EXCELLENT,
@@ -121,14 +123,14 @@ def test_certificate_deadline_export(app, db, team):
     """Uncertified workers within 180 days of the deadline or past it, soonest first."""
     today = local_today()
     profile = load_profile("jiangsu")
-    overdue = add_worker(
+    overdue = new_worker(
         team.east, name="逾期", exam_eligible_on=today - timedelta(days=3 * 365 + 40)
     )
-    soon = add_worker(
+    soon = new_worker(
         team.east, name="临近", exam_eligible_on=today - timedelta(days=3 * 365 - 100)
     )
-    add_worker(team.east, name="还早", exam_eligible_on=today - timedelta(days=365))
-    certified = add_worker(
+    new_worker(team.east, name="还早", exam_eligible_on=today - timedelta(days=365))
+    certified = new_worker(
         team.east, name="已持证", exam_eligible_on=today - timedelta(days=3 * 365 + 40)
     )
     db.session.add(
@@ -151,9 +153,9 @@ def test_certificate_deadline_export(app, db, team):
 
 def test_exit_risk_export(app, db, team):
     """Workers one result away or triggered, with their results, the risk and the help."""
-    one_away = add_worker(team.east, name="差一次")
-    triggered = add_worker(team.west, name="已触发")
-    fine = add_worker(team.west, name="无风险")
+    one_away = new_worker(team.east, name="差一次")
+    triggered = new_worker(team.west, name="已触发")
+    fine = new_worker(team.west, name="无风险")
     _appraise(db, one_away, {2023: QUAL, 2024: UNQ})
     _appraise(db, triggered, {2022: BASIC, 2023: BASIC, 2024: BASIC})
     _appraise(db, fine, {2023: UNQ, 2024: QUAL})
@@ -205,6 +207,6 @@ def test_unknown_export_is_404(app, team):
 
 def test_post_type_labels_in_exports(app, db, team):
     """Post types appear by their Chinese names."""
-    add_worker(team.east, name="主任", post_type=PostType.HEAD, grade=10)
+    new_worker(team.east, name="主任", post_type=PostType.HEAD, grade=10)
     rows = _rows(_book(logged_in(app, team.admin).get("/street/export/roster.xlsx")))
     assert next(row for row in rows if row[0] == "主任")[5] == "正职"

@@ -18,7 +18,8 @@ from portal.imports.limits import FileProblem, Limits, check_workbook
 from portal.imports.templates import Kind
 from portal.models import AuditEntry, User
 from tests.admin import hostile_xlsx
-from tests.admin.roster_support import build_team, logged_in, token_of, workbook
+from tests.admin.roster_support import build_team, workbook
+from tests.helpers import csrf_token, logged_in
 
 ROWS_LIMIT = "表格超过 20,000 行的上限"
 CELLS_LIMIT = "表格超过 500,000 个单元格的上限"
@@ -67,7 +68,7 @@ def _via_web(app, team, data: bytes) -> tuple[int, str]:
     response = client.post(
         "/street/import",
         data={
-            "csrf_token": token_of(client, "/street/import"),
+            "csrf_token": csrf_token(client, "/street/import"),
             "kind": "roster",
             "file": (io.BytesIO(data), "花名册.xlsx"),
         },

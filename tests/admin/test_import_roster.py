@@ -9,12 +9,11 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 
-from portal.audit.models import AuditEntry
 from portal.enums import Education, HiringRoute, PostType, Role
 from portal.imports.commit import load_street, run_import
 from portal.imports.reader import Limits
 from portal.imports.templates import Kind
-from portal.models import GradeChange, User, UserRole, WorkerProfile
+from portal.models import AuditEntry, GradeChange, User, UserRole, WorkerProfile
 from portal.timeutil import local_today
 from tests.admin.roster_support import build_team, workbook
 

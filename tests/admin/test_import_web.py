@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from portal.imports.templates import Kind, headers
 from portal.models import User
-from tests.admin.roster_support import build_team, logged_in, post, token_of, workbook
+from tests.admin.roster_support import build_team, workbook
+from tests.helpers import csrf_token, logged_in, post_form
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def _upload(client, data: bytes, kind: str = "roster", name: str = "花名册.xl
     return client.post(
         "/street/import",
         data={
-            "csrf_token": token_of(client, "/street/import"),
+            "csrf_token": csrf_token(client, "/street/import"),
             "kind": kind,
             "file": (io.BytesIO(data), name),
         },
@@ -89,7 +90,7 @@ def test_upload_preview_then_commit(app, db, team):
     assert preview.headers["Cache-Control"] == "private, no-store"
     assert _users(db) == before
 
-    result = post(client, "/street/import/commit", {"token": _commit_token(page)})
+    result = post_form(client, "/street/import/commit", {"token": _commit_token(page)})
 
     page = result.get_data(as_text=True)
     assert result.status_code == 200
@@ -107,9 +108,9 @@ def test_a_token_is_used_once(app, db, team):
     client = logged_in(app, team.admin)
     page = _upload(client, workbook(Kind.ROSTER, [_roster_row(team, "一次", "13922220011")]))
     token = _commit_token(page.get_data(as_text=True))
-    assert post(client, "/street/import/commit", {"token": token}).status_code == 200
+    assert post_form(client, "/street/import/commit", {"token": token}).status_code == 200
     after_first = _users(db)
-    second = post(client, "/street/import/commit", {"token": token})
+    second = post_form(client, "/street/import/commit", {"token": token})
     assert second.status_code == 303
     assert _users(db) == after_first
 
@@ -175,7 +176,7 @@ def test_another_admins_token_is_refused(app, db, team):
     before = _users(db)
 
     thief = logged_in(app, team.sister_admin)
-    response = post(thief, "/street/import/commit", {"token": token})
+    response = post_form(thief, "/street/import/commit", {"token": token})
 
     assert response.status_code == 303  # back to the upload form: the token is not theirs
     assert _users(db) == before
@@ -190,7 +191,7 @@ def test_commit_checks_again(app, db, team):
     db.session.flush()
     before = _users(db)
 
-    response = post(client, "/street/import/commit", {"token": token})
+    response = post_form(client, "/street/import/commit", {"token": token})
 
     assert response.status_code == 409
     assert "本街道花名册以外的账号" in response.get_data(as_text=True)
@@ -200,6 +201,6 @@ def test_commit_checks_again(app, db, team):
 def test_forged_token_is_refused(app, team):
     """A made-up token is refused and the admin is sent back to upload again."""
     client = logged_in(app, team.admin)
-    response = post(client, "/street/import/commit", {"token": "not-a-token"})
+    response = post_form(client, "/street/import/commit", {"token": "not-a-token"})
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/street/import")

@@ -10,9 +10,11 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from portal.audit.models import AuditEntry
 from portal.enums import Role
-from tests.admin.roster_support import add_user, build_team, logged_in, post
+from portal.models import AuditEntry
+from tests.admin.roster_support import build_team
+from tests.factories import new_user
+from tests.helpers import logged_in, post_form
 
 
 @pytest.fixture
@@ -25,7 +27,7 @@ def _user(team, who: str):
     if who in {"worker", "trainer", "mentor", "talk_leader"}:
         if who == "worker":
             return team.workers[0].user
-        return add_user(Role(who), street=team.street)
+        return new_user(Role(who), street=team.street)
     return {
         "street_admin": team.admin,
         "district_admin": team.district_admin,
@@ -95,7 +97,7 @@ def test_other_roles_cannot_write(app, db, team, who, path, data):
     target = team.workers[1]
     before = (_audit_count(db), target.user.name, target.status)
     client = logged_in(app, _user(team, who))
-    response = post(client, path.format(w=target.user_id), data)
+    response = post_form(client, path.format(w=target.user_id), data)
     assert response.status_code == 403
     db.session.expire_all()
     assert (_audit_count(db), target.user.name, target.status) == before
@@ -123,7 +125,7 @@ def test_district_admin_posts_are_refused(app, db, team, path):
     """A district admin's new worker, upload or commit is refused with 403, nothing saved."""
     before = _audit_count(db)
     client = logged_in(app, team.district_admin)
-    response = post(client, path, {"name": "新人", "phone": "13912345678", "token": "x"})
+    response = post_form(client, path, {"name": "新人", "phone": "13912345678", "token": "x"})
     assert response.status_code == 403
     assert _audit_count(db) == before
 
@@ -156,7 +158,7 @@ def test_writes_outside_scope_change_nothing(app, db, team, who, whose, path, da
     target = _worker(team, whose)
     before = (_audit_count(db), target.user.name, target.status, target.user.password_hash)
     client = logged_in(app, _user(team, who))
-    response = post(client, path.format(w=target.user_id), data)
+    response = post_form(client, path.format(w=target.user_id), data)
     assert response.status_code == WRITE_EXPECTED[(who, whose)]
     db.session.expire_all()
     after = (_audit_count(db), target.user.name, target.status, target.user.password_hash)
@@ -167,7 +169,7 @@ def test_district_admin_cannot_write_own_district_worker(app, db, team):
     """Even in their own district, a district admin's edit is refused with 403."""
     target = team.workers[0]
     client = logged_in(app, team.district_admin)
-    response = post(client, f"/street/workers/{target.user_id}/password")
+    response = post_form(client, f"/street/workers/{target.user_id}/password")
     assert response.status_code == 403
     db.session.expire_all()
     assert target.user.password_hash.startswith("pbkdf2")

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from portal.enums import PostType, WorkerStatus
 from portal.models import AuditEntry, GradeChange, User, WorkerProfile
-from tests.admin.roster_support import build_team, logged_in, post
-from tests.conftest import login
+from tests.admin.roster_support import build_team
+from tests.helpers import logged_in, login, post_form
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def test_grade_outside_the_range_is_refused_with_the_range(app, db, team):
     before = _state(db, worker)
     client = logged_in(app, team.admin)
 
-    response = post(
+    response = post_form(
         client,
         f"/street/workers/{worker.user_id}/edit",
         _form(worker, grade="13", grade_reason="晋级"),
@@ -77,7 +77,7 @@ def test_a_grade_change_needs_a_reason(app, db, team):
     before = _state(db, worker)
     client = logged_in(app, team.admin)
 
-    response = post(client, f"/street/workers/{worker.user_id}/edit", _form(worker, grade="4"))
+    response = post_form(client, f"/street/workers/{worker.user_id}/edit", _form(worker, grade="4"))
 
     assert response.status_code == 422
     assert "岗位类型或等级有变动，请填写变动原因" in response.get_data(as_text=True)
@@ -89,7 +89,7 @@ def test_a_post_change_with_reason_lands_in_the_grade_history(app, db, team):
     worker = team.workers[0]
     client = logged_in(app, team.admin)
 
-    response = post(
+    response = post_form(
         client,
         f"/street/workers/{worker.user_id}/edit",
         _form(worker, post_type="deputy", grade="6", grade_reason="竞聘副主任"),
@@ -117,7 +117,7 @@ def test_other_fields_save_without_a_reason_and_are_audited(app, db, team):
     worker = team.workers[0]
     old_name = worker.user.name
     client = logged_in(app, team.admin)
-    response = post(
+    response = post_form(
         client,
         f"/street/workers/{worker.user_id}/edit",
         _form(worker, name="新名字", community=str(team.west.id)),
@@ -146,7 +146,7 @@ def test_bad_input_is_refused(app, db, team, changes, message):
     """Bad input is refused with a clear message and nothing is saved."""
     worker = team.workers[0]
     before = _state(db, worker)
-    response = post(
+    response = post_form(
         logged_in(app, team.admin),
         f"/street/workers/{worker.user_id}/edit",
         _form(worker, **changes),
@@ -160,7 +160,7 @@ def test_phone_of_another_account_is_refused(app, db, team):
     """A phone number already used by another account is refused, even another street's."""
     worker = team.workers[0]
     before = _state(db, worker)
-    response = post(
+    response = post_form(
         logged_in(app, team.admin),
         f"/street/workers/{worker.user_id}/edit",
         _form(worker, phone=team.other_worker.user.phone),
@@ -173,7 +173,7 @@ def test_phone_of_another_account_is_refused(app, db, team):
 def test_community_of_another_street_is_refused(app, db, team):
     """A worker cannot be moved into a community of another street."""
     worker = team.workers[0]
-    response = post(
+    response = post_form(
         logged_in(app, team.admin),
         f"/street/workers/{worker.user_id}/edit",
         _form(worker, community=str(team.sister_worker.community_id)),
@@ -187,7 +187,7 @@ def test_community_of_another_street_is_refused(app, db, team):
 
 
 def _status(client, worker, **data):
-    return post(client, f"/street/workers/{worker.user_id}/status", data)
+    return post_form(client, f"/street/workers/{worker.user_id}/status", data)
 
 
 def test_secondment_needs_start_and_end(app, db, team):
@@ -293,7 +293,7 @@ def test_create_worker_shows_a_one_time_password_once(app, db, team):
     """A new worker's login gets a one-time password, shown once, that must be changed."""
     client = logged_in(app, team.admin)
 
-    response = post(client, "/street/workers/new", _new_worker_form(team))
+    response = post_form(client, "/street/workers/new", _new_worker_form(team))
 
     assert response.status_code == 201
     assert response.headers["Cache-Control"] == "private, no-store"
@@ -317,7 +317,7 @@ def test_create_worker_shows_a_one_time_password_once(app, db, team):
 def test_create_worker_refuses_bad_grade_and_saves_nothing(app, db, team):
     """A new head below grade 7 is refused with the head's range; no account is created."""
     client = logged_in(app, team.admin)
-    response = post(
+    response = post_form(
         client, "/street/workers/new", _new_worker_form(team, post_type="head", grade="5")
     )
     assert response.status_code == 422
@@ -331,7 +331,7 @@ def test_workers_without_staff_numbers(app, db, team):
     client = logged_in(app, team.admin)
     for phone in ("13944440011", "13944440012"):
         form = _new_worker_form(team, phone=phone, staff_no="")
-        assert post(client, "/street/workers/new", form).status_code == 201
+        assert post_form(client, "/street/workers/new", form).status_code == 201
     users = db.session.scalars(
         sa.select(User).where(User.phone.in_(["13944440011", "13944440012"]))
     )
@@ -344,7 +344,7 @@ def test_issue_password_replaces_the_old_one(app, db, team):
     worker_client = logged_in(app, worker.user)
     client = logged_in(app, team.admin)
 
-    response = post(client, f"/street/workers/{worker.user_id}/password")
+    response = post_form(client, f"/street/workers/{worker.user_id}/password")
 
     assert response.status_code == 200
     password = _password_of(response.get_data(as_text=True))
@@ -360,7 +360,7 @@ def test_no_password_for_a_disabled_account(app, db, team):
     client = logged_in(app, team.admin)
     _status(client, worker, status="exited", since="2025-05-01", reason="辞职")
     before = worker.user.password_hash
-    response = post(client, f"/street/workers/{worker.user_id}/password")
+    response = post_form(client, f"/street/workers/{worker.user_id}/password")
     assert response.status_code == 303
     db.session.expire_all()
     assert worker.user.password_hash == before

@@ -12,7 +12,9 @@ from portal.models import Certificate
 from portal.policy import load_profile, rules
 from portal.policy.rules import CertLevel
 from portal.timeutil import local_today
-from tests.admin.roster_support import add_worker, build_team, logged_in
+from tests.admin.roster_support import build_team
+from tests.factories import new_worker
+from tests.helpers import logged_in
 
 HX = {"HX-Request": "true"}
 
@@ -24,17 +26,17 @@ def team(db):
     today = local_today()
     east, west = team.east, team.west
     team.workers = [
-        add_worker(east, name="张晓红", phone="13811110001", staff_no="HN-0001"),
-        add_worker(east, name="李建国", phone="13811110002", post_type=PostType.HEAD, grade=9),
-        add_worker(west, name="王小明", phone="13811110003", staff_no="HN-0777", grade=5),
-        add_worker(
+        new_worker(east, name="张晓红", phone="13811110001", staff_no="HN-0001"),
+        new_worker(east, name="李建国", phone="13811110002", post_type=PostType.HEAD, grade=9),
+        new_worker(west, name="王小明", phone="13811110003", staff_no="HN-0777", grade=5),
+        new_worker(
             west,
             name="赵借调",
             phone="13811110004",
             status=WorkerStatus.SECONDED,
             exam_eligible_on=today - timedelta(days=3 * 365 + 30),  # overdue
         ),
-        add_worker(east, name="钱退出", phone="13811110005", status=WorkerStatus.EXITED),
+        new_worker(east, name="钱退出", phone="13811110005", status=WorkerStatus.EXITED),
     ]
     return team
 
@@ -118,7 +120,7 @@ def test_certified_filter_and_badge(app, db, team):
 def test_pages(app, db, team):
     """Fifty workers a page; the next page carries the filters along."""
     for i in range(55):
-        add_worker(team.east, name=f"分页{i:02d}", phone=f"1382222{i:04d}")
+        new_worker(team.east, name=f"分页{i:02d}", phone=f"1382222{i:04d}")
     client = logged_in(app, team.admin)
     first = client.get(f"/street/workers?community={team.east.id}").get_data(as_text=True)
     assert "共 57 人" in first and "第 1 / 2 页" in first

@@ -10,13 +10,13 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from portal.appraisal.models import Appraisal
-from portal.audit.models import AuditEntry
-from portal.care.models import CareRecord
 from portal.enums import CareKind, CareStatus, Role
 from portal.extensions import db
+from portal.models import Appraisal, AuditEntry, CareRecord
 from portal.timeutil import local_today
-from tests.admin.roster_support import add_user, build_team, logged_in, token_of
+from tests.admin.roster_support import build_team
+from tests.factories import new_user
+from tests.helpers import csrf_token, logged_in
 
 YEAR = local_today().year - 1
 ROLES = ["street_admin", "district_admin", "worker", "trainer", "mentor", "talk_leader"]
@@ -36,7 +36,7 @@ def _user(team, who: str):
         return team.district_admin
     if who == "worker":
         return team.workers[0].user
-    return add_user(Role(who), street=team.street)
+    return new_user(Role(who), street=team.street)
 
 
 def _worker(team, whose: str):
@@ -125,7 +125,7 @@ def test_record_writes_matrix(app, team, who, whose):
     """Record writes: the street admin's own street only (404 elsewhere); the district admin 403."""
     client = logged_in(app, _user(team, who))
     for path, data in _writes(team, whose):
-        token = token_of(client, "/street/dashboard")
+        token = csrf_token(client, "/street/dashboard")
         data = {key: (token if value is None else value) for key, value in data.items()}
         before = (_count(AuditEntry), _count(Appraisal))
         status = client.post(path, data=data).status_code
@@ -147,7 +147,7 @@ def test_street_writes_refused_to_district_admin_and_other_roles(app, team, path
     """Publishing, recording benefits and leave days: 403 for the district admin and other roles."""
     client = logged_in(app, _user(team, who))
     before = _count(AuditEntry)
-    token = token_of(client, "/")
+    token = csrf_token(client, "/")
     response = client.post(path, data={"csrf_token": token, **data})
     assert response.status_code == 403
     assert _count(AuditEntry) == before
@@ -193,7 +193,8 @@ def test_care_fund_application_page_is_for_workers(app, team, who):
     client = logged_in(app, _user(team, who))
     assert client.get("/me/care-fund").status_code == 403
     assert (
-        client.post("/me/care-fund", data={"csrf_token": token_of(client, "/")}).status_code == 403
+        client.post("/me/care-fund", data={"csrf_token": csrf_token(client, "/")}).status_code
+        == 403
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 from portal.auth import passwords
 from portal.auth.passwords import password_problem
 from portal.extensions import db
-from tests.conftest import PASSWORD, csrf_token, login
+from tests.helpers import PASSWORD, csrf_token, login
 
 ROOT = Path(__file__).resolve().parents[2]
 ME = {"phone": "13957206183", "staff_no": "GL2020-0417", "name": "Lina"}

@@ -10,12 +10,11 @@ from flask_migrate import upgrade
 
 from portal import config as portal_config
 from portal import create_app
-from portal.auth.models import LoginSession
 from portal.auth.operations import secret_hash, sign_in
 from portal.auth.sessions import REMEMBER_COOKIE
 from portal.enums import Role
 from portal.extensions import db
-from portal.models import User, UserRole
+from portal.models import LoginSession, User, UserRole
 from tests.conftest import FreshContextClient, fresh_database
 
 THREADS = 8

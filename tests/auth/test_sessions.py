@@ -8,12 +8,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from portal.auth.models import LoginSession
 from portal.auth.sessions import REMEMBER_COOKIE
 from portal.enums import Role
-from portal.models import AuditEntry
+from portal.models import AuditEntry, LoginSession
 from portal.timeutil import utcnow
-from tests.conftest import PASSWORD, csrf_token, login
+from tests.helpers import PASSWORD, csrf_token, login
 
 WECHAT_ANDROID = (
     "Mozilla/5.0 (Linux; Android 13; V2227A Build/TP1A.220624.014; wv) AppleWebKit/537.36 "

@@ -14,10 +14,9 @@ from limits import parse_many
 from werkzeug.security import generate_password_hash
 
 from portal.auth import operations, throttle
-from portal.auth.models import LoginFailureCounter
 from portal.enums import Role
-from portal.models import User, UserRole
-from tests.conftest import PASSWORD, login
+from portal.models import LoginFailureCounter, User, UserRole
+from tests.helpers import PASSWORD, login
 
 ATTACKER = "127.0.0.2"
 OWNER = "127.0.0.3"

@@ -32,10 +32,9 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 from requests.adapters import HTTPAdapter
 
-from portal.auth.models import LoginFailureCounter
 from portal.enums import Role
 from portal.extensions import db
-from portal.models import User, UserRole
+from portal.models import LoginFailureCounter, User, UserRole
 from tests.conftest import fresh_database, make_test_app
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from portal import demo
 from portal.extensions import db
-from tests.conftest import make_test_app, serve
+from tests.conftest import make_test_app
+from tests.servers import serve
 
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {
@@ -87,6 +88,18 @@ def phone(browser) -> Iterator[BrowserContext]:
 def page(phone) -> Page:
     """A page in the phone context."""
     return phone.new_page()
+
+
+def log_in(
+    page: Page, server: str, phone: str, password: str = DEMO_PASSWORD, *, lands_home: bool = True
+) -> None:
+    """Log in through the form, as a person would; by default, check it lands on the home page."""
+    page.goto(f"{server}/login")
+    page.get_by_label("手机号或工号").fill(phone)
+    page.get_by_label("密码", exact=True).fill(password)
+    page.get_by_role("button", name="登录").click()
+    if lands_home:
+        expect(page).to_have_url(f"{server}/")
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -8,7 +8,7 @@ import openpyxl
 from playwright.sync_api import expect
 
 from portal.imports.templates import Kind, headers
-from tests.browser.conftest import DEMO_PASSWORD, screenshot
+from tests.browser.conftest import log_in, screenshot
 
 ADMIN = "13800000005"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,11 +47,7 @@ def _roster_file() -> bytes:
 def test_admin_imports_a_roster_file_and_sees_preview_and_result(page, admin_import_server):
     """Upload → the preview lists what will be created → confirm → the result and the roster."""
     server = admin_import_server
-    page.goto(f"{server}/login")
-    page.get_by_label("手机号或工号").fill(ADMIN)
-    page.get_by_label("密码", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{server}/")
+    log_in(page, server, ADMIN)
 
     page.goto(f"{server}/street/import")
     expect(page.get_by_role("heading", level=1)).to_have_text("从 Excel 导入")

@@ -6,17 +6,9 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, screenshot
+from tests.browser.conftest import log_in, screenshot
 
 WORKER = "13800000001"
-
-
-def _login(page, live_server) -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("手机号或工号").fill(WORKER)
-    page.get_by_label("密码", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{live_server}/")
 
 
 def _count(page) -> int:
@@ -27,7 +19,7 @@ def _count(page) -> int:
 def test_bell_count_follows_new_and_read_notifications(phone, live_server):
     """A notification created elsewhere shows on the bell at the next poll; reading it clears it."""
     home = phone.new_page()
-    _login(home, live_server)
+    log_in(home, live_server, WORKER)
     home.clock.install()  # htmx's 60-second poll runs on a clock the test can move
     home.goto(f"{live_server}/")
     bell = home.locator("#bell")
@@ -63,7 +55,7 @@ def test_bell_count_follows_new_and_read_notifications(phone, live_server):
 
 def test_notification_settings_page_on_a_phone(page, live_server):
     """The settings page shows the switches and quiet hours, and fits a phone screen."""
-    _login(page, live_server)
+    log_in(page, live_server, WORKER)
     page.goto(f"{live_server}/settings/notifications")
     expect(page.get_by_role("heading", level=1)).to_have_text("通知设置")
     expect(page.get_by_label("证书取得期限（到期前180、90、30、7天及逾期时）")).to_be_checked()

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, screenshot
-from tests.browser.test_worker_home import login
+from tests.browser.conftest import PHONE, log_in, screenshot
 
 LEADER = "13800000004"  # the demo talk leader: no other browser test signs in as them
 
@@ -16,11 +15,11 @@ def test_sign_out_all_other_devices_from_the_password_page(browser, live_server)
     phone = browser.new_context(**PHONE)
     try:
         elsewhere = tablet.new_page()
-        login(elsewhere, live_server, LEADER)
+        log_in(elsewhere, live_server, LEADER, lands_home=False)
         expect(elsewhere).to_have_url(f"{live_server}/")
 
         page = phone.new_page()
-        login(page, live_server, LEADER)
+        log_in(page, live_server, LEADER, lands_home=False)
         page.goto(f"{live_server}/password")
         devices = page.locator("section", has=page.get_by_role("heading", name="登录的设备"))
         expect(devices.locator("li")).to_have_count(2)

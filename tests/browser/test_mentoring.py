@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from portal.timeutil import local_today
-from tests.browser.conftest import DEMO_PASSWORD, PHONE, screenshot
+from tests.browser.conftest import DEMO_PASSWORD, PHONE, log_in, screenshot
 
 MENTOR, MENTEE = "13800000003", "13900000105"
 NEW_PASSWORD = "Yutong-pass-2"  # noqa: S105 - test fixture
@@ -24,20 +24,13 @@ class Taps:
         locator.click()
 
 
-def _login(page: Page, server: str, phone: str) -> None:
-    page.goto(f"{server}/login")
-    page.get_by_label("手机号或工号").fill(phone)
-    page.get_by_label("密码", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-
-
 def test_mentor_logs_a_session_in_three_taps_and_the_mentee_confirms(browser, mentoring_server):
     """Open the app → 我的带教对象 → the mentee → type → save: three taps; the mentee confirms."""
     mentor = browser.new_context(**PHONE)
     mentee = browser.new_context(**PHONE)
     try:
         page = mentor.new_page()
-        _login(page, mentoring_server, MENTOR)
+        log_in(page, mentoring_server, MENTOR, lands_home=False)
         expect(page).to_have_url(f"{mentoring_server}/")  # the app is open
 
         taps = Taps()
@@ -61,7 +54,7 @@ def test_mentor_logs_a_session_in_three_taps_and_the_mentee_confirms(browser, me
         screenshot(page, "mentor-session-saved-390x844")
 
         other = mentee.new_page()
-        _login(other, mentoring_server, MENTEE)
+        log_in(other, mentoring_server, MENTEE, lands_home=False)
         # A new entrant sets her own password on first login.
         other.get_by_label("当前密码").fill(DEMO_PASSWORD)
         other.get_by_label("新密码", exact=True).fill(NEW_PASSWORD)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from portal.enums import AttendanceMethod
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_in, screenshot
 from tests.browser.test_trainer_scan import (
     SECOND_WORKER,
     TRAINER,
@@ -13,7 +13,6 @@ from tests.browser.test_trainer_scan import (
     attendance_rows,
     create_running_training,
     current_code,
-    log_in,
     user_id_of,
 )
 

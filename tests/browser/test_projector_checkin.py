@@ -21,10 +21,9 @@ from playwright.sync_api import expect
 from portal.checkin.codes import PROJECTOR_STEP_SECONDS, check_projector_code, time_step
 from portal.enums import AudienceScope, OrganiserLevel, TrainingKind
 from portal.extensions import db
-from portal.people.models import User
-from portal.training.models import Training, TrainingAudience
+from portal.models import Training, TrainingAudience, User
 from portal.training.queries import expected_count
-from tests.browser.conftest import DEMO_PASSWORD, PHONE, screenshot
+from tests.browser.conftest import PHONE, log_in, screenshot
 
 TRAINER = "13800000002"
 WORKER = "13800000001"
@@ -58,14 +57,6 @@ def training_now(live_app):
             "secret": training.checkin_secret,
             "expected": expected_count(training.id),
         }
-
-
-def log_in(page, live_server, phone_number: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("手机号或工号").fill(phone_number)
-    page.get_by_label("密码", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{live_server}/")
 
 
 def decode_qr(png: bytes) -> str:

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, PHONE, screenshot
+from tests.browser.conftest import PHONE, log_in, screenshot
 
 IPHONE_SAFARI = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
@@ -52,14 +52,6 @@ CACHED_HTML = """async () => {
 def settle(page) -> None:
     """Let the service worker finish installing before the test closes the browser context."""
     page.evaluate(WORKER_READY)
-
-
-def login(page, live_server, phone_number: str = "13800000001") -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("手机号或工号").fill(phone_number)
-    page.get_by_label("密码", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{live_server}/")
 
 
 def test_service_worker_registers_activates_and_precaches(page, live_server):
@@ -113,7 +105,7 @@ def test_manifest_is_valid_and_its_icons_load(page, live_server):
 
 def test_offline_navigation_shows_the_offline_page(phone, page, live_server):
     """With the network off a page shows 网络不可用; retry tries again; back online it returns."""
-    login(page, live_server)
+    log_in(page, live_server, "13800000001")
     page.evaluate(WORKER_READY)
     training_url = page.locator("#card-training").get_attribute("href")
 
@@ -139,7 +131,7 @@ def test_offline_navigation_shows_the_offline_page(phone, page, live_server):
 
 def test_offline_boosted_link_falls_back_to_the_offline_page(phone, page, live_server):
     """A tap on a boosted link with the network off lands on the offline page, not on nothing."""
-    login(page, live_server)
+    log_in(page, live_server, "13800000001")
     page.evaluate(WORKER_READY)
     phone.set_offline(True)
     page.locator("#card-training").click()
@@ -150,7 +142,7 @@ def test_offline_boosted_link_falls_back_to_the_offline_page(phone, page, live_s
 
 def test_logout_leaves_no_html_but_the_offline_page(page, live_server):
     """After logout the caches hold no page but /offline, even one an older version left behind."""
-    login(page, live_server)
+    log_in(page, live_server, "13800000001")
     page.evaluate(WORKER_READY)
     page.locator("#card-training").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("培训学时")

@@ -14,16 +14,14 @@ from pathlib import Path
 import qrcode
 import sqlalchemy as sa
 from PIL import Image
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from portal.checkin.codes import PERSONAL_STEP_SECONDS, personal_code, personal_key, time_step
-from portal.checkin.models import PersonalCodeUse
 from portal.enums import AttendanceMethod, AudienceScope, OrganiserLevel, TrainingKind
 from portal.extensions import db
-from portal.models import Attendance, Training, User
+from portal.models import Attendance, PersonalCodeUse, Training, TrainingAudience, User
 from portal.timeutil import utcnow
-from portal.training.models import TrainingAudience
-from tests.browser.conftest import CHROMIUM, DEMO_PASSWORD, PHONE, screenshot
+from tests.browser.conftest import CHROMIUM, PHONE, log_in, screenshot
 
 TRAINER = "13800000002"
 WORKER = "13800000001"  # 李晓雯
@@ -94,15 +92,6 @@ def attendance_rows(live_app, training_id: int) -> list[tuple[int, AttendanceMet
             )
         )
         return [tuple(row) for row in result]
-
-
-def log_in(page: Page, live_server: str, phone_number: str) -> None:
-    """Log in through the form, as a person would."""
-    page.goto(f"{live_server}/login")
-    page.get_by_label("手机号或工号").fill(phone_number)
-    page.get_by_label("密码", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{live_server}/")
 
 
 def write_y4m(text: str, path: Path, frames: int = 10) -> Path:

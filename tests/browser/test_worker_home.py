@@ -6,21 +6,14 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, screenshot
+from tests.browser.conftest import log_in, screenshot
 
 CARDS = ["#card-grade", "#card-training", "#card-certificates", "#card-appraisals", "#card-care"]
 
 
-def login(page, live_server, phone_number: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("手机号或工号").fill(phone_number)
-    page.get_by_label("密码", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-
-
 def test_demo_worker_sees_five_cards_and_opens_one(page, live_server):
     """The demo worker logs in on a phone, sees five cards with figures, and opens training."""
-    login(page, live_server, "13800000001")
+    log_in(page, live_server, "13800000001", lands_home=False)
     expect(page).to_have_url(f"{live_server}/")
     for card in CARDS:
         expect(page.locator(card)).to_be_visible()

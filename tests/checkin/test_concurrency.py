@@ -26,7 +26,6 @@ from portal import config as portal_config
 from portal import create_app
 from portal.auth.operations import sign_in
 from portal.checkin.codes import PERSONAL_STEP_SECONDS, projector_mac, time_step
-from portal.checkin.models import PersonalCodeUse
 from portal.checkin.operations import Outcome, check_in
 from portal.enums import (
     AttendanceMethod,
@@ -43,14 +42,15 @@ from portal.models import (
     Attendance,
     Community,
     District,
+    PersonalCodeUse,
     Street,
     Training,
+    TrainingAudience,
     User,
     UserRole,
     WorkerProfile,
 )
 from portal.timeutil import local_today, utcnow
-from portal.training.models import TrainingAudience
 from tests.conftest import FreshContextClient, fresh_database
 
 THREADS = 50

@@ -15,7 +15,7 @@ from portal.checkin.codes import (
 )
 from portal.enums import Role
 from portal.timeutil import utcnow
-from tests.conftest import login
+from tests.helpers import login
 
 URL = "/me/code"
 

@@ -14,9 +14,9 @@ from PIL import Image, ImageDraw
 
 from portal.checkin.codes import check_projector_code, time_step
 from portal.enums import AudienceScope, OrganiserLevel, Role, TrainingKind
+from portal.models import Training, TrainingAudience, TrainingStaff
 from portal.timeutil import utcnow
-from portal.training.models import Training, TrainingAudience, TrainingStaff
-from tests.conftest import login
+from tests.helpers import login
 
 HX = {"HX-Request": "true"}
 ROUTES = [

@@ -17,7 +17,6 @@ from portal.checkin.codes import (
     step_bounds,
     time_step,
 )
-from portal.checkin.models import PersonalCodeUse
 from portal.checkin.rules import LATE_SYNC_ALLOWANCE
 from portal.enums import (
     AttendanceMethod,
@@ -27,10 +26,18 @@ from portal.enums import (
     TrainingKind,
     WorkerStatus,
 )
-from portal.models import Attendance, Street, Training, User, WorkerProfile
+from portal.models import (
+    Attendance,
+    PersonalCodeUse,
+    Street,
+    Training,
+    TrainingAudience,
+    TrainingStaff,
+    User,
+    WorkerProfile,
+)
 from portal.timeutil import utcnow
-from portal.training.models import TrainingAudience, TrainingStaff
-from tests.conftest import csrf_token, login
+from tests.helpers import csrf_token, login
 
 
 @dataclass

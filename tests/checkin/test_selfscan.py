@@ -23,12 +23,10 @@ from portal.enums import (
     TrainingKind,
     WorkerStatus,
 )
-from portal.org.models import Community
-from portal.people.models import User
+from portal.models import Attendance, Community, JoinRequest, Training, TrainingAudience, User
 from portal.timeutil import utcnow
-from portal.training.models import Attendance, JoinRequest, Training, TrainingAudience
 from portal.training.operations import approve_join_request
-from tests.conftest import PASSWORD, csrf_token, login
+from tests.helpers import PASSWORD, csrf_token, login
 
 RESUME = "/c/resume"
 

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from werkzeug.security import generate_password_hash
 
-from portal.enums import Education, FollowUpStatus, HiringRoute, MentoringTopic, PostType, Role
-from portal.mentoring.models import MentorPairing, MentorSession
-from portal.org.models import Street
-from portal.people.models import User, UserRole, WorkerProfile
-from portal.talks.models import Talk, TalkFollowUp, TalkResponsibility
+from portal.enums import FollowUpStatus, MentoringTopic, Role
+from portal.models import (
+    MentorPairing,
+    MentorSession,
+    Street,
+    Talk,
+    TalkFollowUp,
+    TalkResponsibility,
+    User,
+    WorkerProfile,
+)
 from portal.timeutil import local_today
-from tests.conftest import PASSWORD, login
 
 _seq = itertools.count(1)
 
@@ -35,66 +38,6 @@ class Scene:
     other_mentor: WorkerProfile  # a mentor of the same street without this mentee
     other_leader: User  # a talk leader of the same street responsible for nothing
     other_admin: User  # the admin of another street
-
-
-@pytest.fixture(scope="session")
-def password_hash() -> str:
-    """One hash of the test password: scrypt is slow, and a scene has many users."""
-    return generate_password_hash(PASSWORD)
-
-
-@pytest.fixture
-def person(db, password_hash):
-    """Make a user with roles in a street, reusing the one password hash."""
-
-    def make(*roles: Role, street: Street | None = None, **fields) -> User:
-        n = next(_seq)
-        user = User(
-            phone=fields.pop("phone", f"1370000{n:04d}"),
-            name=fields.pop("name", f"社工{n}"),
-            password_hash=password_hash,
-            must_change_password=False,
-            street_id=street.id if street else None,
-            **fields,
-        )
-        user.role_rows = [UserRole(role=r) for r in roles]
-        db.session.add(user)
-        db.session.flush()
-        return user
-
-    return make
-
-
-@pytest.fixture
-def staff(db, person):
-    """Make a worker (user + profile) in a street's first community (or the given one)."""
-
-    def make(
-        street: Street,
-        *,
-        roles=(),
-        started_on: date | None = None,
-        community=None,
-        **profile,
-    ) -> WorkerProfile:
-        user = person(Role.WORKER, *roles, street=street)
-        started = started_on or local_today() - timedelta(days=5 * 365)
-        worker = WorkerProfile(
-            user=user,
-            community=community or street.communities[0],
-            post_type=profile.pop("post_type", PostType.STAFF),
-            grade=profile.pop("grade", 3),
-            community_work_started_on=started,
-            joined_on=started,
-            education=Education.BACHELOR,
-            hiring_route=HiringRoute.RECRUITED,
-            **profile,
-        )
-        db.session.add(worker)
-        db.session.flush()
-        return worker
-
-    return make
 
 
 @pytest.fixture
@@ -186,19 +129,19 @@ def responsible(db):
 
 
 @pytest.fixture
-def scene(make_street, person, staff, pair, responsible) -> Scene:
+def scene(make_street, make_user, make_worker, pair, responsible) -> Scene:
     """A street with every role, and an admin of another street."""
     today = local_today()
     street = make_street()
-    admin = person(Role.STREET_ADMIN, street=street)
-    mentor = staff(street, roles=(Role.MENTOR,), grade=10)
-    mentee = staff(street, started_on=today - timedelta(days=100), grade=1)
-    worker = staff(street)
-    other_mentor = staff(street, roles=(Role.MENTOR,))
-    leader = person(Role.TALK_LEADER, street=street)
-    other_leader = person(Role.TALK_LEADER, street=street)
+    admin = make_user(Role.STREET_ADMIN, street=street)
+    mentor = make_worker(street=street, extra_roles=(Role.MENTOR,), grade=10)
+    mentee = make_worker(street=street, started_on=today - timedelta(days=100), grade=1)
+    worker = make_worker(street=street)
+    other_mentor = make_worker(street=street, extra_roles=(Role.MENTOR,))
+    leader = make_user(Role.TALK_LEADER, street=street)
+    other_leader = make_user(Role.TALK_LEADER, street=street)
     responsible(leader, street.communities[0].id)
-    other_admin = person(Role.STREET_ADMIN, street=make_street())
+    other_admin = make_user(Role.STREET_ADMIN, street=make_street())
     pairing = pair(mentor, mentee, starts_on=today - timedelta(days=60))
     return Scene(
         street,
@@ -212,28 +155,6 @@ def scene(make_street, person, staff, pair, responsible) -> Scene:
         other_leader,
         other_admin,
     )
-
-
-@pytest.fixture
-def as_user(app, client):
-    """Return a logged-in test client for a user or worker (each its own cookie jar)."""
-
-    def make(who):
-        user = who.user if isinstance(who, WorkerProfile) else who
-        new_client = app.test_client()
-        response = login(new_client, user.phone)
-        assert response.status_code == 302, response.get_data(as_text=True)[:500]
-        return new_client
-
-    return make
-
-
-def token(client, path: str) -> str:
-    """Return the first CSRF token on a page (any form prefix)."""
-    page = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="(?:[\w-]+-)?csrf_token"[^>]*value="([^"]+)"', page)
-    assert match, f"no CSRF token on {path}: {page[:1500]}"
-    return match.group(1)
 
 
 def ago(**delta) -> datetime:

@@ -9,12 +9,10 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from portal.audit.models import AuditEntry
 from portal.enums import Role, WorkerStatus
-from portal.mentoring.models import MentorPairing
-from portal.talks.models import TalkResponsibility
+from portal.models import AuditEntry, MentorPairing, TalkResponsibility
 from portal.timeutil import local_today
-from tests.mentoring.conftest import token
+from tests.helpers import csrf_token, logged_in
 
 
 def _pairings(db) -> list[MentorPairing]:
@@ -22,7 +20,7 @@ def _pairings(db) -> list[MentorPairing]:
 
 
 def _post(client, path: str, **data):
-    return client.post(path, data={"csrf_token": token(client, "/street/mentoring"), **data})
+    return client.post(path, data={"csrf_token": csrf_token(client, "/street/mentoring"), **data})
 
 
 def _pair(client, mentor_id, mentee_id, **fields):
@@ -36,11 +34,11 @@ def _pair(client, mentor_id, mentee_id, **fields):
     return _post(client, "/street/mentoring/pairings/new", **data)
 
 
-def test_new_entrants_without_a_mentor_are_listed_as_awaiting(db, scene, as_user, staff):
+def test_new_entrants_without_a_mentor_are_listed_as_awaiting(db, scene, app, make_worker):
     """New entrants (started within 12 months) show; those without a pairing are 待配导师."""
-    waiting = staff(scene.street, started_on=local_today() - timedelta(days=20))
-    veteran = staff(scene.street, started_on=local_today() - timedelta(days=800))
-    html = as_user(scene.admin).get("/street/mentoring").get_data(as_text=True)
+    waiting = make_worker(street=scene.street, started_on=local_today() - timedelta(days=20))
+    veteran = make_worker(street=scene.street, started_on=local_today() - timedelta(days=800))
+    html = logged_in(app, scene.admin).get("/street/mentoring").get_data(as_text=True)
     section = html[html.index('id="awaiting-mentor"') : html.index('id="not-talked"')]
     assert waiting.user.name in section and "待配导师" in section
     assert f"/street/mentoring/pairings/new?mentee={waiting.user_id}" in section
@@ -49,10 +47,10 @@ def test_new_entrants_without_a_mentor_are_listed_as_awaiting(db, scene, as_user
     assert veteran.user.name not in section
 
 
-def test_admin_pairs_a_mentor_with_a_new_entrant(db, scene, as_user, staff):
+def test_admin_pairs_a_mentor_with_a_new_entrant(db, scene, app, make_worker):
     """A valid pairing is saved with its goals and creator, and audited."""
-    newcomer = staff(scene.street, started_on=local_today() - timedelta(days=20))
-    response = _pair(as_user(scene.admin), scene.other_mentor.user_id, newcomer.user_id)
+    newcomer = make_worker(street=scene.street, started_on=local_today() - timedelta(days=20))
+    response = _pair(logged_in(app, scene.admin), scene.other_mentor.user_id, newcomer.user_id)
     assert response.status_code == 302
     pairing = _pairings(db)[-1]
     assert (pairing.mentor_id, pairing.mentee_id, pairing.ends_on) == (
@@ -71,12 +69,12 @@ def test_admin_pairs_a_mentor_with_a_new_entrant(db, scene, as_user, staff):
 
 
 def test_the_pairing_form_offers_only_mentors_and_workers_of_the_street(
-    db, scene, as_user, staff, make_street
+    db, scene, app, make_worker, make_street
 ):
     """Mentors of other streets, plain workers as mentors and exited workers are not offered."""
-    elsewhere = staff(make_street(), roles=(Role.MENTOR,))
-    gone = staff(scene.street, status=WorkerStatus.EXITED)
-    html = as_user(scene.admin).get("/street/mentoring/pairings/new").get_data(as_text=True)
+    elsewhere = make_worker(street=make_street(), extra_roles=(Role.MENTOR,))
+    gone = make_worker(street=scene.street, status=WorkerStatus.EXITED)
+    html = logged_in(app, scene.admin).get("/street/mentoring/pairings/new").get_data(as_text=True)
     mentors = html[html.index('name="mentor"') :]
     mentors = mentors[: mentors.index("</select>")]
     assert scene.mentor.user.name in mentors and scene.other_mentor.user.name in mentors
@@ -98,17 +96,17 @@ def test_the_pairing_form_offers_only_mentors_and_workers_of_the_street(
     ],
 )
 def test_bad_pairings_are_refused_and_nothing_saved(
-    db, scene, as_user, staff, make_street, case, message
+    db, scene, app, make_worker, make_street, case, message
 ):
     """Each invalid pairing: 422 with a clear message, no new pairing."""
-    newcomer = staff(scene.street, started_on=local_today() - timedelta(days=20))
+    newcomer = make_worker(street=scene.street, started_on=local_today() - timedelta(days=20))
     mentor_id, mentee_id, fields = scene.other_mentor.user_id, newcomer.user_id, {}
     if case == "mentor_without_role":
         mentor_id = scene.worker.user_id
     elif case == "mentor_of_other_street":
-        mentor_id = staff(make_street(), roles=(Role.MENTOR,)).user_id
+        mentor_id = make_worker(street=make_street(), extra_roles=(Role.MENTOR,)).user_id
     elif case == "mentee_of_other_street":
-        mentee_id = staff(make_street()).user_id
+        mentee_id = make_worker(street=make_street()).user_id
     elif case == "already_paired":
         mentee_id = scene.mentee.user_id
     elif case == "future_start":
@@ -118,15 +116,15 @@ def test_bad_pairings_are_refused_and_nothing_saved(
     elif case == "self":
         mentee_id = scene.other_mentor.user_id
     before = len(_pairings(db))
-    response = _pair(as_user(scene.admin), mentor_id, mentee_id, **fields)
+    response = _pair(logged_in(app, scene.admin), mentor_id, mentee_id, **fields)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert len(_pairings(db)) == before
 
 
-def test_admin_ends_a_pairing_and_it_stays_in_the_history(db, scene, as_user):
+def test_admin_ends_a_pairing_and_it_stays_in_the_history(db, scene, app):
     """Ending sets the end date and reason; the pairing moves to the history."""
-    client = as_user(scene.admin)
+    client = logged_in(app, scene.admin)
     response = _post(
         client,
         f"/street/mentoring/pairings/{scene.pairing.id}/end",
@@ -151,7 +149,7 @@ def test_admin_ends_a_pairing_and_it_stays_in_the_history(db, scene, as_user):
         ({"ends_on": "before_last_session"}, "结束日期不能早于该日期"),
     ],
 )
-def test_bad_ends_are_refused(db, scene, as_user, log, fields, message):
+def test_bad_ends_are_refused(db, scene, app, log, fields, message):
     """An end without a reason, in the future, before the start or the last session: 422."""
     log(scene.pairing, held_on=local_today() - timedelta(days=2))
     ends_on = {
@@ -161,7 +159,7 @@ def test_bad_ends_are_refused(db, scene, as_user, log, fields, message):
     }.get(fields.get("ends_on"), local_today())
     data = {"reason": "调岗", **fields, "ends_on": ends_on.isoformat()}
     response = _post(
-        as_user(scene.admin), f"/street/mentoring/pairings/{scene.pairing.id}/end", **data
+        logged_in(app, scene.admin), f"/street/mentoring/pairings/{scene.pairing.id}/end", **data
     )
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
@@ -169,10 +167,10 @@ def test_bad_ends_are_refused(db, scene, as_user, log, fields, message):
     assert scene.pairing.ends_on is None
 
 
-def test_admin_changes_the_mentor_keeping_the_history(db, scene, as_user):
+def test_admin_changes_the_mentor_keeping_the_history(db, scene, app):
     """A change ends the old pairing and starts a new one with the new mentor, same day."""
     response = _post(
-        as_user(scene.admin),
+        logged_in(app, scene.admin),
         f"/street/mentoring/pairings/{scene.pairing.id}/change",
         mentor=str(scene.other_mentor.user_id),
         changed_on=local_today().isoformat(),
@@ -191,10 +189,10 @@ def test_admin_changes_the_mentor_keeping_the_history(db, scene, as_user):
     assert new.goals == "继续熟悉矛盾调解"
 
 
-def test_changing_to_the_same_mentor_is_refused(db, scene, as_user):
+def test_changing_to_the_same_mentor_is_refused(db, scene, app):
     """The current mentor is not offered again; posting them is refused with nothing changed."""
     response = _post(
-        as_user(scene.admin),
+        logged_in(app, scene.admin),
         f"/street/mentoring/pairings/{scene.pairing.id}/change",
         mentor=str(scene.mentor.user_id),
         changed_on=local_today().isoformat(),
@@ -206,30 +204,30 @@ def test_changing_to_the_same_mentor_is_refused(db, scene, as_user):
     assert len(_pairings(db)) == 1 and _pairings(db)[0].ends_on is None
 
 
-def test_an_ended_pairing_cannot_be_ended_or_changed_again(db, scene, as_user):
+def test_an_ended_pairing_cannot_be_ended_or_changed_again(db, scene, app):
     """Ending or changing an ended pairing answers 409 with a message."""
     scene.pairing.ends_on = local_today()
     scene.pairing.end_reason = "结束"
     db.session.flush()
-    client = as_user(scene.admin)
+    client = logged_in(app, scene.admin)
     for action in ("end", "change"):
         response = client.get(f"/street/mentoring/pairings/{scene.pairing.id}/{action}")
         assert response.status_code == 409
         assert "该带教关系已经结束" in response.get_data(as_text=True)
 
 
-def test_coverage_counts_workers_talked_with_this_month(db, scene, as_user, hold, staff):
+def test_coverage_counts_workers_talked_with_this_month(db, scene, app, hold, make_worker):
     """Coverage is workers with a talk this month out of those on post or seconded."""
     hold(scene.leader, scene.worker)
     hold(scene.leader, scene.worker)  # a second talk with the same worker counts once
     hold(scene.leader, scene.mentor, held_on=local_today().replace(day=1) - timedelta(days=1))
-    staff(scene.street, status=WorkerStatus.EXITED)
-    html = as_user(scene.admin).get("/street/mentoring").get_data(as_text=True)
+    make_worker(street=scene.street, status=WorkerStatus.EXITED)
+    html = logged_in(app, scene.admin).get("/street/mentoring").get_data(as_text=True)
     stat = html[html.index('id="stat-coverage"') : html.index('id="stat-quiet"')]
     assert "25%" in stat and "已谈 1 / 4 人" in stat
 
 
-def test_quiet_pairings_and_overdue_follow_ups_are_shown(db, scene, as_user, log, hold):
+def test_quiet_pairings_and_overdue_follow_ups_are_shown(db, scene, app, log, hold):
     """Mentees without a session in 30 days and overdue follow-ups are listed (no note text)."""
     log(scene.pairing, held_on=local_today() - timedelta(days=45))
     hold(
@@ -239,7 +237,7 @@ def test_quiet_pairings_and_overdue_follow_ups_are_shown(db, scene, as_user, log
         notes="私人谈话内容",
         follow_ups=[("帮忙联系医院的私事", "街道民政科", local_today() - timedelta(days=4))],
     )
-    html = as_user(scene.admin).get("/street/mentoring").get_data(as_text=True)
+    html = logged_in(app, scene.admin).get("/street/mentoring").get_data(as_text=True)
     quiet = html[html.index('id="quiet-pairings"') : html.index('id="overdue-follow-ups"')]
     assert scene.mentee.user.name in quiet and "45 天" in quiet
     overdue = html[html.index('id="overdue-follow-ups"') : html.index('id="not-talked"')]
@@ -248,7 +246,7 @@ def test_quiet_pairings_and_overdue_follow_ups_are_shown(db, scene, as_user, log
     assert "帮忙联系医院的私事" not in html and "私人谈话内容" not in html
 
 
-def test_coverage_exports_as_xlsx(db, scene, as_user, log, hold):
+def test_coverage_exports_as_xlsx(db, scene, app, log, hold):
     """The export holds the summary, this month's talks, quiet pairings and overdue items."""
     log(scene.pairing, held_on=local_today() - timedelta(days=45))
     hold(
@@ -263,7 +261,7 @@ def test_coverage_exports_as_xlsx(db, scene, as_user, log, hold):
         held_on=local_today() - timedelta(days=40),
         follow_ups=[("私事二", '=HYPERLINK("x")', local_today() - timedelta(days=2))],
     )
-    response = as_user(scene.admin).get("/street/mentoring/coverage.xlsx")
+    response = logged_in(app, scene.admin).get("/street/mentoring/coverage.xlsx")
     assert response.status_code == 200
     assert response.mimetype.endswith("spreadsheetml.sheet")
     assert ".xlsx" in response.headers["Content-Disposition"]
@@ -287,9 +285,9 @@ def test_coverage_exports_as_xlsx(db, scene, as_user, log, hold):
     assert "私人谈话内容" not in cells and "私事" not in cells and "私事二" not in cells
 
 
-def test_admin_sets_a_talk_leaders_communities(db, scene, as_user, make_street):
+def test_admin_sets_a_talk_leaders_communities(db, scene, app, make_street):
     """The admin chooses the communities a talk leader is responsible for."""
-    client = as_user(scene.admin)
+    client = logged_in(app, scene.admin)
     community = scene.street.communities[0].id
     response = _post(
         client,
@@ -322,16 +320,16 @@ def test_admin_sets_a_talk_leaders_communities(db, scene, as_user, make_street):
         "/street/mentoring/talk-leaders",
     ],
 )
-def test_admin_pages_are_refused_to_other_roles(db, scene, as_user, path):
+def test_admin_pages_are_refused_to_other_roles(db, scene, app, path):
     """Users without the street-admin role get 403."""
     for who in (scene.worker, scene.mentor, scene.leader):
-        assert as_user(who).get(path).status_code == 403
+        assert logged_in(app, who).get(path).status_code == 403
 
 
-def test_another_streets_admin_sees_nothing_of_this_street(db, scene, as_user, log):
+def test_another_streets_admin_sees_nothing_of_this_street(db, scene, app, log):
     """The other street's admin does not see this street's pairing and gets 404 on it."""
     log(scene.pairing)
-    client = as_user(scene.other_admin)
+    client = logged_in(app, scene.other_admin)
     assert scene.mentee.user.name not in client.get("/street/mentoring").get_data(as_text=True)
     for action in ("", "/end", "/change"):
         assert (
@@ -339,10 +337,12 @@ def test_another_streets_admin_sees_nothing_of_this_street(db, scene, as_user, l
         )
 
 
-def test_the_responsibility_form_shows_the_chosen_leaders_communities(db, scene, as_user):
+def test_the_responsibility_form_shows_the_chosen_leaders_communities(db, scene, app):
     """The page opens on a leader with their current communities ticked, so saving keeps them."""
     community = scene.street.communities[0]
-    html = as_user(scene.admin).get(f"/street/mentoring/talk-leaders?leader={scene.leader.id}")
+    html = logged_in(app, scene.admin).get(
+        f"/street/mentoring/talk-leaders?leader={scene.leader.id}"
+    )
     page = html.get_data(as_text=True)
     form = page[page.index('id="leader-communities"') :]
     assert f"{scene.leader.name}负责谈心的社区" in form
@@ -352,10 +352,10 @@ def test_the_responsibility_form_shows_the_chosen_leaders_communities(db, scene,
     )
 
 
-def test_responsibilities_for_someone_who_is_not_a_talk_leader_are_refused(db, scene, as_user):
+def test_responsibilities_for_someone_who_is_not_a_talk_leader_are_refused(db, scene, app):
     """Posting a user without the talk-leader role: 422 with a message, nothing changed."""
     response = _post(
-        as_user(scene.admin),
+        logged_in(app, scene.admin),
         "/street/mentoring/talk-leaders",
         leader=str(scene.worker.user_id),
         communities=[str(scene.street.communities[0].id)],

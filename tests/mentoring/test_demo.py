@@ -13,11 +13,16 @@ from portal.demo import build_demo, build_mentoring_demo
 from portal.enums import FollowUpStatus
 from portal.extensions import db
 from portal.mentoring import queries, rules
-from portal.mentoring.models import MentorPairing, MentorSession
-from portal.people.models import User, WorkerProfile
+from portal.models import (
+    MentorPairing,
+    MentorSession,
+    Talk,
+    TalkResponsibility,
+    User,
+    WorkerProfile,
+)
 from portal.talks import queries as talks_queries
 from portal.talks import rules as talks_rules
-from portal.talks.models import Talk, TalkResponsibility
 
 
 @pytest.fixture(scope="module", params=[date(2026, 11, 21), date(2027, 1, 1), date(2028, 2, 29)])

@@ -51,8 +51,8 @@ def test_a_workers_card_shows_talks_and_open_follow_ups(app, db, scene, hold):
     assert "2 项跟进中" in html and "1 项逾期" in html
 
 
-def test_no_card_without_data_or_before_it_is_wired(app, db, make_street, staff):
+def test_no_card_without_data_or_before_it_is_wired(app, db, make_street, make_worker):
     """Nothing renders for a worker with nothing to show, nor when the home has no summary."""
-    veteran = staff(make_street(), started_on=local_today() - timedelta(days=3000))
+    veteran = make_worker(street=make_street(), started_on=local_today() - timedelta(days=3000))
     assert "card-mentoring" not in _card(app, cards.mentoring_summary(veteran, local_today()))
     assert "card-mentoring" not in _card(app)

@@ -12,10 +12,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from portal.audit.models import AuditEntry
 from portal.enums import Role
-from portal.people.models import UserRole
+from portal.models import AuditEntry, UserRole
 from portal.timeutil import local_today
+from tests.helpers import logged_in
 
 ROLES = [
     "worker",  # the worker the talk concerns
@@ -108,9 +108,9 @@ MATRIX = {
 
 
 @pytest.fixture
-def cast(db, scene, person, staff, responsible, log, hold):
+def cast(db, scene, make_user, make_worker, responsible, log, hold):
     """Everyone in the matrix, a talk with a follow-up, and a fresh session."""
-    co_leader = person(Role.TALK_LEADER, street=scene.street)
+    co_leader = make_user(Role.TALK_LEADER, street=scene.street)
     responsible(co_leader, scene.street.communities[0].id)
     people = {
         "worker": scene.worker,
@@ -122,7 +122,7 @@ def cast(db, scene, person, staff, responsible, log, hold):
         "other_leader": scene.other_leader,
         "admin": scene.admin,
         "other_admin": scene.other_admin,
-        "bystander": staff(scene.street),
+        "bystander": make_worker(street=scene.street),
     }
     talk = hold(
         scene.leader,
@@ -154,19 +154,19 @@ def _reads(db, talk_id: int) -> list[AuditEntry]:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_privacy_matrix(db, cast, as_user, role):
+def test_privacy_matrix(db, cast, app, role):
     """Each role gets exactly the access the matrix states to each record."""
     people, paths, _talk = cast
-    client = as_user(people[role])
+    client = logged_in(app, people[role])
     got = {record: client.get(paths[record]).status_code for record in MATRIX}
     assert got == {record: MATRIX[record][role] for record in MATRIX}
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_talk_note_text_shows_only_where_allowed_and_reads_are_audited(db, cast, as_user, role):
+def test_talk_note_text_shows_only_where_allowed_and_reads_are_audited(db, cast, app, role):
     """The note's text appears only for allowed readers; each read but the worker's is audited."""
     people, paths, talk = cast
-    response = as_user(people[role]).get(paths["talk"])
+    response = logged_in(app, people[role]).get(paths["talk"])
     allowed = MATRIX["talk"][role] == 200
     assert ("母亲住院，想调班" in response.get_data(as_text=True)) is allowed
     reads = _reads(db, talk.id)
@@ -179,30 +179,30 @@ def test_talk_note_text_shows_only_where_allowed_and_reads_are_audited(db, cast,
         assert reads == []
 
 
-def test_every_read_is_audited_not_only_the_first(db, cast, as_user):
+def test_every_read_is_audited_not_only_the_first(db, cast, app):
     """Three reads by the admin write three audit entries."""
     people, paths, talk = cast
-    client = as_user(people["admin"])
+    client = logged_in(app, people["admin"])
     for _ in range(3):
         assert client.get(paths["talk"]).status_code == 200
     assert len(_reads(db, talk.id)) == 3
 
 
-def test_a_former_talk_leader_loses_access_to_their_notes(db, cast, as_user):
+def test_a_former_talk_leader_loses_access_to_their_notes(db, cast, app):
     """A leader whose talk-leader role was removed can no longer read the talks they held."""
     people, paths, talk = cast
     leader = people["leader"]
     leader.role_rows = [UserRole(role=Role.WORKER)]
     db.session.flush()
-    assert as_user(leader).get(paths["talk"]).status_code == 404
+    assert logged_in(app, leader).get(paths["talk"]).status_code == 404
     assert _reads(db, talk.id) == []
 
 
 @pytest.mark.parametrize("role", ["other_mentor", "bystander", "other_admin", "other_leader"])
-def test_lists_do_not_leak_other_peoples_records(db, cast, as_user, role):
+def test_lists_do_not_leak_other_peoples_records(db, cast, app, role):
     """Role home pages never show the mentee's sessions or the worker's talk to outsiders."""
     people, _paths, _talk = cast
-    client = as_user(people[role])
+    client = logged_in(app, people[role])
     for path in ("/mentoring", "/talks", "/street/mentoring", "/talks/mine", "/mentoring/mine"):
         html = client.get(path).get_data(as_text=True)
         assert "母亲住院，想调班" not in html

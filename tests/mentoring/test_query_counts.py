@@ -9,6 +9,7 @@ import pytest
 from portal.enums import FollowUpStatus, Role
 from portal.home import cards
 from portal.timeutil import local_today
+from tests.helpers import logged_in
 
 MAX_PAGE_QUERIES = 8
 
@@ -21,19 +22,19 @@ def _count(count_queries, client, path: str) -> int:
 
 
 @pytest.fixture
-def mentors_with(make_street, staff, pair, log, hold, responsible, person):
+def mentors_with(make_street, make_worker, pair, log, hold, responsible, make_user):
     """Build a street where a mentor has n mentees and a leader n workers, with records."""
 
     def build(n: int):
         street = make_street()
-        mentor = staff(street, roles=(Role.MENTOR,))
-        leader = person(Role.TALK_LEADER, street=street)
-        admin = person(Role.STREET_ADMIN, street=street)
+        mentor = make_worker(street=street, extra_roles=(Role.MENTOR,))
+        leader = make_user(Role.TALK_LEADER, street=street)
+        admin = make_user(Role.STREET_ADMIN, street=street)
         responsible(leader, street.communities[0].id)
         today = local_today()
         mentees, talks, pairings = [], [], []
         for i in range(n):
-            mentee = staff(street, started_on=today - timedelta(days=100 + i))
+            mentee = make_worker(street=street, started_on=today - timedelta(days=100 + i))
             pairing = pair(mentor, mentee)
             pairings.append(pairing)
             for days in (3, 40):
@@ -70,13 +71,13 @@ def mentors_with(make_street, staff, pair, log, hold, responsible, person):
         ("admin", "/street/mentoring/pairings/{pairing}"),
     ],
 )
-def test_page_queries_do_not_grow_with_rows(db, count_queries, as_user, mentors_with, who, path):
+def test_page_queries_do_not_grow_with_rows(db, count_queries, app, mentors_with, who, path):
     """A role page costs the same handful of queries with 1 row as with 20."""
     counts = []
     for n in (1, 20):
         mentor, leader, admin, mentees, talks, pairings = mentors_with(n)
         user = {"mentor": mentor, "leader": leader, "admin": admin, "mentee": mentees[0]}[who]
-        client = as_user(user)
+        client = logged_in(app, user)
         ids = {"first": mentees[0].user_id, "talk": talks[0].id, "pairing": pairings[0].id}
         counts.append(_count(count_queries, client, path.format(**ids)))
     assert counts[0] == counts[1], counts
@@ -84,7 +85,7 @@ def test_page_queries_do_not_grow_with_rows(db, count_queries, as_user, mentors_
 
 
 def test_home_summary_costs_one_query_and_a_second_for_mentors(
-    db, count_queries, mentors_with, staff
+    db, count_queries, mentors_with, make_worker
 ):
     """The home card needs one query for a worker and one more for a mentor's mentees."""
     mentor, _leader, _admin, mentees, _talks, _pairings = mentors_with(20)
@@ -103,7 +104,7 @@ def test_home_summary_costs_one_query_and_a_second_for_mentors(
     assert mentor_summary.mentees[0].last_session_on == today - timedelta(days=3)
 
 
-def test_home_summary_hides_the_card_when_there_is_nothing_to_show(db, make_street, staff):
+def test_home_summary_hides_the_card_when_there_is_nothing_to_show(db, make_street, make_worker):
     """A long-serving worker without mentor, mentees or talks gets no card."""
-    worker = staff(make_street(), started_on=local_today() - timedelta(days=3000))
+    worker = make_worker(street=make_street(), started_on=local_today() - timedelta(days=3000))
     assert not cards.mentoring_summary(worker, local_today()).visible

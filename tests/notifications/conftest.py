@@ -8,7 +8,7 @@ import pytest
 
 from notifications import channels as channel_registry
 from notifications import push, wecom
-from portal.inbox.models import PushSubscription
+from portal.models import PushSubscription
 from tests.notifications.helpers import SUBJECT, VAPID_PEM, VAPID_PUBLIC
 from tests.notifications.push_service import PushServer, PushService
 from tests.notifications.wecom_service import WeComServer, WeComService

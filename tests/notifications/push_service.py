@@ -23,7 +23,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -31,6 +31,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from tests.servers import FakeServer
 
 
 def b64url(data: bytes) -> str:
@@ -291,23 +293,8 @@ def _handler(service: PushService):
     return Handler
 
 
-class PushServer:
+class PushServer(FakeServer[PushService]):
     """Run a PushService over HTTP on 127.0.0.1 in a background thread."""
 
     def __init__(self, service: PushService | None = None) -> None:
-        self.service = service or PushService()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.service))
-        self.httpd.daemon_threads = True
-        self.service.base_url = f"http://127.0.0.1:{self.httpd.server_port}"
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    def __enter__(self) -> PushService:
-        self.thread.start()
-        return self.service
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
+        super().__init__(service or PushService(), _handler)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from notifications import issue as issuing
 from notifications.deliver import deliver_due
 from notifications.reminders import Reminder
-from portal.inbox.models import Delivery, Notification, NotificationSettings, ReminderLog
+from portal.models import Delivery, Notification, NotificationSettings, ReminderLog
 from tests.notifications.helpers import at
 
 

@@ -12,7 +12,7 @@ from notifications import issue as issuing
 from notifications import push
 from notifications.deliver import deliver_due, release_stale, retry_delay
 from notifications.reminders import Reminder
-from portal.inbox.models import Delivery, Notification, PushSubscription
+from portal.models import Delivery, Notification, PushSubscription
 from tests.notifications.helpers import SUBJECT, VAPID_PUBLIC, at
 from tests.notifications.push_service import PushServer
 

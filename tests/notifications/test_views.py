@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from notifications import issue as issuing
 from portal.enums import Role
-from portal.inbox.models import Notification, NotificationSettings, PushSubscription
-from tests.conftest import csrf_token, login
+from portal.models import Notification, NotificationSettings, PushSubscription
+from tests.helpers import csrf_token, login
 from tests.notifications.helpers import VAPID_PUBLIC, at
 from tests.notifications.push_service import BrowserKeys
 

@@ -8,7 +8,7 @@ from notifications import issue as issuing
 from notifications import wecom
 from notifications.deliver import deliver_due
 from notifications.reminders import Reminder
-from portal.inbox.models import Delivery, NotificationSettings
+from portal.models import Delivery, NotificationSettings
 from tests.notifications.helpers import at
 
 NOW = at("2026-11-21 10:00")

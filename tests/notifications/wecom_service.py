@@ -7,8 +7,10 @@ import os
 import threading
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from tests.servers import FakeServer
 
 
 @dataclass
@@ -108,23 +110,8 @@ def _handler(service: WeComService):
     return Handler
 
 
-class WeComServer:
+class WeComServer(FakeServer[WeComService]):
     """Run a WeComService over HTTP on 127.0.0.1 in a background thread."""
 
     def __init__(self, service: WeComService | None = None) -> None:
-        self.service = service or WeComService()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.service))
-        self.httpd.daemon_threads = True
-        self.service.base_url = f"http://127.0.0.1:{self.httpd.server_port}"
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    def __enter__(self) -> WeComService:
-        self.thread.start()
-        return self.service
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
+        super().__init__(service or WeComService(), _handler)

@@ -9,10 +9,10 @@ import icalendar
 import pytest
 
 from portal.enums import AudienceScope, Role
+from portal.models import TrainingAudience
 from portal.timeutil import utcnow
 from portal.training import calendar
-from portal.training.models import TrainingAudience
-from tests.conftest import login
+from tests.helpers import login
 
 URL = "/me/trainings.ics"
 
@@ -197,9 +197,3 @@ def test_users_without_a_worker_profile_are_refused(client, make_user, make_stre
     """Only workers have a training calendar: other roles get 403."""
     login(client, make_user(role, street=make_street()).phone)
     assert client.get(URL).status_code == 403
-
-
-def test_anonymous_is_sent_to_login(client):
-    """The calendar needs a login."""
-    response = client.get(URL)
-    assert response.status_code == 302 and "/login" in response.headers["Location"]

@@ -7,7 +7,7 @@ from datetime import date
 
 from portal.outside import operations
 from portal.timeutil import local_today
-from tests.conftest import login
+from tests.helpers import login
 
 
 def _credited_on_card(client) -> str:

@@ -14,9 +14,9 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from portal.uploads.models import Upload
+from portal.models import Upload
 from portal.uploads.pdf import PdfRefusal, pdf_refusal
-from tests.conftest import csrf_token, login
+from tests.helpers import csrf_token, login
 from tests.outside import files
 
 

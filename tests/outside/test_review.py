@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from portal.audit.models import AuditEntry
 from portal.enums import RequestStatus, Role
-from portal.outside.models import OutsideTraining
-from tests.conftest import csrf_token, login
+from portal.models import AuditEntry, OutsideTraining
+from tests.helpers import csrf_token, login
 
 REVIEW = "/street/outside-training"
 

@@ -8,12 +8,10 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from portal.audit.models import AuditEntry
 from portal.enums import RequestStatus, Role, TrainingKind
-from portal.outside.models import OutsideTraining
+from portal.models import AuditEntry, OutsideTraining, Upload
 from portal.timeutil import local_today
-from portal.uploads.models import Upload
-from tests.conftest import csrf_token, login
+from tests.helpers import csrf_token, login
 from tests.outside import files
 
 URL = "/me/outside-training"
@@ -216,12 +214,6 @@ def test_users_without_a_worker_profile_are_refused(client, make_street, make_us
     assert client.get(URL).status_code == 403
     token = csrf_token(client, "/")
     assert client.post(URL, data={"csrf_token": token}).status_code == 403
-
-
-def test_anonymous_is_sent_to_login(client):
-    """The page needs a login."""
-    response = client.get(URL)
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
 def test_post_without_csrf_is_refused(client, db, street_team):

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from tests.conftest import login
+from tests.helpers import login
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from portal.enums import Role
-from tests.conftest import login
+from tests.helpers import login
 
 
 def test_offline_page_works_logged_out(client):

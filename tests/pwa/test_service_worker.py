@@ -10,7 +10,8 @@ import pytest
 
 from portal import PROJECT_ROOT
 from portal.pwa import shell
-from tests.conftest import login, make_test_app
+from tests.conftest import make_test_app
+from tests.helpers import login
 
 
 @pytest.fixture

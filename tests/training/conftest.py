@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import itertools
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from portal.enums import (
     AudienceScope,
-    Education,
-    HiringRoute,
     OrganiserLevel,
     PostType,
     Role,
@@ -28,11 +23,10 @@ from portal.models import (
     TrainingAudience,
     TrainingStaff,
     User,
-    UserRole,
     WorkerProfile,
 )
-from portal.timeutil import local_today, utcnow
-from tests.conftest import PASSWORD, login
+from portal.timeutil import utcnow
+from tests.factories import new_worker, years_ago
 
 
 @dataclass
@@ -50,66 +44,19 @@ class Crew:
     outsider: WorkerProfile  # a worker of another street
 
 
-# One cheap hash for every test user: scrypt costs ~0.2 s a user, and a crew has nine.
-_CHEAP_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-_seq = itertools.count(1)
-
-
 @pytest.fixture
-def person(db):
-    """Make a user with roles quickly (cheap password hash); optionally a worker profile."""
-
-    def make(
-        *roles: Role,
-        street: Street | None,
-        name: str | None = None,
-        community: Community | None = None,
-        post_type: PostType = PostType.STAFF,
-    ) -> User:
-        n = next(_seq)
-        user = User(
-            phone=f"1370000{n:04d}",
-            name=name or f"培训测试{n}",
-            password_hash=_CHEAP_HASH,
-            must_change_password=False,
-            street_id=street.id if street else None,
-        )
-        user.role_rows = [UserRole(role=role) for role in roles]
-        db.session.add(user)
-        if community is not None:
-            today = local_today()
-            db.session.add(
-                WorkerProfile(
-                    user=user,
-                    community=community,
-                    post_type=post_type,
-                    grade=3,
-                    community_work_started_on=today.replace(year=today.year - 3),
-                    joined_on=today.replace(year=today.year - 3),
-                    education=Education.BACHELOR,
-                    hiring_route=HiringRoute.RECRUITED,
-                )
-            )
-        db.session.flush()
-        return user
-
-    return make
-
-
-@pytest.fixture
-def crew(db, make_street, person) -> Crew:
-    """Build the street and its people."""
+def crew(db, make_street, make_user) -> Crew:
+    """Build the street and its people (workers three years in post)."""
     street = make_street(communities=2)
     other = make_street()
     east, west = street.communities
 
-    def worker(name, community, post_type=PostType.STAFF) -> WorkerProfile:
-        user = person(
-            Role.WORKER, street=street, name=name, community=community, post_type=post_type
+    def worker(name, community, post_type=PostType.STAFF, roles=()) -> WorkerProfile:
+        return new_worker(
+            community, roles=roles, name=name, post_type=post_type, started_on=years_ago(3)
         )
-        return user.worker
 
-    organiser = person(Role.WORKER, Role.TRAINER, street=street, name="周培训", community=east)
+    organiser = worker("周培训", east, roles=(Role.TRAINER,)).user
     workers = [
         worker("李一", east, PostType.HEAD),
         worker("李二", east),
@@ -117,17 +64,15 @@ def crew(db, make_street, person) -> Crew:
         worker("王四", west),
         worker("王五", west),
     ]
-    outsider = person(
-        Role.WORKER, street=other, name="外街道", community=other.communities[0]
-    ).worker
+    outsider = worker("外街道", other.communities[0])
     return Crew(
         street=street,
         east=east,
         west=west,
         organiser=organiser,
-        assigned=person(Role.TRAINER, street=street, name="吴助教"),
-        bystander=person(Role.TRAINER, street=street, name="郑旁观"),
-        admin=person(Role.STREET_ADMIN, street=street, name="刘管理"),
+        assigned=make_user(Role.TRAINER, street=street, name="吴助教"),
+        bystander=make_user(Role.TRAINER, street=street, name="郑旁观"),
+        admin=make_user(Role.STREET_ADMIN, street=street, name="刘管理"),
         workers=workers,
         outsider=outsider,
     )
@@ -186,27 +131,3 @@ def join_request(db):
         return row
 
     return make
-
-
-def token_of(client, path: str = "/") -> str:
-    """Return a CSRF token of the logged-in session (every page carries one)."""
-    page = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-    assert match, page[:500]
-    return match.group(1)
-
-
-def logged_in(app, user: User):
-    """Return a fresh client logged in as a user."""
-    client = app.test_client()
-    response = login(client, user.phone)
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    return client
-
-
-def post(client, path: str, data: dict | None = None, **kwargs):
-    """Post a form with the session's CSRF token."""
-    return client.post(path, data={"csrf_token": token_of(client), **(data or {})}, **kwargs)
-
-
-HX = {"HX-Request": "true"}

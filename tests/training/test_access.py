@@ -12,7 +12,7 @@ from portal.training.access import (
     can_run_training,
     worker_may_see_training,
 )
-from tests.training.conftest import logged_in, post
+from tests.helpers import logged_in, post_form
 
 # Routes of one training; {w} is a worker on its list, {r} a pending join request.
 TRAINING_GETS = [
@@ -42,14 +42,14 @@ def _fill(path: str, crew, training, request) -> str:
     return path.format(t=training.id, w=crew.workers[0].user_id, r=request.id)
 
 
-def _user(crew, person, make_street, who: str):
+def _user(crew, make_user, make_street, who: str):
     other_street = make_street()
     return {
         "worker": lambda: crew.workers[1].user,
-        "mentor": lambda: person(Role.MENTOR, street=crew.street),
-        "talk_leader": lambda: person(Role.TALK_LEADER, street=crew.street),
-        "admin_elsewhere": lambda: person(Role.STREET_ADMIN, street=other_street),
-        "trainer_elsewhere": lambda: person(Role.TRAINER, street=other_street),
+        "mentor": lambda: make_user(Role.MENTOR, street=crew.street),
+        "talk_leader": lambda: make_user(Role.TALK_LEADER, street=crew.street),
+        "admin_elsewhere": lambda: make_user(Role.STREET_ADMIN, street=other_street),
+        "trainer_elsewhere": lambda: make_user(Role.TRAINER, street=other_street),
         "bystander_trainer": lambda: crew.bystander,
         "organiser": lambda: crew.organiser,
         "assigned_trainer": lambda: crew.assigned,
@@ -64,41 +64,41 @@ ALLOWED = ["organiser", "assigned_trainer", "street_admin"]
 
 @pytest.mark.parametrize("who", ROLE_REFUSED)
 @pytest.mark.parametrize("path", ["/trainings", "/trainings/new"])
-def test_role_pages_refuse_other_roles(app, crew, person, make_street, who, path):
+def test_role_pages_refuse_other_roles(app, crew, make_user, make_street, who, path):
     """Workers, mentors and talk leaders get 403 on the trainer pages."""
-    client = logged_in(app, _user(crew, person, make_street, who))
+    client = logged_in(app, _user(crew, make_user, make_street, who))
     response = client.get(path)
     assert response.status_code == 403
     assert "您无权访问此页面" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("who", ROLE_REFUSED)
-def test_creating_is_refused_to_other_roles(app, db, crew, person, make_street, who):
+def test_creating_is_refused_to_other_roles(app, db, crew, make_user, make_street, who):
     """Posting a new training without the trainer or admin role is refused and saves nothing."""
-    client = logged_in(app, _user(crew, person, make_street, who))
+    client = logged_in(app, _user(crew, make_user, make_street, who))
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Training))
-    response = post(client, "/trainings/new", {"title": "偷偷建的培训"})
+    response = post_form(client, "/trainings/new", {"title": "偷偷建的培训"})
     assert response.status_code == 403
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Training)) == before
 
 
 @pytest.mark.parametrize("who", ROLE_REFUSED + NOT_THEIRS)
 @pytest.mark.parametrize("path", TRAINING_GETS)
-def test_training_pages_refused(app, crew, setting, person, make_street, who, path):
+def test_training_pages_refused(app, crew, setting, make_user, make_street, who, path):
     """Other roles get 403; trainers and admins who do not run the training get 404."""
     training, request = setting
-    client = logged_in(app, _user(crew, person, make_street, who))
+    client = logged_in(app, _user(crew, make_user, make_street, who))
     response = client.get(_fill(path, crew, training, request))
     assert response.status_code == (403 if who in ROLE_REFUSED else 404)
 
 
 @pytest.mark.parametrize("who", ROLE_REFUSED + NOT_THEIRS)
 @pytest.mark.parametrize(("path", "data"), TRAINING_POSTS)
-def test_training_writes_refused(app, db, crew, setting, person, make_street, who, path, data):
+def test_training_writes_refused(app, db, crew, setting, make_user, make_street, who, path, data):
     """A refused mark or decision changes nothing: no attendance, the request stays pending."""
     training, request = setting
-    client = logged_in(app, _user(crew, person, make_street, who))
-    response = post(client, _fill(path, crew, training, request), data)
+    client = logged_in(app, _user(crew, make_user, make_street, who))
+    response = post_form(client, _fill(path, crew, training, request), data)
     assert response.status_code == (403 if who in ROLE_REFUSED else 404)
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Attendance)) == 0
@@ -107,21 +107,21 @@ def test_training_writes_refused(app, db, crew, setting, person, make_street, wh
 
 @pytest.mark.parametrize("who", ALLOWED)
 @pytest.mark.parametrize("path", TRAINING_GETS)
-def test_training_pages_allowed(app, crew, setting, person, make_street, who, path):
+def test_training_pages_allowed(app, crew, setting, make_user, make_street, who, path):
     """The organiser, an assigned trainer and the street's admin open every training page."""
     training, request = setting
-    client = logged_in(app, _user(crew, person, make_street, who))
+    client = logged_in(app, _user(crew, make_user, make_street, who))
     response = client.get(_fill(path, crew, training, request))
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("who", ALLOWED)
-def test_allowed_users_can_mark(app, db, crew, setting, person, make_street, who):
+def test_allowed_users_can_mark(app, db, crew, setting, make_user, make_street, who):
     """The organiser, an assigned trainer and the street's admin may mark a worker present."""
     training, request = setting
-    user = _user(crew, person, make_street, who)
+    user = _user(crew, make_user, make_street, who)
     client = logged_in(app, user)
-    response = post(
+    response = post_form(
         client,
         f"/trainings/{training.id}/roster/{crew.workers[0].user_id}/present",
         {"reason": "forgot_phone"},
@@ -149,22 +149,13 @@ def test_join_request_of_another_training_is_404(app, db, crew, make_live_traini
     mine, other = make_live_training(), make_live_training(title="另一场")
     request = join_request(other, crew.workers[3])
     client = logged_in(app, crew.organiser)
-    response = post(client, f"/trainings/{mine.id}/join-requests/{request.id}/approve")
+    response = post_form(client, f"/trainings/{mine.id}/join-requests/{request.id}/approve")
     assert response.status_code == 404
     db.session.expire_all()
     assert db.session.get(JoinRequest, request.id).status is RequestStatus.PENDING
 
 
-def test_login_required(client, crew, make_live_training):
-    """Without a login the trainer pages send the visitor to the login page."""
-    training = make_live_training()
-    for path in ("/trainings", "/trainings/new", f"/trainings/{training.id}"):
-        response = client.get(path)
-        assert response.status_code == 302
-        assert "/login" in response.headers["Location"]
-
-
-def test_access_rules(crew, person, make_live_training):
+def test_access_rules(crew, make_user, make_live_training):
     """A trainer who lost the role no longer runs the trainings they organised."""
     training = make_live_training()
     assert can_run_training(crew.organiser, training)
@@ -172,7 +163,7 @@ def test_access_rules(crew, person, make_live_training):
     crew.organiser.role_rows = [r for r in crew.organiser.role_rows if r.role is not Role.TRAINER]
     assert not can_run_training(crew.organiser, training)
     assert not can_create_training(crew.organiser)
-    street_less = person(Role.TRAINER, street=None)
+    street_less = make_user(Role.TRAINER, street=None)
     assert not can_create_training(street_less)
 
 

@@ -12,7 +12,7 @@ from portal.enums import AudienceScope, OrganiserLevel, PostType, TrainingKind
 from portal.models import AuditEntry, Training, TrainingAudience, TrainingStaff
 from portal.timeutil import LOCAL_TZ, local_now
 from portal.training import queries
-from tests.training.conftest import logged_in, post
+from tests.helpers import logged_in, post_form
 
 _TOMORROW = (local_now() + timedelta(days=1)).date()
 
@@ -45,7 +45,7 @@ def _count(db, model) -> int:
 def test_create_training(app, db, crew):
     """A trainer creates a training of their street; local times are stored as UTC."""
     client = logged_in(app, crew.organiser)
-    response = post(client, "/trainings/new", _good(crew, capacity="40", credits_by_time="y"))
+    response = post_form(client, "/trainings/new", _good(crew, capacity="40", credits_by_time="y"))
     assert response.status_code == 303
     training = db.session.scalar(sa.select(Training).order_by(Training.id.desc()))
     assert response.headers["Location"].endswith(f"/trainings/{training.id}")
@@ -80,7 +80,7 @@ def test_create_with_every_audience_kind(app, db, crew):
         workers=[str(crew.workers[0].user_id)],
         trainers=[str(crew.organiser.id), str(crew.assigned.id)],
     )
-    assert post(client, "/trainings/new", data).status_code == 303
+    assert post_form(client, "/trainings/new", data).status_code == 303
     training = db.session.scalar(sa.select(Training).order_by(Training.id.desc()))
     rows = db.session.scalars(
         sa.select(TrainingAudience).where(TrainingAudience.training_id == training.id)
@@ -108,7 +108,7 @@ def test_create_with_every_audience_kind(app, db, crew):
 def test_online_training_needs_no_place(app, db, crew):
     """An online training may leave the place empty."""
     client = logged_in(app, crew.organiser)
-    response = post(client, "/trainings/new", _good(crew, kind="online", place=""))
+    response = post_form(client, "/trainings/new", _good(crew, kind="online", place=""))
     assert response.status_code == 303
 
 
@@ -177,7 +177,7 @@ def test_invalid_input_saves_nothing(app, db, crew, change, field, message):
     """Each invalid field gets a Chinese message next to it, status 422, and nothing is saved."""
     client = logged_in(app, crew.organiser)
     before = (_count(db, Training), _count(db, TrainingAudience), _count(db, AuditEntry))
-    response = post(client, "/trainings/new", _good(crew, **change))
+    response = post_form(client, "/trainings/new", _good(crew, **change))
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert message in page
@@ -191,7 +191,7 @@ def test_other_streets_people_cannot_be_chosen(app, db, crew):
     """Workers and trainers of another street are refused even when posted by hand."""
     client = logged_in(app, crew.organiser)
     data = _good(crew, workers=[str(crew.outsider.user_id)])
-    response = post(client, "/trainings/new", data)
+    response = post_form(client, "/trainings/new", data)
     assert response.status_code == 422
     assert _count(db, TrainingAudience) == 0
 
@@ -199,7 +199,7 @@ def test_other_streets_people_cannot_be_chosen(app, db, crew):
 def test_input_is_kept_after_an_error(app, crew):
     """After an error the form shows what was typed, so nothing has to be retyped."""
     client = logged_in(app, crew.organiser)
-    response = post(client, "/trainings/new", _good(crew, credited_hours="0"))
+    response = post_form(client, "/trainings/new", _good(crew, credited_hours="0"))
     page = response.get_data(as_text=True)
     assert "新任社工岗前培训" in page
     assert f'value="{_local(hour=9)}"' in page
@@ -207,10 +207,10 @@ def test_input_is_kept_after_an_error(app, crew):
     assert checked in page
 
 
-def test_trainer_without_street_cannot_create(app, person):
+def test_trainer_without_street_cannot_create(app, make_user):
     """A trainer not attached to a street has no street to create trainings for."""
     from portal.enums import Role
 
-    client = logged_in(app, person(Role.TRAINER, street=None))
+    client = logged_in(app, make_user(Role.TRAINER, street=None))
     assert client.get("/trainings/new").status_code == 403
     assert client.get("/trainings").status_code == 200

@@ -14,7 +14,7 @@ from portal.checkin import operations as checkin
 from portal.enums import AttendanceMethod
 from portal.timeutil import to_local
 from portal.training import operations
-from tests.training.conftest import logged_in
+from tests.helpers import logged_in
 
 HEADERS = [
     "姓名",

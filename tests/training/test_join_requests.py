@@ -10,7 +10,7 @@ from portal.enums import AttendanceMethod, AudienceScope, RequestStatus
 from portal.models import Attendance, AuditEntry, JoinRequest, TrainingAudience
 from portal.timeutil import utcnow
 from portal.training import queries
-from tests.training.conftest import HX, logged_in, post
+from tests.helpers import HX, logged_in, post_form
 
 
 def _attendances(db, training) -> list[Attendance]:
@@ -40,7 +40,7 @@ def test_approve_checks_the_worker_in(app, db, crew, make_live_training, join_re
     asked_at = (utcnow() - timedelta(minutes=20)).replace(microsecond=0)
     request = join_request(training, crew.workers[3], created_at=asked_at)
     client = logged_in(app, crew.assigned)
-    response = post(client, f"/trainings/{training.id}/join-requests/{request.id}/approve")
+    response = post_form(client, f"/trainings/{training.id}/join-requests/{request.id}/approve")
     assert response.status_code == 303
     [attendance] = _attendances(db, training)
     assert attendance.worker_id == crew.workers[3].user_id
@@ -63,7 +63,7 @@ def test_reject_records_the_decision(app, db, crew, make_live_training, join_req
     training = make_live_training()
     request = join_request(training, crew.workers[3])
     client = logged_in(app, crew.admin)
-    response = post(client, f"/trainings/{training.id}/join-requests/{request.id}/reject")
+    response = post_form(client, f"/trainings/{training.id}/join-requests/{request.id}/reject")
     assert response.status_code == 303
     assert _attendances(db, training) == []
     request = db.session.get(JoinRequest, request.id)
@@ -77,9 +77,9 @@ def test_a_decided_request_stays_decided(app, db, crew, make_live_training, join
     training = make_live_training()
     request = join_request(training, crew.workers[3])
     organiser = logged_in(app, crew.organiser)
-    post(organiser, f"/trainings/{training.id}/join-requests/{request.id}/reject")
+    post_form(organiser, f"/trainings/{training.id}/join-requests/{request.id}/reject")
     assistant = logged_in(app, crew.assigned)
-    response = post(
+    response = post_form(
         assistant, f"/trainings/{training.id}/join-requests/{request.id}/approve", headers=HX
     )
     assert response.status_code == 409
@@ -93,7 +93,7 @@ def test_htmx_decision_refreshes_the_roster(app, db, crew, make_live_training, j
     training = make_live_training()
     request = join_request(training, crew.workers[3])
     client = logged_in(app, crew.organiser)
-    response = post(
+    response = post_form(
         client, f"/trainings/{training.id}/join-requests/{request.id}/approve", headers=HX
     )
     fragment = response.get_data(as_text=True)
@@ -128,7 +128,7 @@ def test_approval_closes_a_day_after_the_end(app, db, crew, make_live_training, 
     client = logged_in(app, crew.organiser)
     page = client.get(f"/trainings/{training.id}").get_data(as_text=True)
     assert "拒绝" in page and ">批准<" not in page
-    response = post(client, f"/trainings/{training.id}/join-requests/{request.id}/approve")
+    response = post_form(client, f"/trainings/{training.id}/join-requests/{request.id}/approve")
     assert response.status_code == 422
     assert "已无法补签" in response.get_data(as_text=True)
     assert _attendances(db, training) == []

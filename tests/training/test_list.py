@@ -11,7 +11,7 @@ from portal.checkin import operations as checkin
 from portal.enums import AttendanceMethod, AudienceScope, OrganiserLevel, Role, TrainingKind
 from portal.models import Training, TrainingAudience
 from portal.timeutil import utcnow
-from tests.training.conftest import HX, logged_in
+from tests.helpers import HX, logged_in
 
 # The session user, the page's own reads, and what the shared layout reads (notifications).
 MAX_LIST_QUERIES = 7
@@ -34,14 +34,14 @@ def test_upcoming_then_past_in_order(app, db, crew, make_live_training):
     assert page.count("进行中</span>") == 1  # the badge of the running one
 
 
-def test_who_sees_which_trainings(app, db, crew, person, make_live_training):
+def test_who_sees_which_trainings(app, db, crew, make_user, make_live_training):
     """Organiser and assigned trainer see theirs; the admin sees the street's; others nothing."""
     mine = make_live_training(title="周培训的", staff=())
     assisted = make_live_training(title="吴助教协助的", staff=(crew.assigned,))
     county = make_live_training(title="区里办的", staff=())
     county.organiser_id = None
     county.level = OrganiserLevel.COUNTY
-    elsewhere_admin = person(Role.STREET_ADMIN, street=crew.outsider.community.street)
+    elsewhere_admin = make_user(Role.STREET_ADMIN, street=crew.outsider.community.street)
     db.session.flush()
 
     def titles(user):
@@ -98,11 +98,11 @@ def test_past_trainings_are_paged(app, db, crew):
     assert client.get("/trainings?page=-4").status_code == 200
 
 
-def test_list_query_count_is_fixed(app, db, crew, person, make_live_training, count_queries):
+def test_list_query_count_is_fixed(app, db, crew, make_user, make_live_training, count_queries):
     """The list costs the same few queries for 1 training as for 20."""
     counts = []
     for n in (1, 20):
-        trainer = person(Role.TRAINER, street=crew.street)  # runs only this round's trainings
+        trainer = make_user(Role.TRAINER, street=crew.street)  # runs only this round's trainings
         for i in range(n):
             training = make_live_training(
                 title=f"培训{i}", starts_in=timedelta(days=i - n // 2), staff=(trainer,)
@@ -124,7 +124,15 @@ def test_list_query_count_is_fixed(app, db, crew, person, make_live_training, co
 
 @pytest.mark.parametrize("headers", [{}, HX], ids=["page", "poll"])
 def test_roster_query_count_is_fixed(
-    app, db, crew, person, make_street, make_live_training, join_request, count_queries, headers
+    app,
+    db,
+    crew,
+    make_worker,
+    make_street,
+    make_live_training,
+    join_request,
+    count_queries,
+    headers,
 ):
     """The roster costs the same few queries for 1 worker as for 20, with marks and requests."""
     counts = []
@@ -135,10 +143,8 @@ def test_roster_query_count_is_fixed(
         training = make_live_training(
             audience=[TrainingAudience(scope=AudienceScope.COMMUNITY, community_id=community.id)]
         )
-        extra = [person(Role.WORKER, street=street, community=crew.east).worker for _ in range(n)]
-        expected = [
-            person(Role.WORKER, street=street, community=community).worker for _ in range(n)
-        ]
+        extra = [make_worker(community=crew.east) for _ in range(n)]
+        expected = [make_worker(community=community) for _ in range(n)]
         for worker in expected:
             checkin.check_in(
                 training, worker, method=AttendanceMethod.TRAINER_SCAN, actor=crew.assigned

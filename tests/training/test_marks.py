@@ -15,7 +15,7 @@ from portal.models import Attendance, AuditEntry
 from portal.refusals import Refused
 from portal.timeutil import to_local
 from portal.training import operations
-from tests.training.conftest import HX, logged_in, post
+from tests.helpers import HX, logged_in, post_form
 
 
 def _local(moment) -> str:
@@ -59,7 +59,7 @@ def test_manual_mark_needs_a_reason(app, db, crew, running, data, message):
     """A manual mark without a (valid) reason is refused with a message and records nothing."""
     worker = crew.workers[0]
     client = logged_in(app, crew.organiser)
-    response = post(client, _present_url(running, worker), data)
+    response = post_form(client, _present_url(running, worker), data)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert _attendance(db, running, worker) is None
@@ -70,7 +70,7 @@ def test_manual_mark_records_who_and_how(app, db, crew, running):
     worker = crew.workers[0]
     client = logged_in(app, crew.assigned)
     data = {"reason": "no_signal", "note": "4G断网"}
-    response = post(client, _present_url(running, worker), data)
+    response = post_form(client, _present_url(running, worker), data)
     assert response.status_code == 303
     attendance = _attendance(db, running, worker)
     assert attendance.method is AttendanceMethod.MANUAL
@@ -89,7 +89,7 @@ def test_claimed_arrival_time(app, db, crew, running):
     worker = crew.workers[1]
     client = logged_in(app, crew.organiser)
     data = {"reason": "forgot_phone", "arrived_at": _local(running.starts_at)}
-    assert post(client, _present_url(running, worker), data).status_code == 303
+    assert post_form(client, _present_url(running, worker), data).status_code == 303
     attendance = _attendance(db, running, worker)
     assert attendance.scanned_at == running.starts_at
     assert attendance.late is False
@@ -101,7 +101,7 @@ def test_late_flag_marks_late(app, db, crew, running):
     worker = crew.workers[1]
     client = logged_in(app, crew.organiser)
     data = {"reason": "late_approved", "arrived_at": _local(running.starts_at), "late": "y"}
-    assert post(client, _present_url(running, worker), data).status_code == 303
+    assert post_form(client, _present_url(running, worker), data).status_code == 303
     assert _attendance(db, running, worker).late is True
 
 
@@ -119,7 +119,7 @@ def test_arrival_outside_the_window_is_refused(app, db, crew, running, arrival, 
     worker = crew.workers[1]
     client = logged_in(app, crew.organiser)
     data = {"reason": "forgot_phone", "arrived_at": _local(running.starts_at + arrival)}
-    response = post(client, _present_url(running, worker), data)
+    response = post_form(client, _present_url(running, worker), data)
     assert response.status_code == status
     assert message in response.get_data(as_text=True)
     assert _attendance(db, running, worker) is None
@@ -131,7 +131,7 @@ def test_second_mark_is_a_conflict(app, db, crew, running):
     first = checkin.check_in(running, worker, method=AttendanceMethod.SELF_SCAN, actor=worker.user)
     db.session.flush()
     client = logged_in(app, crew.organiser)
-    response = post(client, _present_url(running, worker), {"reason": "forgot_phone"})
+    response = post_form(client, _present_url(running, worker), {"reason": "forgot_phone"})
     assert response.status_code == 409
     assert "该人员已签到" in response.get_data(as_text=True)
     attendance = _attendance(db, running, worker)
@@ -144,7 +144,7 @@ def test_marking_after_the_end(app, db, crew, make_live_training):
     training = make_live_training(starts_in=timedelta(hours=-5), length=timedelta(hours=3))
     worker = crew.workers[2]
     client = logged_in(app, crew.organiser)
-    response = post(client, _present_url(training, worker), {"reason": "no_signal"})
+    response = post_form(client, _present_url(training, worker), {"reason": "no_signal"})
     assert response.status_code == 303
     attendance = _attendance(db, training, worker)
     assert attendance.scanned_at == training.starts_at
@@ -157,7 +157,7 @@ def test_marking_closes_a_day_after_the_end(app, db, crew, make_live_training):
     training = make_live_training(starts_in=timedelta(hours=-28), length=timedelta(hours=3))
     worker = crew.workers[2]
     client = logged_in(app, crew.organiser)
-    response = post(client, _present_url(training, worker), {"reason": "no_signal"})
+    response = post_form(client, _present_url(training, worker), {"reason": "no_signal"})
     assert response.status_code == 422
     assert "已无法补签" in response.get_data(as_text=True)
     assert _attendance(db, training, worker) is None
@@ -168,7 +168,7 @@ def test_marking_before_the_door_opens(app, db, crew, make_live_training):
     training = make_live_training(starts_in=timedelta(hours=2))
     worker = crew.workers[2]
     client = logged_in(app, crew.organiser)
-    response = post(client, _present_url(training, worker), {"reason": "no_signal"})
+    response = post_form(client, _present_url(training, worker), {"reason": "no_signal"})
     assert response.status_code == 422
     assert "签到尚未开始" in response.get_data(as_text=True)
     assert _attendance(db, training, worker) is None
@@ -200,7 +200,7 @@ def test_check_out_credits_time_present(app, db, crew, running):
     db.session.flush()
     assert _attendance(db, running, worker).credited_hours == Decimal("0.0")
     client = logged_in(app, crew.assigned)
-    response = post(client, f"/trainings/{running.id}/roster/{worker.user_id}/check-out")
+    response = post_form(client, f"/trainings/{running.id}/roster/{worker.user_id}/check-out")
     assert response.status_code == 303
     attendance = _attendance(db, running, worker)
     assert attendance.credited_hours == Decimal("1.0")  # an hour (and a few seconds) present
@@ -210,7 +210,7 @@ def test_check_out_credits_time_present(app, db, crew, running):
         sa.select(AuditEntry).where(AuditEntry.action == "attendance_checked_out")
     )
     assert entry.actor_id == crew.assigned.id
-    again = post(client, f"/trainings/{running.id}/roster/{worker.user_id}/check-out")
+    again = post_form(client, f"/trainings/{running.id}/roster/{worker.user_id}/check-out")
     assert again.status_code == 409
     assert "该人员已签退" in again.get_data(as_text=True)
     assert _attendance(db, running, worker).checked_out_at == attendance.checked_out_at
@@ -240,7 +240,7 @@ def test_left_early_with_a_time(app, db, crew, running):
     db.session.flush()
     client = logged_in(app, crew.organiser)
     left_at = running.starts_at + timedelta(minutes=40)
-    response = post(
+    response = post_form(
         client,
         f"/trainings/{running.id}/roster/{worker.user_id}/left-early",
         {"left_at": _local(left_at)},
@@ -269,7 +269,7 @@ def test_left_early_refusals(app, db, crew, running, offset, message):
     )
     db.session.flush()
     client = logged_in(app, crew.organiser)
-    response = post(
+    response = post_form(
         client,
         f"/trainings/{running.id}/roster/{worker.user_id}/left-early",
         {"left_at": _local(running.starts_at + offset)},
@@ -296,7 +296,7 @@ def test_leaving_needs_a_check_in(app, db, crew, running, action):
     """Nobody can leave who has not checked in."""
     worker = crew.workers[0]
     client = logged_in(app, crew.organiser)
-    response = post(client, f"/trainings/{running.id}/roster/{worker.user_id}/{action}")
+    response = post_form(client, f"/trainings/{running.id}/roster/{worker.user_id}/{action}")
     assert response.status_code == 409
     assert "该人员尚未签到" in response.get_data(as_text=True)
     assert _attendance(db, running, worker) is None
@@ -311,7 +311,9 @@ def test_htmx_mark_swaps_the_row(app, db, crew, running):
     assert fragment.lstrip().startswith('<li class="roster-row editing"')
     assert f'hx-post="{_present_url(running, worker)}"' in fragment
     assert "data-editing" in fragment
-    response = post(client, _present_url(running, worker), {"reason": "forgot_phone"}, headers=HX)
+    response = post_form(
+        client, _present_url(running, worker), {"reason": "forgot_phone"}, headers=HX
+    )
     row = response.get_data(as_text=True)
     assert response.status_code == 200
     assert row.lstrip().startswith(f'<li class="roster-row is-in" id="w{worker.user_id}"')
@@ -323,7 +325,7 @@ def test_htmx_refusal_keeps_the_form(app, db, crew, running):
     """A refused htmx mark answers the row's form with the message, status 422."""
     worker = crew.workers[0]
     client = logged_in(app, crew.organiser)
-    response = post(client, _present_url(running, worker), {"note": "x"}, headers=HX)
+    response = post_form(client, _present_url(running, worker), {"note": "x"}, headers=HX)
     fragment = response.get_data(as_text=True)
     assert response.status_code == 422
     assert fragment.lstrip().startswith('<li class="roster-row editing"')
@@ -359,7 +361,7 @@ def test_check_out_everyone_still_present(app, db, crew, make_live_training):
     client = logged_in(app, crew.organiser)
     page = client.get(f"/trainings/{training.id}").get_data(as_text=True)
     assert "全部签退（2人在场）" in page
-    response = post(client, f"/trainings/{training.id}/check-out-all")
+    response = post_form(client, f"/trainings/{training.id}/check-out-all")
     assert response.status_code == 303
     assert "已为2人签退" in client.get(response.headers["Location"]).get_data(as_text=True)
     for worker in (early, stayed):

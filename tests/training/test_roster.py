@@ -9,7 +9,7 @@ from portal.checkin import operations as checkin
 from portal.enums import AttendanceMethod, AudienceScope, PostType, WorkerStatus
 from portal.models import TrainingAudience
 from portal.timeutil import to_local, utcnow
-from tests.training.conftest import HX, logged_in
+from tests.helpers import HX, logged_in
 
 
 def _row(page: str, worker) -> str:

@@ -20,7 +20,7 @@ from portal.checkin.codes import projector_mac, time_step
 from portal.enums import AudienceScope, OrganiserLevel, Role, TrainingKind
 from portal.models import JoinRequest, Training, TrainingAudience, WorkerProfile
 from portal.timeutil import to_local, utcnow
-from tests.conftest import PASSWORD, csrf_token, login
+from tests.helpers import PASSWORD, csrf_token, login
 
 TITLE = "朝阳街道消防安全专题培训"
 PLACE = "朝阳街道党群服务中心三楼多功能厅"
@@ -36,7 +36,7 @@ class Scene:
 
 
 @pytest.fixture
-def scene(db, make_street, person) -> Scene:
+def scene(db, make_street, make_user, make_worker) -> Scene:
     """A running training of street A for community A1 and one named worker of street B."""
     street_a, street_b = make_street(communities=2), make_street()
     a1, a2 = street_a.communities
@@ -47,10 +47,9 @@ def scene(db, make_street, person) -> Scene:
         "listed_other_street": (street_b, street_b.communities[0]),
     }
     workers = {
-        kind: person(Role.WORKER, street=street, community=community).worker
-        for kind, (street, community) in homes.items()
+        kind: make_worker(community=community) for kind, (street, community) in homes.items()
     }
-    organiser = person(Role.TRAINER, street=street_a)
+    organiser = make_user(Role.TRAINER, street=street_a)
     starts = (utcnow() - timedelta(minutes=10)).replace(second=0, microsecond=0)
     training = Training(
         title=TITLE,

@@ -6,30 +6,26 @@ through htmx with the CSRF header, a refused row comes back showing why.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 
 import pytest
 from flask_migrate import upgrade
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from portal import demo
 from portal.extensions import db
 from portal.timeutil import local_today
-from tests.browser.conftest import CHROMIUM, DEMO_PASSWORD, PHONE, screenshot
-from tests.conftest import make_test_app, serve
+from tests.browser.conftest import DEMO_PASSWORD, log_in, screenshot
+from tests.conftest import make_test_app
+from tests.servers import serve
 
-pytestmark = pytest.mark.browser
 ADMIN = "13800000005"
 
 
-# Module-scoped, under names of their own: the browser folder's session fixtures (one
-# Chromium, one "live*" database) stay untouched, and this Chromium is closed before
-# theirs starts (Playwright's sync API runs one at a time).
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory) -> Iterator[str]:
-    """Serve the app with the demo street on a free port of 127.0.0.1."""
+def appraisal_server(tmp_path_factory) -> Iterator[str]:
+    """Serve the demo street on a database of its own: these tests save and publish results."""
     tmp = tmp_path_factory.mktemp("appraisal-browser")
     app = make_test_app(f"sqlite:///{tmp / 'demo.db'}", str(tmp))
     with app.app_context():
@@ -40,42 +36,13 @@ def live_server(tmp_path_factory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    """One headless Debian Chromium for this module."""
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/install-test-deps (make test does)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(chromium):
-    """A page in a fresh phone-sized context (390×844)."""
-    context = chromium.new_context(**PHONE)
-    yield context.new_page()
-    context.close()
-
-
-def _login(page, live_server) -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("手机号或工号").fill(ADMIN)
-    page.get_by_label("密码", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{live_server}/")
-
-
-def test_dashboard_on_a_phone(page, live_server):
+def test_dashboard_on_a_phone(page, appraisal_server):
     """The Team link opens the dashboard: figures, risks and the grade chart fit the phone."""
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _login(page, live_server)
+    log_in(page, appraisal_server, ADMIN)
     page.get_by_role("link", name="队伍概况").first.click()
-    expect(page).to_have_url(f"{live_server}/street/dashboard")
+    expect(page).to_have_url(f"{appraisal_server}/street/dashboard")
     expect(page.get_by_role("heading", level=1)).to_contain_text("队伍概况")
     expect(page.locator("#exit-risks")).to_contain_text("谈心谈话")
     expect(page.get_by_role("img", name=re.compile("岗位等级分布"))).to_be_visible()
@@ -84,13 +51,13 @@ def test_dashboard_on_a_phone(page, live_server):
     assert not [e for e in errors if "Content Security Policy" in e], errors
 
 
-def test_appraisal_row_saves_inline(page, live_server):
+def test_appraisal_row_saves_inline(page, appraisal_server):
     """Choosing a result saves the row at once; a bad score comes back refused, in Chinese."""
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _login(page, live_server)
+    log_in(page, appraisal_server, ADMIN)
     year = local_today().year
-    page.goto(f"{live_server}/street/appraisals?year={year}")
+    page.goto(f"{appraisal_server}/street/appraisals?year={year}")
     row = page.locator("form.grid-row").first
     row_id = row.get_attribute("id")
     row.locator("select").select_option("excellent")
@@ -112,11 +79,11 @@ def test_appraisal_row_saves_inline(page, live_server):
     assert not [e for e in errors if "Content Security Policy" in e], errors
 
 
-def test_publish_after_inline_saves(page, live_server):
+def test_publish_after_inline_saves(page, appraisal_server):
     """Saved rows bring up the publish button; publishing asks first, then says who was told."""
-    _login(page, live_server)
+    log_in(page, appraisal_server, ADMIN)
     year = local_today().year
-    page.goto(f"{live_server}/street/appraisals?year={year}")
+    page.goto(f"{appraisal_server}/street/appraisals?year={year}")
     rows = page.locator("form.grid-row")
     second = rows.nth(1).get_attribute("id")
     rows.nth(1).locator("select").select_option("qualified")

@@ -1,32 +1,25 @@
 """The live roster in headless Chromium: inline marks, refused marks, self-refresh, search.
 
 Runs on a small server of its own (one street, one running training), so nothing here
-touches the demo street the other browser tests share. Playwright's sync API allows one
-instance per thread and tests/browser keeps its session browser open in the main thread,
-so these tests drive a Chromium of their own from a thread of their own.
+touches the demo street the other browser tests share; the browser is the session's one.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
-from playwright.sync_api import Browser, expect, sync_playwright
-from werkzeug.security import generate_password_hash
+from playwright.sync_api import Browser, expect
 
 from portal.checkin import operations as checkin
 from portal.enums import (
     AttendanceMethod,
     AudienceScope,
-    Education,
-    HiringRoute,
     OrganiserLevel,
-    PostType,
     Role,
     TrainingKind,
 )
@@ -38,50 +31,26 @@ from portal.models import (
     Training,
     TrainingAudience,
     User,
-    UserRole,
-    WorkerProfile,
 )
 from portal.timeutil import LOCAL_TZ
-from tests.browser.conftest import CHROMIUM, PHONE, screenshot
-from tests.conftest import PASSWORD, make_test_app, serve
-
-pytestmark = pytest.mark.browser
+from tests.browser.conftest import PHONE, log_in, screenshot
+from tests.conftest import make_test_app
+from tests.factories import new_user, new_worker
+from tests.helpers import PASSWORD
+from tests.servers import serve
 
 TRAINER = "13700009000"
 WORKERS = {"13700009001": "陈晓燕", "13700009002": "林志明", "13700009003": "黄丽华"}
 
 
 def _seed() -> int:
-    password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
     street = Street(district=District(name="玄武区"), name="梅园新村街道")
     community = Community(street=street, name="长江路社区")
-
-    def user(phone: str, name: str, *roles: Role) -> User:
-        row = User(
-            phone=phone,
-            name=name,
-            password_hash=password_hash,
-            must_change_password=False,
-            street=street,
-        )
-        row.role_rows = [UserRole(role=role) for role in roles]
-        return row
-
-    trainer = user(TRAINER, "周培训", Role.TRAINER)
-    db.session.add(trainer)
+    db.session.add(street)
+    db.session.flush()
+    trainer = new_user(Role.TRAINER, street=street, phone=TRAINER, name="周培训")
     for phone, name in WORKERS.items():
-        db.session.add(
-            WorkerProfile(
-                user=user(phone, name, Role.WORKER),
-                community=community,
-                post_type=PostType.STAFF,
-                grade=3,
-                community_work_started_on=date(2020, 3, 1),
-                joined_on=date(2020, 3, 1),
-                education=Education.BACHELOR,
-                hiring_route=HiringRoute.RECRUITED,
-            )
-        )
+        new_worker(community, phone=phone, name=name, started_on=date(2020, 3, 1))
     db.session.flush()
     start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=10)
     training = Training(
@@ -115,41 +84,6 @@ def roster_site(tmp_path_factory) -> Iterator[tuple[str, object, int]]:
         yield url, app, training_id
 
 
-def in_own_browser(test: Callable[[Browser], None]) -> None:
-    """Run a test body with a headless Chromium of its own, in a thread of its own."""
-    failures: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            with sync_playwright() as playwright:
-                chromium = playwright.chromium.launch(
-                    executable_path=CHROMIUM,
-                    headless=True,
-                    args=["--no-sandbox", "--disable-gpu", "--no-first-run"],
-                )
-                try:
-                    test(chromium)
-                finally:
-                    chromium.close()
-        except BaseException as failure:  # re-raised in the test's own thread below
-            failures.append(failure)
-
-    thread = threading.Thread(target=run, name="roster-browser")
-    thread.start()
-    thread.join(timeout=180)
-    assert not thread.is_alive(), "the browser test did not finish in 3 minutes"
-    if failures:
-        raise failures[0]
-
-
-def _log_in(page, url: str) -> None:
-    page.goto(f"{url}/login")
-    page.get_by_label("手机号或工号").fill(TRAINER)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{url}/")
-
-
 def _check_in_behind_the_page(app, training_id: int, phone: str) -> None:
     """Check a worker in as if by their own scan (another phone, not this page)."""
     with app.app_context():
@@ -159,15 +93,15 @@ def _check_in_behind_the_page(app, training_id: int, phone: str) -> None:
         db.session.commit()
 
 
-def test_trainer_marks_on_the_live_roster(roster_site):
+def test_trainer_marks_on_the_live_roster(browser, roster_site):
     """Marks swap their row in place, refusals show in the row, and the roster refreshes itself."""
-    in_own_browser(lambda browser: _marks_on_the_live_roster(browser, *roster_site))
+    _marks_on_the_live_roster(browser, *roster_site)
 
 
 def _marks_on_the_live_roster(browser: Browser, url: str, app, training_id: int) -> None:
     context = browser.new_context(**PHONE)
     page = context.new_page()
-    _log_in(page, url)
+    log_in(page, url, TRAINER, PASSWORD)
     page.goto(f"{url}/trainings")
     page.get_by_role("link", name="社区矛盾纠纷调解实务").click()
     counts = page.locator(".roster-counts .big")
@@ -208,15 +142,15 @@ def _marks_on_the_live_roster(browser: Browser, url: str, app, training_id: int)
     context.close()
 
 
-def test_trainer_creates_a_training(roster_site):
+def test_trainer_creates_a_training(browser, roster_site):
     """The form takes local date-times and a searched, hand-picked worker; the roster follows."""
-    in_own_browser(lambda browser: _creates_a_training(browser, roster_site[0]))
+    _creates_a_training(browser, roster_site[0])
 
 
 def _creates_a_training(browser: Browser, url: str) -> None:
     context = browser.new_context(**PHONE)
     page = context.new_page()
-    _log_in(page, url)
+    log_in(page, url, TRAINER, PASSWORD)
     page.goto(f"{url}/trainings/new")
     tomorrow = (datetime.now(LOCAL_TZ) + timedelta(days=1)).date().isoformat()
     page.get_by_label("培训名称").fill("新任社工岗前培训")
