@@ -66,6 +66,7 @@ bench: install
 lint: install
 	$(BIN)/ruff check portal notifications tests bench
 	$(BIN)/ruff format --check portal notifications tests bench
+	$(BIN)/python scripts/check-deps
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
