@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
 
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 
 from portal.extensions import db
@@ -139,3 +142,13 @@ def test_upgrade_keeps_existing_attendance_and_foreign_keys(tmp_path):
                 if conn.dialect.name == "sqlite":
                     assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             db.engine.dispose()
+
+
+def test_migration_files_sort_in_revision_order():
+    """Listing migrations/versions by name shows the revisions in the order they apply."""
+    versions = Path(__file__).resolve().parent.parent / "migrations" / "versions"
+    names = sorted(p.name for p in versions.glob("*.py"))
+    assert all(re.fullmatch(r"\d{8}_\d{4}_[0-9a-f]{12}_\w*\.py", n) for n in names), names
+    script = ScriptDirectory(str(versions.parent))
+    chain = [rev.revision for rev in reversed(list(script.walk_revisions()))]
+    assert [n.split("_")[2] for n in names] == chain
