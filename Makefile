@@ -6,26 +6,36 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app portal
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+LOCK   := requirements.lock
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | sha1sum | cut -c1-12)
 PO     := $(wildcard portal/translations/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: help install run serve test test-sqlite test-postgres test-deps bench lint translations extract-messages clean
+.PHONY: help install lock run serve test test-sqlite test-postgres test-deps bench lint typecheck translations extract-messages clean
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test   - install test tools (chromium, postgresql) and run every test on SQLite and PostgreSQL"
 	@echo "make bench  - build a large database and write bench/results.json"
 
-$(STAMP): pyproject.toml
+# Installs exactly the versions (and hashes) in the lock, then the portal itself.
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP) $(MO)
+
+# Re-resolve the lock after editing the dependencies in pyproject.toml
+# (add --upgrade-package NAME, or --upgrade, to move versions on).
+lock:
+	@test -x $(BIN)/pip-compile || $(MAKE) install
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links --extra dev --extra postgres \
+		-o $(LOCK) pyproject.toml $(ARGS)
 
 %.mo: %.po $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
@@ -67,6 +77,9 @@ lint: install
 	$(BIN)/ruff check portal notifications tests bench
 	$(BIN)/ruff format --check portal notifications tests bench
 	$(BIN)/python scripts/check-deps
+
+typecheck: install
+	$(BIN)/mypy portal notifications
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
