@@ -30,12 +30,12 @@ $(STAMP): pyproject.toml $(LOCK)
 install: $(STAMP) $(MO)
 
 # Re-resolve the lock after editing the dependencies in pyproject.toml
-# (add --upgrade-package NAME, or --upgrade, to move versions on).
+# (ARGS="--upgrade-package NAME", or ARGS=--upgrade, moves versions on). --universal
+# keeps markers (async-timeout only below Python 3.11.3, as on Debian's 3.11.2).
 lock:
-	@test -x $(BIN)/pip-compile || $(MAKE) install
-	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
-		--no-emit-index-url --no-emit-find-links --extra dev --extra postgres \
-		-o $(LOCK) pyproject.toml $(ARGS)
+	@test -x $(BIN)/uv || $(MAKE) install
+	$(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+		--extra dev --extra postgres -o $(LOCK) pyproject.toml $(ARGS)
 
 %.mo: %.po $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
