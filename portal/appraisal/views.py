@@ -7,12 +7,11 @@ answers 403); other roles get 403; a worker outside the admin's street answers 4
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from notifications import channels as channel_registry
 from portal.admin import queries as admin_queries
 from portal.admin.access import AdminScope, admin_scope, worker_in_scope
 from portal.appraisal import operations, queries
@@ -175,7 +174,6 @@ def save_row(year: int, worker_id: int):
     if not form.validate_on_submit():
         return _row(year, row, form, "error", 422)
     street_published = queries.year_published(worker.community.street_id, year)
-    channels = channel_registry.configured_channels(current_app)
     try:
         saved = operations.save_result(
             worker,
@@ -186,7 +184,6 @@ def save_row(year: int, worker_id: int):
             reason=form.reason_text,
             actor=_actor(),
             now=utcnow(),
-            channels=channels,
         )
         db.session.commit()
     except operations.ReasonRequired:
@@ -205,8 +202,6 @@ def save_row(year: int, worker_id: int):
             _("Someone else saved this row at the same time. Reload the page to see it.")
         )
         return _row(year, queries.grid_row(worker_id, year), form, "error", 409)
-    finally:
-        channel_registry.close_all(channels)
     row = queries.grid_row(worker_id, year)
     status = "unchanged" if saved.outcome is operations.Outcome.UNCHANGED else "saved"
     return _row(year, row, _row_form(row), status, 200)
@@ -223,14 +218,8 @@ def publish(year: int):
     if not PublishForm().validate_on_submit():
         abort(400)
     street = db.session.get(Street, scope.street_id)
-    channels = channel_registry.configured_channels(current_app)
-    try:
-        report = operations.publish_year(
-            street, year, actor=_actor(), now=utcnow(), channels=channels
-        )
-        db.session.commit()
-    finally:
-        channel_registry.close_all(channels)
+    report = operations.publish_year(street, year, actor=_actor(), now=utcnow())
+    db.session.commit()
     if report.published:
         flash(
             _(

@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -24,7 +23,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from notifications import channels as channel_registry
 from portal.admin.access import admin_scope
 from portal.care import operations, queries
 from portal.care.forms import (
@@ -326,7 +324,6 @@ def _decide(application_id: int, *, approve: bool):
     if not form.validate_on_submit():
         key = ("approve" if approve else "reject", application.id)
         return _review_page(scope, forms={key: form}, status=422)
-    channels = channel_registry.configured_channels(current_app)
     try:
         operations.decide_care_fund(
             application,
@@ -334,15 +331,12 @@ def _decide(application_id: int, *, approve: bool):
             comment=form.comment_text,
             actor=_actor(),
             now=utcnow(),
-            channels=channels,
         )
         db.session.commit()
     except operations.AlreadyDecided:
         db.session.rollback()
         notice = _("This application was already decided; the decision stands.")
         return _review_page(scope, notice=notice, status=409)
-    finally:
-        channel_registry.close_all(channels)
     flash(
         _("Application approved; the worker was notified.")
         if approve
