@@ -26,13 +26,13 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 
 from portal.admin import queries as admin_queries
-from portal.admin.access import AdminScope
 from portal.enums import Education, PostType, WorkerStatus
 from portal.extensions import db
 from portal.mentoring import rules as mentoring_rules
 from portal.mentoring.models import MentorPairing, Talk
 from portal.org.models import Community, District, Street
 from portal.people.models import WorkerProfile
+from portal.people.scope import AdminScope
 from portal.policy.profiles import MAX_GRADE, MIN_GRADE, PolicyProfile, load_profile
 
 # Targets within five years [003 §1]: 持证社工占比60%以上、党员占比70%以上、大专以上学历90%以上.

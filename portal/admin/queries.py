@@ -17,13 +17,13 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
-from portal.admin.access import AdminScope
 from portal.appraisal.models import Appraisal
 from portal.certificates.models import Certificate
 from portal.enums import AppraisalResult, CertificateKind, PostType, RequestStatus, WorkerStatus
 from portal.extensions import db
 from portal.org.models import Community, Street
 from portal.people.models import GradeChange, User, WorkerProfile
+from portal.people.scope import AdminScope
 from portal.policy import rules
 from portal.policy.profiles import PolicyProfile
 from portal.policy.rules import CertLevel

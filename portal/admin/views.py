@@ -25,7 +25,6 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from portal.admin import cli, exports, forms, operations, queries
-from portal.admin.access import AdminScope, admin_scope, worker_in_scope
 from portal.certificates import queries as certificate_queries
 from portal.database import writes
 from portal.enums import Education, HiringRoute, PostType, WorkerStatus
@@ -36,6 +35,7 @@ from portal.imports.limits import too_large as limits_too_large
 from portal.imports.report import summary
 from portal.imports.templates import KIND_LABELS, Kind, download_name, template_workbook
 from portal.people.models import User, WorkerProfile
+from portal.people.scope import AdminScope, admin_scope, worker_in_scope
 from portal.policy import rules
 from portal.policy.rules import CertLevel
 from portal.timeutil import local_today, utcnow, year_bounds

@@ -13,13 +13,13 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from portal.admin import queries as admin_queries
-from portal.admin.access import AdminScope, admin_scope, worker_in_scope
 from portal.appraisal import operations, queries
 from portal.appraisal.forms import PublishForm, ResultRowForm
 from portal.database import writes
 from portal.extensions import db
 from portal.org.models import Street
 from portal.people.models import User
+from portal.people.scope import AdminScope, admin_scope, worker_in_scope
 from portal.timeutil import local_today, utcnow
 from portal.web.htmx import is_fragment_request
 

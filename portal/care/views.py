@@ -23,7 +23,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from portal.admin.access import admin_scope
 from portal.care import operations, queries
 from portal.care.forms import (
     IN_DAYS,
@@ -37,6 +36,7 @@ from portal.care.forms import (
 from portal.database import writes
 from portal.extensions import db
 from portal.people.models import User, WorkerProfile
+from portal.people.scope import admin_scope
 from portal.policy import rules
 from portal.policy.profiles import load_profile
 from portal.timeutil import local_today, utcnow

@@ -7,12 +7,14 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.audit.subjects import audited
 from portal.db import UTCDateTime, enum_type
 from portal.enums import ConcernArea, FollowUpStatus, GrowthKind, MentoringTopic
 from portal.extensions import db
 from portal.timeutil import utcnow
 
 
+@audited(worker="mentee_id")
 class MentorPairing(db.Model):
     """A mentor paired with a mentee for a period, with goals; ended pairings stay as history."""
 
@@ -35,6 +37,7 @@ class MentorPairing(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+@audited(worker="mentee_id")
 class MentorSession(db.Model):
     """One 传帮带 session logged by the mentor and confirmed by the mentee."""
 
@@ -60,6 +63,7 @@ class MentorSession(db.Model):
     reflection: Mapped[str | None] = mapped_column(sa.String(500))  # the mentee's own words
 
 
+@audited(worker="worker_id")
 class GrowthItem(db.Model):
     """One of the "四个一" of a new worker's first three years, with date and evidence."""
 
@@ -86,6 +90,7 @@ class TalkResponsibility(db.Model):
     community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"), primary_key=True)
 
 
+@audited(worker="worker_id")
 class Talk(db.Model):
     """A one-on-one 谈心日 talk; private to its leader, the worker and the street admin."""
 
@@ -111,6 +116,7 @@ class Talk(db.Model):
         return [ConcernArea(c) for c in self.concerns or []]
 
 
+@audited(worker="worker_id")
 class TalkFollowUp(db.Model):
     """A follow-up promised in a talk: owner, due date and status; open ones carry over."""
 

@@ -25,7 +25,6 @@ from decimal import Decimal
 import pytest
 
 from portal.admin import dashboard
-from portal.admin.access import admin_scope
 from portal.admin.queries import SuggestedAction
 from portal.appraisal.models import Appraisal
 from portal.certificates.models import Certificate
@@ -40,6 +39,7 @@ from portal.enums import (
 from portal.extensions import db
 from portal.mentoring.models import MentorPairing, Talk
 from portal.org.models import Community
+from portal.people.scope import admin_scope
 from portal.policy.rules import CertLevel
 from tests.admin.roster_support import add_user, add_worker, build_team, logged_in
 
