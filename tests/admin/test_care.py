@@ -16,11 +16,12 @@ import pytest
 import sqlalchemy as sa
 
 from portal.audit.models import AuditEntry
+from portal.care import operations
 from portal.care.models import CareEntitlement, CareRecord
 from portal.enums import CareKind, CareStatus, Role
 from portal.extensions import db
 from portal.inbox.models import Notification
-from portal.timeutil import local_today
+from portal.timeutil import local_today, utcnow
 from portal.training.models import Upload
 from tests.admin.roster_support import add_user, build_team, logged_in, post, token_of
 from tests.outside import files
@@ -457,3 +458,17 @@ def test_oversized_attachment_is_refused_with_the_form(app, team, upload_dir, mo
     assert response.status_code == 413
     assert "文件超过" in response.get_data(as_text=True)
     assert not _records(kind=CareKind.CARE_FUND)
+
+
+def test_a_rolled_back_decision_leaves_no_notice(app, team, application):
+    """The decision notice is written in the decision's transaction: a rollback drops both."""
+    worker_id = team.workers[0].user_id
+    notices = sa.select(Notification).where(Notification.user_id == worker_id)
+    operations.decide_care_fund(
+        application, approve=True, comment="按标准补助", actor=team.admin, now=utcnow()
+    )
+    db.session.flush()
+    assert len(db.session.scalars(notices).all()) == 1  # the receiver wrote it
+    db.session.rollback()
+    assert db.session.scalars(notices).all() == []
+    assert _audit("care_fund_approved") == []
