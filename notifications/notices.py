@@ -1,9 +1,10 @@
 """Notices the street's decisions send at once: receivers of ``portal.signals``.
 
 Appraisal and care operations send a signal and never import this package; ``init_app``
-connects the receivers. Each receiver composes the notice in the worker's language and
-issues it inside the sender's transaction (it flushes, never commits), so a rollback
-drops the notice with the write. A receiver opens the configured channels itself, only
+connects the receivers. Each receiver composes the notice in the worker's language (the
+words live in ``portal.inbox.texts``, where the message catalogue finds them) and issues
+it inside the sender's transaction (it flushes, never commits), so a rollback drops the
+notice with the write. A receiver opens the configured channels itself, only
 to decide which deliveries to queue, and closes them again.
 
 Publishing a year's appraisal issues through the reminder log under the same key the
@@ -21,7 +22,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from notifications import channels as channel_registry
 from notifications import reminders
@@ -94,8 +94,7 @@ def appraisal_changed(_sender: Any, *, worker_id: int, year: int, now: datetime)
     if row is None:
         return 0
     with force_locale(_locale(row.locale)):
-        title = _("Appraisal result for %(year)s changed", year=year)
-        body = _("Your %(year)s annual appraisal result was corrected by the street.", year=year)
+        title, body = texts.appraisal_changed(year)
     with _channels() as channels:
         notify(
             worker_id,
@@ -114,12 +113,9 @@ def care_decided(application: Any, *, now: datetime) -> int:
     worker = db.session.get(User, application.worker_id)
     if worker is None or not worker.is_enabled:
         return 0
+    approved = application.status is CareStatus.APPROVED
     with force_locale(_locale(worker.locale)):
-        if application.status is CareStatus.APPROVED:
-            title = _("Care fund application approved")
-        else:
-            title = _("Care fund application not approved")
-        body = application.decision_comment or _("See the details on your care fund page.")
+        title, body = texts.care_fund_decided(approved, application.decision_comment)
     with _channels() as channels:
         notify(
             worker.id,
