@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 
+from notifications import notices
 from portal import cli, database, i18n
 from portal.admin import dashboard_views, export_views, import_views  # noqa: F401
 from portal.admin import views as admin_views
@@ -65,6 +66,7 @@ def create_app(config: Any | None = None) -> Flask:
     errors.init_app(app)
     inputs.init_app(app)
     assets.init_app(app)
+    notices.init_app(app)  # receivers of portal.signals
 
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(home_views.bp)

@@ -27,13 +27,13 @@ import sqlalchemy as sa
 
 from portal.admin import queries as admin_queries
 from portal.admin import team_queries
-from portal.admin.access import AdminScope
 from portal.enums import Education, PostType, WorkerStatus
 from portal.extensions import db
 from portal.mentoring import rules as mentoring_rules
 from portal.mentoring.models import MentorPairing
 from portal.org.models import Community, District, Street
 from portal.people.models import WorkerProfile
+from portal.people.scope import AdminScope
 from portal.policy.profiles import MAX_GRADE, MIN_GRADE, PolicyProfile, load_profile
 from portal.talks import rules as talks_rules
 from portal.talks.models import Talk

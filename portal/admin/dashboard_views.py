@@ -13,9 +13,9 @@ from flask_login import current_user, login_required
 
 from portal.admin import charts, dashboard, team_queries
 from portal.admin import queries as admin_queries
-from portal.admin.access import admin_scope
 from portal.admin.exports import risk_text
 from portal.labels import label
+from portal.people.scope import admin_scope
 from portal.timeutil import local_today
 from portal.web.htmx import render
 

@@ -10,8 +10,8 @@ from flask_login import current_user, login_required
 
 from portal import xlsx
 from portal.admin import exports, forms, queries, team_queries
-from portal.admin.access import AdminScope, admin_scope
 from portal.admin.views import bp
+from portal.people.scope import AdminScope, admin_scope
 from portal.timeutil import local_today, utcnow
 from portal.web.htmx import render
 

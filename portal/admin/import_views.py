@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import xlsx
 from portal.admin import forms
-from portal.admin.access import admin_scope
 from portal.admin.views import _private, bp
 from portal.database import writes
 from portal.extensions import db
@@ -22,6 +21,7 @@ from portal.imports.commit import load_street, run_import
 from portal.imports.limits import too_large as limits_too_large
 from portal.imports.report import summary
 from portal.imports.templates import KIND_LABELS, Kind, download_name, template_workbook
+from portal.people.scope import admin_scope
 from portal.refusals import Refused
 from portal.timeutil import local_today
 from portal.web.htmx import render

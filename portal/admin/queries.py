@@ -17,7 +17,6 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from portal.admin.access import AdminScope
 from portal.admin.rules import (
     latest_eligibility_for_deadline,
 )
@@ -27,6 +26,7 @@ from portal.enums import CertificateKind, PostType, WorkerStatus
 from portal.extensions import db
 from portal.org.models import Community, Street
 from portal.people.models import GradeChange, User, WorkerProfile
+from portal.people.scope import AdminScope
 from portal.policy import rules
 from portal.policy.profiles import PolicyProfile
 from portal.policy.rules import CertLevel

@@ -15,7 +15,6 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from portal.admin.access import AdminScope
 from portal.admin.queries import CERTIFIED, ROSTER_ORDER, cert_state_of, from_workers
 from portal.admin.rules import SuggestedAction, latest_eligibility_for_deadline, suggested_actions
 from portal.appraisal.models import Appraisal
@@ -24,6 +23,7 @@ from portal.extensions import db
 from portal.org.models import Community
 from portal.outside.models import OutsideTraining
 from portal.people.models import User, WorkerProfile
+from portal.people.scope import AdminScope
 from portal.policy import rules
 from portal.timeutil import year_bounds
 from portal.training.models import Attendance

@@ -23,12 +23,12 @@ from flask_login import current_user, login_required
 
 from portal.admin import forms, operations, queries
 from portal.admin import rules as admin_rules
-from portal.admin.access import AdminScope, admin_scope, worker_in_scope
 from portal.certificates import queries as certificate_queries
 from portal.database import writes
 from portal.enums import Education, HiringRoute, PostType, WorkerStatus
 from portal.extensions import db
 from portal.people.models import WorkerProfile
+from portal.people.scope import AdminScope, admin_scope, worker_in_scope
 from portal.policy import rules
 from portal.policy.rules import CertLevel
 from portal.timeutil import local_today, year_bounds

@@ -8,12 +8,14 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.audit.subjects import audited
 from portal.database import UTCDateTime, enum_type
 from portal.enums import AppraisalResult
 from portal.extensions import db
 from portal.timeutil import utcnow
 
 
+@audited(worker="worker_id")
 class Appraisal(db.Model):
     """A worker's appraisal result for one year; the database enforces one per year."""
 

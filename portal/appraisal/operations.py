@@ -2,40 +2,29 @@
 
 Every write is audited with the values before and after. Once a street has published a
 year, a change needs a reason (kept in the audit entry), and a result entered then is
-published at once. Publishing tells each worker once: the inbox row is issued through
-the reminder log under the same key the scheduler's "appraisal published" reminder uses,
-so neither a second click nor the scheduler sends it again.
+published at once. Publishing, and correcting a published result, sends a signal
+(``portal.signals``); notifications tells each worker once.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from notifications import reminders
-from notifications.channels import Channel
-from notifications.issue import issue, notify
 from portal.appraisal.models import Appraisal
 from portal.audit import operations as audit
 from portal.enums import AppraisalResult
 from portal.extensions import db
-from portal.inbox import texts
 from portal.org.models import Community, Street
 from portal.people.models import User, WorkerProfile
 from portal.refusals import Refused
-
-NOTICE_KIND = "appraisal_published"  # the reminder kind the worker can switch off
-
+from portal.signals import appraisal_changed, appraisal_published, total
 
 # A published year's result changes only with a reason; a published result is corrected,
 # never removed; two admins saving one new row at once: the second is told.
@@ -120,7 +109,6 @@ def save_result(
     reason: str | None,
     actor: User,
     now: datetime,
-    channels: Mapping[str, Channel] | None = None,
 ) -> Saved:
     """Create, change or remove a worker's result for a year.
 
@@ -184,12 +172,12 @@ def save_result(
         published=published,
         **({"reason": reason} if reason else {}),
     )
-    notified = False
+    told, worker_id = 0, worker.user_id
     if newly_published:
-        notified = notify_published([worker.user_id], year, now=now, channels=channels) > 0
+        told = total(appraisal_published.send(None, worker_ids=[worker_id], year=year, now=now))
     elif published:
-        notified = _notify_changed(worker.user_id, year, now=now, channels=channels)
-    return Saved(outcome, appraisal, notified)
+        told = total(appraisal_changed.send(appraisal, worker_id=worker_id, year=year, now=now))
+    return Saved(outcome, appraisal, told > 0)
 
 
 def publish_year(
@@ -198,7 +186,6 @@ def publish_year(
     *,
     actor: User,
     now: datetime,
-    channels: Mapping[str, Channel] | None = None,
 ) -> PublishReport:
     """Publish the street's results of a year that are not yet published; tell each worker.
 
@@ -233,67 +220,5 @@ def publish_year(
         year=year,
         results=len(worker_ids),
     )
-    notified = notify_published(worker_ids, year, now=now, channels=channels)
+    notified = total(appraisal_published.send(None, worker_ids=worker_ids, year=year, now=now))
     return PublishReport(published=len(worker_ids), notified=notified)
-
-
-def _locale(locale: str | None) -> str:
-    languages = current_app.config.get("LANGUAGES", ())
-    return locale if locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
-_RECIPIENTS = sa.select(User.id, User.locale).where(
-    User.id.in_(sa.bindparam("ids", expanding=True)), User.is_enabled.is_(True)
-)
-
-
-def notify_published(
-    worker_ids: Iterable[int],
-    year: int,
-    *,
-    now: datetime,
-    channels: Mapping[str, Channel] | None = None,
-) -> int:
-    """Issue "your result is published" to workers, once each ever; return how many new."""
-    ids = sorted(set(worker_ids))
-    if not ids:
-        return 0
-    period = reminders.appraisal_period(year, now, now)  # the scheduler's key for this year
-    items = []
-    for user_id, locale in db.session.execute(_RECIPIENTS, {"ids": ids}):
-        with force_locale(_locale(locale)):
-            title, body = texts.appraisal_published(year)
-        items.append(
-            reminders.Reminder(
-                user_id=user_id,
-                kind=NOTICE_KIND,
-                subject=f"appraisal:{year}",
-                period=period,
-                title=title,
-                body=body,
-                url=reminders.path_for("home.appraisals", worker_id=user_id),
-            )
-        )
-    return issue(items, now=now, channels=channels).issued
-
-
-def _notify_changed(
-    worker_id: int, year: int, *, now: datetime, channels: Mapping[str, Channel] | None
-) -> bool:
-    """Tell a worker that their published result was changed (each change is news)."""
-    row = db.session.execute(_RECIPIENTS, {"ids": [worker_id]}).first()
-    if row is None:
-        return False
-    with force_locale(_locale(row.locale)):
-        title = _("Appraisal result for %(year)s changed", year=year)
-        body = _("Your %(year)s annual appraisal result was corrected by the street.", year=year)
-    notify(
-        worker_id,
-        kind=NOTICE_KIND,
-        title=title,
-        body=body,
-        url=reminders.path_for("home.appraisals", worker_id=worker_id),
-        now=now,
-        channels=channels,
-    )
-    return True

@@ -7,19 +7,18 @@ answers 403); other roles get 403; a worker outside the admin's street answers 4
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from notifications import channels as channel_registry
 from portal.admin import queries as admin_queries
-from portal.admin.access import AdminScope, admin_scope, worker_in_scope
 from portal.appraisal import operations, queries
 from portal.appraisal.forms import PublishForm, ResultRowForm
 from portal.database import writes
 from portal.extensions import db
 from portal.org.models import Street
+from portal.people.scope import AdminScope, admin_scope, worker_in_scope
 from portal.refusals import Refused
 from portal.timeutil import local_today, utcnow
 from portal.web.htmx import is_fragment_request
@@ -172,23 +171,18 @@ def save_row(year: int, worker_id: int):
     if not form.validate_on_submit():
         return _row(year, row, form, "error", 422)
     street_published = queries.year_published(worker.community.street_id, year)
-    channels = channel_registry.configured_channels(current_app)
-    try:
-        saved = commit_or_refusal(
-            lambda: operations.save_result(
-                worker,
-                year,
-                form.result_data(),
-                existing=row.appraisal,
-                year_published=street_published,
-                reason=form.reason_text,
-                actor=actor(),
-                now=utcnow(),
-                channels=channels,
-            )
+    saved = commit_or_refusal(
+        lambda: operations.save_result(
+            worker,
+            year,
+            form.result_data(),
+            existing=row.appraisal,
+            year_published=street_published,
+            reason=form.reason_text,
+            actor=actor(),
+            now=utcnow(),
         )
-    finally:
-        channel_registry.close_all(channels)
+    )
     if isinstance(saved, Refused):
         show_on_form(form, saved)
         return _row(year, queries.grid_row(worker_id, year), form, "error", saved.status)
@@ -208,15 +202,9 @@ def publish(year: int):
     if not PublishForm().validate_on_submit():
         abort(400)
     street = db.session.get(Street, scope.street_id)
-    channels = channel_registry.configured_channels(current_app)
-    try:
-        report = commit_or_abort(
-            lambda: operations.publish_year(
-                street, year, actor=actor(), now=utcnow(), channels=channels
-            )
-        )
-    finally:
-        channel_registry.close_all(channels)
+    report = commit_or_abort(
+        lambda: operations.publish_year(street, year, actor=actor(), now=utcnow())
+    )
     if report.published:
         flash(
             " ".join(

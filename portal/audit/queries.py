@@ -24,70 +24,55 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from portal.appraisal.models import Appraisal
+from portal.audit import subjects
 from portal.audit.models import AuditEntry
-from portal.care.models import CareEntitlement, CareRecord
-from portal.certificates.models import Certificate
 from portal.extensions import db
-from portal.mentoring.models import GrowthItem, MentorPairing, MentorSession
 from portal.org.models import Community
-from portal.outside.models import OutsideTraining
 from portal.people.models import GradeChange, User, WorkerProfile
-from portal.talks.models import Talk, TalkFollowUp
 from portal.timeutil import LOCAL_TZ
-from portal.training.models import Attendance, JoinRequest, Training
 
 PER_PAGE = 50
 MAX_TEXT = 40
 
-# Subjects that are a worker's own row, and records that name their worker.
-_WORKER_SUBJECTS = ("WorkerProfile", "User")
-_WORKER_OF = {
-    model.__name__: (model, getattr(model, column))
-    for model, column in (
-        (Appraisal, "worker_id"),
-        (CareRecord, "worker_id"),
-        (CareEntitlement, "worker_id"),
-        (Certificate, "worker_id"),
-        (GradeChange, "worker_id"),
-        (Attendance, "worker_id"),
-        (JoinRequest, "worker_id"),
-        (OutsideTraining, "worker_id"),
-        (Talk, "worker_id"),
-        (TalkFollowUp, "worker_id"),
-        (GrowthItem, "worker_id"),
-        (MentorSession, "mentee_id"),
-        (MentorPairing, "mentee_id"),
-    )
+# The people's own records; the domains' records register themselves (audit.subjects).
+_PEOPLE_WORKER_OF = {
+    "User": subjects.Owner(User, "id"),
+    "WorkerProfile": subjects.Owner(WorkerProfile, "user_id"),
+    "GradeChange": subjects.Owner(GradeChange, "worker_id"),
 }
+_STREET_ITSELF = ("Street",)
 
 
-def subject_worker_id() -> sa.ColumnElement:
-    """Return the id of the worker an entry is about (NULL when about no worker)."""
-    whens = [(AuditEntry.subject_type.in_(_WORKER_SUBJECTS), AuditEntry.subject_id)]
-    for name, (model, column) in _WORKER_OF.items():
-        owner = (
-            sa.select(column)
+def _whens(owners: dict[str, subjects.Owner]) -> list[tuple[sa.ColumnElement, sa.ColumnElement]]:
+    """Return (subject type is X, owner id of the subject) for each registered type."""
+    whens = []
+    for name, owner in owners.items():
+        if owner.is_itself:
+            whens.append((AuditEntry.subject_type == name, AuditEntry.subject_id))
+            continue
+        model = owner.model
+        owner_id = (
+            sa.select(getattr(model, owner.column))
             .where(model.id == AuditEntry.subject_id)
             .correlate(AuditEntry)
             .scalar_subquery()
         )
-        whens.append((AuditEntry.subject_type == name, owner))
+        whens.append((AuditEntry.subject_type == name, owner_id))
+    return whens
+
+
+def subject_worker_id() -> sa.ColumnElement:
+    """Return the id of the worker an entry is about (NULL when about no worker)."""
+    whens = _whens({**_PEOPLE_WORKER_OF, **subjects.WORKER_OF})
     # A deleted record is gone from its table: the entry's own detail names the worker.
     from_detail = AuditEntry.detail["worker_id"].as_integer()
     return sa.func.coalesce(sa.case(*whens), from_detail)
 
 
 def _entry_street(worker_street, actor_street) -> sa.ColumnElement:
-    training_street = (
-        sa.select(Training.street_id)
-        .where(Training.id == AuditEntry.subject_id)
-        .correlate(AuditEntry)
-        .scalar_subquery()
-    )
     named_street = sa.case(
-        (AuditEntry.subject_type == "Street", AuditEntry.subject_id),
-        (AuditEntry.subject_type == "Training", training_street),
+        (AuditEntry.subject_type.in_(_STREET_ITSELF), AuditEntry.subject_id),
+        *_whens(subjects.STREET_OF),
     )
     return sa.func.coalesce(worker_street, named_street, actor_street)
 

@@ -16,10 +16,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from portal.admin.access import admin_scope
 from portal.audit import queries
 from portal.enums import AppraisalResult, CareKind, Education, HiringRoute, PostType
 from portal.labels import label
+from portal.people.scope import admin_scope
 from portal.web.htmx import render
 
 bp = Blueprint("audit", __name__)

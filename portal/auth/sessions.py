@@ -35,10 +35,10 @@ from flask.wrappers import Response
 
 from portal.auth.models import REMEMBER_LIFETIME, LoginSession
 from portal.auth.operations import new_secret, secret_hash
+from portal.auth.queries import user_and_device
 from portal.database import write_next
 from portal.extensions import db
 from portal.people.models import User
-from portal.people.queries import user_and_device
 from portal.timeutil import utcnow
 
 REMEMBER_COOKIE = "remember_device"

@@ -8,12 +8,14 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.audit.subjects import audited
 from portal.database import UTCDateTime, enum_type
 from portal.enums import CareKind, CareStatus
 from portal.extensions import db
 from portal.timeutil import utcnow
 
 
+@audited(worker="worker_id")
 class CareEntitlement(db.Model):
     """What a worker is entitled to in a year (e.g. 10 days of annual leave)."""
 
@@ -30,6 +32,7 @@ class CareEntitlement(db.Model):
     quantity: Mapped[Decimal] = mapped_column(sa.Numeric(8, 1))
 
 
+@audited(worker="worker_id")
 class CareRecord(db.Model):
     """One benefit used, received or applied for (leave taken, health check, visit, fund…)."""
 

@@ -15,26 +15,18 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from notifications.channels import Channel
-from notifications.issue import notify
-from notifications.reminders import path_for
 from portal.audit import operations as audit
 from portal.care.models import CareEntitlement, CareRecord
 from portal.enums import CareKind, CareStatus
 from portal.extensions import db
 from portal.people.models import User, WorkerProfile
 from portal.refusals import Refused
+from portal.signals import care_decided
 from portal.uploads import storage
 from portal.uploads.models import Upload
 from portal.uploads.operations import IncomingFile, store_upload
-
-NOTICE_KIND = "care_fund"  # the inbox kind of a decision notice
-
 
 CONFLICT = 409
 ALREADY_DECIDED = _l("This application was already decided; the decision stands.")
@@ -195,7 +187,6 @@ def decide_care_fund(
     comment: str | None,
     actor: User,
     now: datetime,
-    channels: Mapping[str, Channel] | None = None,
 ) -> CareRecord:
     """Approve or reject an application still waiting; tell the worker. Refused (409) if not."""
     status = CareStatus.APPROVED if approve else CareStatus.REJECTED
@@ -220,30 +211,5 @@ def decide_care_fund(
         amount=_plain(application.quantity),
         **({"comment": comment} if comment else {}),
     )
-    _notify_decision(application, now=now, channels=channels)
+    care_decided.send(application, now=now)  # notifications tells the worker
     return application
-
-
-def _notify_decision(
-    application: CareRecord, *, now: datetime, channels: Mapping[str, Channel] | None
-) -> None:
-    worker = db.session.get(User, application.worker_id)
-    if worker is None or not worker.is_enabled:
-        return
-    languages = current_app.config.get("LANGUAGES", ())
-    locale = worker.locale if worker.locale in languages else None
-    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        if application.status is CareStatus.APPROVED:
-            title = _("Care fund application approved")
-        else:
-            title = _("Care fund application not approved")
-        body = application.decision_comment or _("See the details on your care fund page.")
-    notify(
-        worker.id,
-        kind=NOTICE_KIND,
-        title=title,
-        body=body,
-        url=path_for("care.apply"),
-        now=now,
-        channels=channels,
-    )

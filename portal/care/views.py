@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -23,8 +22,6 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from notifications import channels as channel_registry
-from portal.admin.access import admin_scope
 from portal.care import operations, queries
 from portal.care.forms import (
     IN_DAYS,
@@ -38,6 +35,7 @@ from portal.care.forms import (
 from portal.database import writes
 from portal.extensions import db
 from portal.people.models import WorkerProfile
+from portal.people.scope import admin_scope
 from portal.policy import rules
 from portal.policy.profiles import load_profile
 from portal.refusals import Refused
@@ -332,20 +330,15 @@ def _decide(application_id: int, *, approve: bool):
     if not form.validate_on_submit():
         key = ("approve" if approve else "reject", application.id)
         return _review_page(scope, forms={key: form}, status=422)
-    channels = channel_registry.configured_channels(current_app)
-    try:
-        outcome = commit_or_refusal(
-            lambda: operations.decide_care_fund(
-                application,
-                approve=approve,
-                comment=form.comment_text,
-                actor=actor(),
-                now=utcnow(),
-                channels=channels,
-            )
+    outcome = commit_or_refusal(
+        lambda: operations.decide_care_fund(
+            application,
+            approve=approve,
+            comment=form.comment_text,
+            actor=actor(),
+            now=utcnow(),
         )
-    finally:
-        channel_registry.close_all(channels)
+    )
     if isinstance(outcome, Refused):
         return _review_page(scope, notice=str(outcome.message), status=outcome.status)
     flash(

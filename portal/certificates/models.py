@@ -7,12 +7,14 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.audit.subjects import audited
 from portal.database import UTCDateTime, enum_type
 from portal.enums import CertificateKind
 from portal.extensions import db
 from portal.timeutil import utcnow
 
 
+@audited(worker="worker_id")
 class Certificate(db.Model):
     """A certificate: kind, number, issue date, and expiry or registration date."""
 

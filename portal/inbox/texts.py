@@ -99,6 +99,22 @@ def appraisal_published(year: int) -> tuple[str, str]:
     )
 
 
+def appraisal_changed(year: int) -> tuple[str, str]:
+    """Return the title and body of the notice that a published result was corrected."""
+    return (
+        _("Appraisal result for %(year)s changed", year=year),
+        _("Your %(year)s annual appraisal result was corrected by the street.", year=year),
+    )
+
+
+def care_fund_decided(approved: bool, comment: str | None) -> tuple[str, str]:
+    """Return the title and body of a care-fund decision notice (the comment is the body)."""
+    title = (
+        _("Care fund application approved") if approved else _("Care fund application not approved")
+    )
+    return title, comment or _("See the details on your care fund page.")
+
+
 def health_check(due_on: date) -> tuple[str, str]:
     """Return the title and body of the health-check reminder."""
     return (

@@ -7,12 +7,14 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.audit.subjects import audited
 from portal.database import UTCDateTime, enum_type
 from portal.enums import GrowthKind, MentoringTopic
 from portal.extensions import db
 from portal.timeutil import utcnow
 
 
+@audited(worker="mentee_id")
 class MentorPairing(db.Model):
     """A mentor paired with a mentee for a period, with goals; ended pairings stay as history."""
 
@@ -35,6 +37,7 @@ class MentorPairing(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+@audited(worker="mentee_id")
 class MentorSession(db.Model):
     """One 传帮带 session logged by the mentor and confirmed by the mentee."""
 
@@ -60,6 +63,7 @@ class MentorSession(db.Model):
     reflection: Mapped[str | None] = mapped_column(sa.String(500))  # the mentee's own words
 
 
+@audited(worker="worker_id")
 class GrowthItem(db.Model):
     """One of the "四个一" of a new worker's first three years, with date and evidence."""
 

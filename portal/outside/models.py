@@ -8,6 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.audit.subjects import audited
 from portal.database import UTCDateTime, enum_type
 from portal.enums import RequestStatus, TrainingKind
 from portal.extensions import db
@@ -15,6 +16,7 @@ from portal.timeutil import utcnow
 from portal.uploads.models import Upload
 
 
+@audited(worker="worker_id")
 class OutsideTraining(db.Model):
     """Training done elsewhere (online course, provincial training) submitted for credit."""
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.audit.subjects import audited
 from portal.database import UTCDateTime, enum_type
 from portal.enums import ConcernArea, FollowUpStatus
 from portal.extensions import db
@@ -24,6 +25,7 @@ class TalkResponsibility(db.Model):
     community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"), primary_key=True)
 
 
+@audited(worker="worker_id")
 class Talk(db.Model):
     """A one-on-one 谈心日 talk; private to its leader, the worker and the street admin."""
 
@@ -49,6 +51,7 @@ class Talk(db.Model):
         return [ConcernArea(c) for c in self.concerns or []]
 
 
+@audited(worker="worker_id")
 class TalkFollowUp(db.Model):
     """A follow-up promised in a talk: owner, due date and status; open ones carry over."""
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.audit.subjects import audited
 from portal.database import UTCDateTime, enum_type
 from portal.enums import (
     AttendanceMethod,
@@ -27,6 +28,7 @@ def new_checkin_secret() -> str:
     return secrets.token_hex(32)
 
 
+@audited(street="street_id")
 class Training(db.Model):
     """A training session that credits 学时 to those who attend."""
 
@@ -100,6 +102,7 @@ class TrainingStaff(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
 
 
+@audited(worker="worker_id")
 class Attendance(db.Model):
     """One worker's attendance at one training; the database allows only one."""
 
@@ -129,6 +132,7 @@ class Attendance(db.Model):
     training: Mapped[Training] = relationship()
 
 
+@audited(worker="worker_id")
 class JoinRequest(db.Model):
     """A worker not on a training's list asks to join; the trainer approves or rejects."""
 

@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from portal.care import operations
 from portal.enums import CareKind, CareStatus, Role
 from portal.extensions import db
 from portal.models import AuditEntry, CareEntitlement, CareRecord, Notification, Upload
-from portal.timeutil import local_today
+from portal.timeutil import local_today, utcnow
 from tests.admin.roster_support import build_team
 from tests.factories import new_user
 from tests.helpers import csrf_token, logged_in, post_form
@@ -458,3 +459,17 @@ def test_oversized_attachment_is_refused_with_the_form(app, team, upload_dir, mo
     assert response.status_code == 413
     assert "文件超过" in response.get_data(as_text=True)
     assert not _records(kind=CareKind.CARE_FUND)
+
+
+def test_a_rolled_back_decision_leaves_no_notice(app, team, application):
+    """The decision notice is written in the decision's transaction: a rollback drops both."""
+    worker_id = team.workers[0].user_id
+    notices = sa.select(Notification).where(Notification.user_id == worker_id)
+    operations.decide_care_fund(
+        application, approve=True, comment="按标准补助", actor=team.admin, now=utcnow()
+    )
+    db.session.flush()
+    assert len(db.session.scalars(notices).all()) == 1  # the receiver wrote it
+    db.session.rollback()
+    assert db.session.scalars(notices).all() == []
+    assert _audit("care_fund_approved") == []

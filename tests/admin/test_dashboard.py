@@ -25,7 +25,6 @@ from decimal import Decimal
 import pytest
 
 from portal.admin import dashboard
-from portal.admin.access import admin_scope
 from portal.admin.rules import SuggestedAction
 from portal.enums import (
     AppraisalResult,
@@ -37,6 +36,7 @@ from portal.enums import (
 )
 from portal.extensions import db
 from portal.models import Appraisal, Certificate, Community, MentorPairing, Talk
+from portal.people.scope import admin_scope
 from portal.policy.rules import CertLevel
 from tests.admin.roster_support import build_team
 from tests.factories import new_user, new_worker

@@ -12,10 +12,10 @@ from datetime import UTC, date, datetime
 import pytest
 
 from portal.admin import dashboard
-from portal.admin.access import admin_scope
 from portal.admin.rules import SuggestedAction
 from portal.enums import AppraisalResult, HiringRoute
 from portal.models import Appraisal
+from portal.people.scope import admin_scope
 from portal.policy.profiles import load_profile
 from tests.admin.roster_support import build_team
 from tests.factories import new_worker
