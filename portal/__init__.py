@@ -50,7 +50,7 @@ def create_app(config: Any | None = None) -> Flask:
     )
     app.config.from_object(config if config is not None else Config(app.instance_path))
 
-    database.init_app(app)
+    database.init_app(app, db)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     auth_sessions.init_app(app)

@@ -1,7 +1,7 @@
 """The database layer: declarative base, column types, and binding SQLAlchemy to the app.
 
 SQLite gets WAL, foreign keys and real transactions. This module imports neither the
-models nor the extensions at the top (they import it for Base and the column types).
+models at the top, nor the extensions at all (they import it for Base and the column types).
 """
 
 from __future__ import annotations
@@ -160,10 +160,13 @@ def configure_engine(engine: sa.Engine) -> None:
         sa.event.listen(engine, "begin", _sqlite_on_begin)
 
 
-def init_app(app: Flask) -> None:
-    """Bind the database to the app and configure its engine."""
+def init_app(app: Flask, db) -> None:
+    """Bind the database (``portal.extensions.db``, passed in) to the app; configure its engine.
+
+    Taking ``db`` as an argument keeps the arrow one way: extensions import this module
+    for ``Base``, this module imports no extension.
+    """
     from portal import models  # noqa: F401 - registers every table on the metadata
-    from portal.extensions import db
 
     db.init_app(app)
     with app.app_context():
