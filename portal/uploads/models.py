@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.database import UTCDateTime
 from portal.extensions import db
 from portal.timeutil import utcnow
+from portal.uploads import sniff
 
 
 class Upload(db.Model):
@@ -25,3 +26,11 @@ class Upload(db.Model):
     sha256: Mapped[str] = mapped_column(sa.String(64))
     storage_key: Mapped[str] = mapped_column(sa.String(100), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def shown_name(self) -> str:
+        """Return the name to show and send, without bidi or control characters.
+
+        Rows stored before names were cleaned on upload still hold them.
+        """
+        return sniff.clean_name(self.original_name, sniff.EXTENSIONS[self.content_type])

@@ -45,7 +45,7 @@ def show(upload_id: int):
     # Files are small (a few MB): read whole, so no file handle outlives the request.
     response = Response(path.read_bytes(), mimetype=upload.content_type)
     # Cleaned again: names stored before bidi controls were dropped still hold them.
-    name = sniff.clean_name(upload.original_name, sniff.EXTENSIONS[upload.content_type])
+    name = upload.shown_name
     disposition = "attachment" if upload.content_type in DOWNLOADED else "inline"
     response.headers.set("Content-Disposition", disposition, **_filename_options(name))
     response.headers["X-Content-Type-Options"] = "nosniff"

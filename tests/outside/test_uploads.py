@@ -106,6 +106,17 @@ def test_name_stored_with_bidi_controls_is_served_without_them(client, db, stree
     assert "filename*=UTF-8''%E6%8A%A5%E5%91%8Agpj.exe.jpg" in disposition
 
 
+def test_name_stored_with_bidi_controls_is_shown_without_them(client, db, street_team, proof):
+    """The review page shows a name stored before the cleaning without its U+202E."""
+    upload = db.session.get(Upload, proof.proof_id)
+    upload.original_name = "报告\u202egpj.exe.jpg"
+    db.session.commit()
+    login(client, street_team.admin.phone)
+    page = client.get("/street/outside-training").get_data(as_text=True)
+    assert "\u202e" not in page
+    assert "报告gpj.exe.jpg" in page
+
+
 def test_unknown_upload_is_404(client, street_team):
     """An id that does not exist answers 404, like one that is not yours."""
     login(client, street_team.admin.phone)
