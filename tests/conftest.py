@@ -48,7 +48,6 @@ from portal.models import (
 )
 from portal.timeutil import local_today
 from tests import factories
-from tests.helpers import PASSWORD, csrf_token, login  # noqa: F401 - shared with the suite
 
 
 @contextmanager
