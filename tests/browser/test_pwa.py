@@ -17,19 +17,25 @@ IPHONE_WECHAT = (
     "(KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI"
 )
 
-WORKER_READY = """async () => {
-  const registration = await navigator.serviceWorker.ready;
-  const active = registration.active;
-  if (active.state !== 'activated') {
-    await new Promise((resolve) => active.addEventListener('statechange', () => {
-      if (active.state === 'activated') resolve();
-    }));
-  }
-  if (!navigator.serviceWorker.controller) {
-    await new Promise((resolve) =>
-      navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
-  }
-  return { state: active.state, scope: registration.scope };
+# Resolves once the service worker is active; rejects (so the test fails and says why)
+# instead of waiting for ever when it never installs. page.evaluate has no timeout.
+WORKER_ACTIVE = """async () => {
+  const activated = (async () => {
+    const registration = await navigator.serviceWorker.ready;
+    const active = registration.active;
+    if (active.state !== 'activated') {
+      await new Promise((resolve) => active.addEventListener('statechange', () => {
+        if (active.state === 'activated') resolve();
+      }));
+    }
+    return { state: active.state, scope: registration.scope };
+  })();
+  const late = new Promise((resolve, reject) => setTimeout(async () => {
+    const found = await navigator.serviceWorker.getRegistrations();
+    reject(new Error('no active service worker after 20 s; registrations: ' + JSON.stringify(
+      found.map((r) => ({ installing: !!r.installing, waiting: !!r.waiting, active: !!r.active })))));
+  }, 20000));
+  return Promise.race([activated, late]);
 }"""
 
 # Every cached response that is HTML, as "cache name path" strings.
@@ -51,7 +57,19 @@ CACHED_HTML = """async () => {
 
 def settle(page) -> None:
     """Let the service worker finish installing before the test closes the browser context."""
-    page.evaluate(WORKER_READY)
+    page.evaluate(WORKER_ACTIVE)
+
+
+def worker_controls(page) -> dict:
+    """Wait until the service worker is active and answers this page's requests."""
+    worker = page.evaluate(WORKER_ACTIVE)
+    if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
+        # This page's navigation started while the worker was still installing (the login
+        # raced the install on a slow machine), and claim() passes over a document that is
+        # not yet loaded: it will never be controlled. The next page a person opens is.
+        page.reload()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    return worker
 
 
 def test_service_worker_registers_activates_and_precaches(page, live_server):
@@ -60,7 +78,7 @@ def test_service_worker_registers_activates_and_precaches(page, live_server):
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{live_server}/login")
-    worker = page.evaluate(WORKER_READY)
+    worker = worker_controls(page)
     assert worker == {"state": "activated", "scope": f"{live_server}/"}
     cached = page.evaluate(
         """async () => {
@@ -106,7 +124,7 @@ def test_manifest_is_valid_and_its_icons_load(page, live_server):
 def test_offline_navigation_shows_the_offline_page(phone, page, live_server):
     """With the network off a page shows 网络不可用; retry tries again; back online it returns."""
     log_in(page, live_server, "13800000001")
-    page.evaluate(WORKER_READY)
+    worker_controls(page)
     training_url = page.locator("#card-training").get_attribute("href")
 
     phone.set_offline(True)
@@ -132,7 +150,7 @@ def test_offline_navigation_shows_the_offline_page(phone, page, live_server):
 def test_offline_boosted_link_falls_back_to_the_offline_page(phone, page, live_server):
     """A tap on a boosted link with the network off lands on the offline page, not on nothing."""
     log_in(page, live_server, "13800000001")
-    page.evaluate(WORKER_READY)
+    worker_controls(page)
     phone.set_offline(True)
     page.locator("#card-training").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("网络不可用")
@@ -143,7 +161,7 @@ def test_offline_boosted_link_falls_back_to_the_offline_page(phone, page, live_s
 def test_logout_leaves_no_html_but_the_offline_page(page, live_server):
     """After logout the caches hold no page but /offline, even one an older version left behind."""
     log_in(page, live_server, "13800000001")
-    page.evaluate(WORKER_READY)
+    worker_controls(page)
     page.locator("#card-training").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("培训学时")
     # Pages are never cached while the worker browses …
