@@ -11,12 +11,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.audit.subjects import audited
 from portal.database import UTCDateTime, enum_type
 from portal.enums import AppraisalResult
-from portal.extensions import db
+from portal.extensions import Model
 from portal.timeutil import utcnow
 
 
 @audited(worker="worker_id")
-class Appraisal(db.Model):
+class Appraisal(Model):
     """A worker's appraisal result for one year; the database enforces one per year."""
 
     __tablename__ = "appraisals"

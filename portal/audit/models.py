@@ -9,11 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.database import UTCDateTime
-from portal.extensions import db
+from portal.extensions import Model
 from portal.timeutil import utcnow
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One audited action; written by operations, never by views directly."""
 
     __tablename__ = "audit_entries"

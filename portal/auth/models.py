@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.database import UTCDateTime
-from portal.extensions import db
+from portal.extensions import Model
 from portal.timeutil import utcnow
 
 # A session without "keep me signed in" ends after this long unused.
@@ -17,7 +17,7 @@ IDLE_LIFETIME = timedelta(hours=12)
 REMEMBER_LIFETIME = timedelta(days=30)
 
 
-class LoginSession(db.Model):
+class LoginSession(Model):
     """One device's sign-in: its session cookie and remember-me token end when it is revoked.
 
     Secrets are stored as SHA-256 hashes only; the cookies carry "<id>.<secret>".
@@ -54,7 +54,7 @@ class LoginSession(db.Model):
         )
 
 
-class LoginFailureCounter(db.Model):
+class LoginFailureCounter(Model):
     """One fixed window of failed logins for one key (account, address, or both)."""
 
     __tablename__ = "login_failure_counters"

@@ -11,12 +11,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.audit.subjects import audited
 from portal.database import UTCDateTime, enum_type
 from portal.enums import CareKind, CareStatus
-from portal.extensions import db
+from portal.extensions import Model
 from portal.timeutil import utcnow
 
 
 @audited(worker="worker_id")
-class CareEntitlement(db.Model):
+class CareEntitlement(Model):
     """What a worker is entitled to in a year (e.g. 10 days of annual leave)."""
 
     __tablename__ = "care_entitlements"
@@ -33,7 +33,7 @@ class CareEntitlement(db.Model):
 
 
 @audited(worker="worker_id")
-class CareRecord(db.Model):
+class CareRecord(Model):
     """One benefit used, received or applied for (leave taken, health check, visit, fund…)."""
 
     __tablename__ = "care_records"

@@ -10,12 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.audit.subjects import audited
 from portal.database import UTCDateTime, enum_type
 from portal.enums import CertificateKind
-from portal.extensions import db
+from portal.extensions import Model
 from portal.timeutil import utcnow
 
 
 @audited(worker="worker_id")
-class Certificate(db.Model):
+class Certificate(Model):
     """A certificate: kind, number, issue date, and expiry or registration date."""
 
     __tablename__ = "certificates"

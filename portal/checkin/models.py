@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.database import UTCDateTime
-from portal.extensions import db
+from portal.extensions import Model
 from portal.timeutil import utcnow
 
 
-class PersonalCodeUse(db.Model):
+class PersonalCodeUse(Model):
     """One 30 s step of a worker's personal code, used at one training's door.
 
     The primary key (worker, step) lets a code count at one training only: a second

@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime
-from portal.extensions import db
+from portal.extensions import Model
 from portal.timeutil import utcnow
 
 
-class Notification(db.Model):
+class Notification(Model):
     """One message in a user's inbox."""
 
     __tablename__ = "notifications"
@@ -37,7 +37,7 @@ class Notification(db.Model):
     )
 
 
-class Delivery(db.Model):
+class Delivery(Model):
     """One notification to deliver over one channel (push, wecom…), with retries."""
 
     __tablename__ = "deliveries"
@@ -62,7 +62,7 @@ class Delivery(db.Model):
     notification: Mapped[Notification] = relationship(back_populates="deliveries")
 
 
-class ReminderLog(db.Model):
+class ReminderLog(Model):
     """A reminder that was issued: (user, kind, subject, period) is issued once, ever."""
 
     __tablename__ = "reminder_log"
@@ -79,7 +79,7 @@ class ReminderLog(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class PushSubscription(db.Model):
+class PushSubscription(Model):
     """A browser's web-push subscription (endpoint + keys) for one user."""
 
     __tablename__ = "push_subscriptions"
@@ -94,7 +94,7 @@ class PushSubscription(db.Model):
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class NotificationSettings(db.Model):
+class NotificationSettings(Model):
     """A user's reminder switches, quiet hours and channel identities."""
 
     __tablename__ = "notification_settings"

@@ -10,12 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.audit.subjects import audited
 from portal.database import UTCDateTime, enum_type
 from portal.enums import GrowthKind, MentoringTopic
-from portal.extensions import db
+from portal.extensions import Model
 from portal.timeutil import utcnow
 
 
 @audited(worker="mentee_id")
-class MentorPairing(db.Model):
+class MentorPairing(Model):
     """A mentor paired with a mentee for a period, with goals; ended pairings stay as history."""
 
     __tablename__ = "mentor_pairings"
@@ -38,7 +38,7 @@ class MentorPairing(db.Model):
 
 
 @audited(worker="mentee_id")
-class MentorSession(db.Model):
+class MentorSession(Model):
     """One 传帮带 session logged by the mentor and confirmed by the mentee."""
 
     __tablename__ = "mentor_sessions"
@@ -64,7 +64,7 @@ class MentorSession(db.Model):
 
 
 @audited(worker="worker_id")
-class GrowthItem(db.Model):
+class GrowthItem(Model):
     """One of the "四个一" of a new worker's first three years, with date and evidence."""
 
     __tablename__ = "growth_items"

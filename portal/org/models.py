@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
+from portal.extensions import Model
 
 
-class District(db.Model):
+class District(Model):
     """A district or county (区/县); chooses the policy profile for everyone below it."""
 
     __tablename__ = "districts"
@@ -20,7 +20,7 @@ class District(db.Model):
     streets: Mapped[list[Street]] = relationship(back_populates="district")
 
 
-class Street(db.Model):
+class Street(Model):
     """A street or township (街道/乡镇): employs and manages the workers [004 §1]."""
 
     __tablename__ = "streets"
@@ -34,7 +34,7 @@ class Street(db.Model):
     communities: Mapped[list[Community]] = relationship(back_populates="street")
 
 
-class Community(db.Model):
+class Community(Model):
     """A community (社区/居民区) where workers are deployed."""
 
     __tablename__ = "communities"

@@ -11,13 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.audit.subjects import audited
 from portal.database import UTCDateTime, enum_type
 from portal.enums import RequestStatus, TrainingKind
-from portal.extensions import db
+from portal.extensions import Model
 from portal.timeutil import utcnow
 from portal.uploads.models import Upload
 
 
 @audited(worker="worker_id")
-class OutsideTraining(db.Model):
+class OutsideTraining(Model):
     """Training done elsewhere (online course, provincial training) submitted for credit."""
 
     __tablename__ = "outside_trainings"

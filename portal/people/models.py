@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.database import UTCDateTime, enum_type
 from portal.enums import Education, HiringRoute, PostType, Role, WorkerStatus
-from portal.extensions import db
+from portal.extensions import Model, db
 from portal.org.models import Community, Street
 from portal.timeutil import utcnow
 
@@ -74,7 +74,7 @@ class User(UserMixin, db.Model):
         return role in self.roles
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     """One role held by one user."""
 
     __tablename__ = "user_roles"
@@ -85,7 +85,7 @@ class UserRole(db.Model):
     role: Mapped[Role] = mapped_column(enum_type(Role), primary_key=True)
 
 
-class WorkerProfile(db.Model):
+class WorkerProfile(Model):
     """A community worker's employment record (社区工作者档案)."""
 
     __tablename__ = "worker_profiles"
@@ -119,7 +119,7 @@ class WorkerProfile(db.Model):
     community: Mapped[Community] = relationship()
 
 
-class GradeChange(db.Model):
+class GradeChange(Model):
     """One step in a worker's grade history (date, from → to, reason)."""
 
     __tablename__ = "grade_changes"

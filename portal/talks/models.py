@@ -10,11 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.audit.subjects import audited
 from portal.database import UTCDateTime, enum_type
 from portal.enums import ConcernArea, FollowUpStatus
-from portal.extensions import db
+from portal.extensions import Model
 from portal.timeutil import utcnow
 
 
-class TalkResponsibility(db.Model):
+class TalkResponsibility(Model):
     """A talk leader is responsible for the workers of a community (谈心日)."""
 
     __tablename__ = "talk_responsibilities"
@@ -26,7 +26,7 @@ class TalkResponsibility(db.Model):
 
 
 @audited(worker="worker_id")
-class Talk(db.Model):
+class Talk(Model):
     """A one-on-one 谈心日 talk; private to its leader, the worker and the street admin."""
 
     __tablename__ = "talks"
@@ -52,7 +52,7 @@ class Talk(db.Model):
 
 
 @audited(worker="worker_id")
-class TalkFollowUp(db.Model):
+class TalkFollowUp(Model):
     """A follow-up promised in a talk: owner, due date and status; open ones carry over."""
 
     __tablename__ = "talk_follow_ups"

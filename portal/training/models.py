@@ -19,7 +19,7 @@ from portal.enums import (
     RequestStatus,
     TrainingKind,
 )
-from portal.extensions import db
+from portal.extensions import Model
 from portal.timeutil import utcnow
 
 
@@ -29,7 +29,7 @@ def new_checkin_secret() -> str:
 
 
 @audited(street="street_id")
-class Training(db.Model):
+class Training(Model):
     """A training session that credits 学时 to those who attend."""
 
     __tablename__ = "trainings"
@@ -65,7 +65,7 @@ class Training(db.Model):
     staff: Mapped[list[TrainingStaff]] = relationship(cascade="all, delete-orphan")
 
 
-class TrainingAudience(db.Model):
+class TrainingAudience(Model):
     """One rule of who is expected: a street, a community, a post type or a named worker."""
 
     __tablename__ = "training_audiences"
@@ -91,7 +91,7 @@ class TrainingAudience(db.Model):
     training: Mapped[Training] = relationship(back_populates="audience")
 
 
-class TrainingStaff(db.Model):
+class TrainingStaff(Model):
     """A trainer assigned to run a training's check-in (besides its organiser)."""
 
     __tablename__ = "training_staff"
@@ -103,7 +103,7 @@ class TrainingStaff(db.Model):
 
 
 @audited(worker="worker_id")
-class Attendance(db.Model):
+class Attendance(Model):
     """One worker's attendance at one training; the database allows only one."""
 
     __tablename__ = "attendances"
@@ -133,7 +133,7 @@ class Attendance(db.Model):
 
 
 @audited(worker="worker_id")
-class JoinRequest(db.Model):
+class JoinRequest(Model):
     """A worker not on a training's list asks to join; the trainer approves or rejects."""
 
     __tablename__ = "join_requests"

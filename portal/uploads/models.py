@@ -8,12 +8,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.database import UTCDateTime
-from portal.extensions import db
+from portal.extensions import Model
 from portal.timeutil import utcnow
 from portal.uploads import sniff
 
 
-class Upload(db.Model):
+class Upload(Model):
     """A proof file (photo or PDF), stored outside static/ and served only to those allowed."""
 
     __tablename__ = "uploads"

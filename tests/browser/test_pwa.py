@@ -33,7 +33,9 @@ WORKER_ACTIVE = """async () => {
   const late = new Promise((resolve, reject) => setTimeout(async () => {
     const found = await navigator.serviceWorker.getRegistrations();
     reject(new Error('no active service worker after 20 s; registrations: ' + JSON.stringify(
-      found.map((r) => ({ installing: !!r.installing, waiting: !!r.waiting, active: !!r.active })))));
+      found.map((r) => ({
+        installing: !!r.installing, waiting: !!r.waiting, active: !!r.active,
+      })))));
   }, 20000));
   return Promise.race([activated, late]);
 }"""
