@@ -5,13 +5,13 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField
+from wtforms import StringField
 from wtforms.validators import Optional, ValidationError
 
 from portal.appraisal.operations import ResultData
 from portal.enums import AppraisalResult
 from portal.labels import label
-from portal.web.forms import PortalForm, at_most
+from portal.web.forms import ChoiceField, PortalForm, at_most
 
 MAX_SCORE = Decimal(100)
 _TENTH = Decimal("0.1")
@@ -34,7 +34,7 @@ def parse_score(text: str | None) -> Decimal | None:
 class ResultRowForm(PortalForm):
     """A worker's result for the year: 优秀 / 合格 / 基本合格 / 不合格, score, comment."""
 
-    result = SelectField(
+    result = ChoiceField(
         _l("Result"),
         validate_choice=True,
         invalid_choice_message=_l("Choose a result from the list."),

@@ -12,36 +12,68 @@ other way is checked here, once, before any view runs:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import TypeVar, overload
+
 from flask import Flask, abort, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 from portal.web.forms import control_characters
 
 # Every id and number column is a 32-bit INTEGER (PostgreSQL `integer`); none is BIGINT.
 DB_INT_MIN, DB_INT_MAX = -(2**31), 2**31 - 1
 _JSON_DEPTH = 20
+_V = TypeVar("_V")
+_T = TypeVar("_T")
 
 
 class DatabaseIdConverter(IntegerConverter):
     """``<int:…>`` bounded to what an id column can hold: anything larger is a 404."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=DB_INT_MAX, signed=False):  # noqa: A002, D107
+    def __init__(  # noqa: D107
+        self,
+        map: Map,  # noqa: A002
+        fixed_digits: int = 0,
+        min: int | None = None,  # noqa: A002
+        max: int | None = DB_INT_MAX,  # noqa: A002
+        signed: bool = False,
+    ) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
-class BoundedArgs(ImmutableMultiDict):
+class BoundedArgs(ImmutableMultiDict[str, _V]):
     """Query-string and form values whose ``get(…, type=int)`` stays in the database's range."""
 
-    def get(self, key, default=None, type=None):  # noqa: A002, D102
-        value = super().get(key, default=default, type=type)
+    # werkzeug's TypeConversionDict.get, with one correction: its overload
+    # ``get(key, type)`` reads a second positional argument as ``type``, which at run time
+    # is the default. Hence ``type`` only by keyword, and the override "incompatible".
+    @overload  # type: ignore[override]
+    def get(self, key: str, default: None = None) -> _V | None: ...
+    @overload
+    def get(self, key: str, default: _V) -> _V: ...
+    @overload
+    def get(self, key: str, default: _T) -> _V | _T: ...
+    @overload
+    def get(self, key: str, *, type: Callable[[_V], _T]) -> _T | None: ...  # noqa: A002
+    @overload
+    def get(self, key: str, default: _T, type: Callable[[_V], _T]) -> _T: ...  # noqa: A002
+    def get(  # noqa: D102
+        self,
+        key: str,
+        default: object = None,
+        type: Callable[[_V], object] | None = None,  # noqa: A002
+    ) -> object:
+        if type is None:
+            return super().get(key, default)
+        value = super().get(key, default, type)
         if type is int and isinstance(value, int) and not DB_INT_MIN <= value <= DB_INT_MAX:
             return default
         return value
 
 
-def _json_strings(value, depth: int = 0):
+def _json_strings(value: object, depth: int = 0) -> Iterator[str]:
     if depth > _JSON_DEPTH:
         return
     if isinstance(value, str):
