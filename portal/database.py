@@ -10,6 +10,7 @@ import enum
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g, has_app_context, request
@@ -22,6 +23,7 @@ __all__ = [
     "enum_type",
     "init_app",
     "render_alembic_item",
+    "rows_matched",
     "takes_write_lock",
     "write_next",
     "writes",
@@ -68,6 +70,14 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.astimezone(UTC)
 
 
+def rows_matched(result: sa.Result[Any]) -> int:
+    """Return how many rows the UPDATE or DELETE that gave ``result`` matched."""
+    # Session.execute is annotated as returning a Result; for DML it is a CursorResult.
+    if not isinstance(result, sa.CursorResult):
+        raise TypeError("rows_matched() takes the result of an UPDATE or DELETE")
+    return result.rowcount
+
+
 def enum_type(enum_cls: type[enum.Enum], length: int = 32) -> sa.Enum:
     """Store a StrEnum as its value in a VARCHAR (portable, readable in SQL)."""
     return sa.Enum(
@@ -112,6 +122,7 @@ def _sqlite_on_begin(connection) -> None:
 
 
 _WRITES = "_portal_writes"
+_VIEW_WRITES = "_portal_writes"  # the mark @writes leaves on a view function
 _ALWAYS = "_portal_writes_always"
 
 
@@ -137,15 +148,18 @@ def write_next() -> None:
     setattr(g, _WRITES, True)
 
 
-def writes(view: Callable) -> Callable:
+_ViewT = TypeVar("_ViewT", bound=Callable[..., Any])
+
+
+def writes(view: _ViewT) -> _ViewT:
     """Mark a view as one that writes, so its transaction takes the write lock at once."""
-    view._portal_writes = True  # read by _mark_writing_request before any query runs
+    setattr(view, _VIEW_WRITES, True)  # read by _mark_writing_request before any query runs
     return view
 
 
-def takes_write_lock(view: Callable | None) -> bool:
+def takes_write_lock(view: Callable[..., Any] | None) -> bool:
     """Whether a registered view function was marked with ``@writes``."""
-    return getattr(view, "_portal_writes", False)
+    return getattr(view, _VIEW_WRITES, False)
 
 
 def _mark_writing_request() -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from flask import Response, send_file
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -45,7 +45,7 @@ def file_stem(text: str) -> str:
     return _FILENAME_ILLEGAL.sub("", text).strip()[:80]
 
 
-def cell(sheet: WriteOnlyWorksheet, value: Any, *, font: Font | None = None) -> WriteOnlyCell:
+def cell(sheet: WriteOnlyWorksheet, value: Any, *, font: Font | None = None) -> Cell:
     """Return one cell: enums by their label, dates and times as such, anything else as text."""
     if isinstance(value, enum.Enum):
         value = label(value)

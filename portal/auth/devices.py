@@ -96,6 +96,7 @@ def label(user_agent: str | None) -> str:
         return _(
             "%(browser)s on %(system)s", browser=_name(device.browser), system=_name(device.system)
         )
-    if device.browser or device.system:
-        return _name(device.browser or device.system)
+    known = device.browser or device.system
+    if known:
+        return _name(known)
     return _("Unknown browser")

@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.audit import operations as audit
 from portal.auth.models import REMEMBER_LIFETIME, LoginSession
+from portal.database import rows_matched
 from portal.extensions import db
 from portal.people.models import User
 from portal.timeutil import utcnow
@@ -108,9 +109,11 @@ def sign_out_devices(
     conditions = [LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None)]
     if keep is not None:
         conditions.append(LoginSession.id != keep.id)
-    ended = db.session.execute(
-        sa.update(LoginSession).where(*conditions).values(revoked_at=now or utcnow())
-    ).rowcount
+    ended = rows_matched(
+        db.session.execute(
+            sa.update(LoginSession).where(*conditions).values(revoked_at=now or utcnow())
+        )
+    )
     if ended:
         audit.record("devices_signed_out", user, actor=actor, devices=ended, because=reason)
     return ended

@@ -19,10 +19,14 @@ from __future__ import annotations
 import gzip
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from zxcvbn import matching, scoring
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+if TYPE_CHECKING:
+    from zxcvbn.matching import _Match
 
 MIN_GUESSES = 10**6
 _ANALYSED_LENGTH = 72  # zxcvbn's own limit; longer passwords are out of guessing range
@@ -106,7 +110,7 @@ def password_problem(
     return _reason(result["sequence"])
 
 
-def _all_keyboard_walks(password: str, matches: list[dict]) -> bool:
+def _all_keyboard_walks(password: str, matches: list[_Match]) -> bool:
     """Return whether keyboard walks of 3+ keys make up the whole password.
 
     zxcvbn scores "1qaz@WSX3edc" (three column walks) as strong; it is a Chinese favourite.
@@ -118,9 +122,11 @@ def _all_keyboard_walks(password: str, matches: list[dict]) -> bool:
     return len(covered) == len(password)
 
 
-def _reason(sequence: list[dict]) -> str:
+def _reason(sequence: list[_Match]) -> str:
     """Name the weakest part: the longest piece zxcvbn recognised."""
-    parts = [m for m in sequence if m["pattern"] != "bruteforce"]
+    # types-zxcvbn's pattern Literal leaves out "bruteforce", which the scorer adds for
+    # the stretches it recognised nothing in.
+    parts = [m for m in sequence if m["pattern"] != "bruteforce"]  # type: ignore[comparison-overlap]
     if not parts:
         return GUESSABLE
     biggest = max(parts, key=lambda m: len(m["token"]))

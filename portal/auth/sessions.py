@@ -32,11 +32,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, current_app, g, request, session
 from flask.wrappers import Response
+from werkzeug.wrappers import Response as BaseResponse
 
 from portal.auth.models import REMEMBER_LIFETIME, LoginSession
 from portal.auth.operations import new_secret, secret_hash
 from portal.auth.queries import user_and_device
-from portal.database import write_next
+from portal.database import rows_matched, write_next
 from portal.extensions import db
 from portal.people.models import User
 from portal.timeutil import utcnow
@@ -168,7 +169,7 @@ def user_from_remember_cookie(_request) -> User | None:
     return _attach(user, device, session_id)
 
 
-def set_remember_cookie(response: Response, value: str) -> None:
+def set_remember_cookie(response: BaseResponse, value: str) -> None:
     """Set the remember-me cookie (30 days, Secure, HttpOnly, SameSite=Lax)."""
     config = current_app.config
     response.set_cookie(
@@ -183,7 +184,7 @@ def set_remember_cookie(response: Response, value: str) -> None:
         response.delete_cookie(_LEGACY_REMEMBER_COOKIE)
 
 
-def forget_remember_cookie(response: Response) -> None:
+def forget_remember_cookie(response: BaseResponse) -> None:
     """Delete the remember-me cookie (and Flask-Login's old one) on this browser."""
     response.delete_cookie(REMEMBER_COOKIE)
     if _LEGACY_REMEMBER_COOKIE in request.cookies:
@@ -203,7 +204,7 @@ def _write_device(response: Response) -> Response:
         statement = statement.where(LoginSession.remember_token_hash == write.expected_token_hash)
     try:
         write_next()
-        done = db.session.execute(statement.values(**write.values)).rowcount == 1
+        done = rows_matched(db.session.execute(statement.values(**write.values))) == 1
         db.session.commit()
     except sa.exc.SQLAlchemyError:  # bookkeeping must not break the page
         log.warning("could not update login record %s", write.device_id, exc_info=True)

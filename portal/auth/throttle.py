@@ -35,9 +35,11 @@ from limits.storage import RedisStorage, Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from limits.util import WindowStats
 from redis.exceptions import LockError
+from redis.lock import Lock
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.auth.models import LoginFailureCounter
+from portal.database import rows_matched
 from portal.extensions import db
 from portal.timeutil import utcnow
 
@@ -191,24 +193,22 @@ class DatabaseStorage(Storage):
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         """Count `amount` failures in the key's window, opening a new window if it ended."""
-        table = LoginFailureCounter.__table__
+        table = LoginFailureCounter
         now = utcnow()
         dialect = db.session.get_bind().dialect.name
         insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).values(
             key=key, count=amount, expires_at=now + timedelta(seconds=expiry)
         )
-        ended = table.c.expires_at <= now
+        ended = table.expires_at <= now
         statement = insert.on_conflict_do_update(
-            index_elements=[table.c.key],
+            index_elements=[table.key],
             set_={
                 "count": sa.case(
-                    (ended, insert.excluded.count), else_=table.c.count + insert.excluded.count
+                    (ended, insert.excluded.count), else_=table.count + insert.excluded.count
                 ),
-                "expires_at": sa.case(
-                    (ended, insert.excluded.expires_at), else_=table.c.expires_at
-                ),
+                "expires_at": sa.case((ended, insert.excluded.expires_at), else_=table.expires_at),
             },
-        ).returning(table.c.count, table.c.expires_at)
+        ).returning(table.count, table.expires_at)
         count, expires_at = db.session.execute(statement).one()
         self._memo()[key] = (count, expires_at)
         return count
@@ -228,7 +228,7 @@ class DatabaseStorage(Storage):
     def reset(self) -> int | None:  # noqa: D102
         result = db.session.execute(sa.delete(LoginFailureCounter))
         g.pop("_login_counter_memo", None)
-        return result.rowcount
+        return rows_matched(result)
 
     def check(self) -> bool:  # noqa: D102
         db.session.execute(sa.text("SELECT 1"))
@@ -270,6 +270,8 @@ class Attempt:
 def init_app(app: Flask) -> None:
     """Read the policy and open the counters' storage."""
     storage = storage_from_string(app.config.get("LOGIN_THROTTLE_STORAGE_URI") or DATABASE_STORAGE)
+    if not isinstance(storage, Storage):  # e.g. "async+redis://": views here are synchronous
+        raise ValueError("LOGIN_THROTTLE_STORAGE_URI must name a synchronous storage")
     app.extensions[EXTENSION] = _State(
         Policy.from_config(app.config), storage, FixedWindowRateLimiter(storage)
     )
@@ -285,7 +287,8 @@ def _serialise(state: _State, attempt: Attempt) -> bool:
     if isinstance(state.storage, DatabaseStorage):
         state.storage.serialise(key)
     elif isinstance(state.storage, RedisStorage):
-        lock = state.storage.get_connection().lock(
+        lock = Lock(  # what the client's own .lock() builds
+            state.storage.get_connection(),
             f"{state.storage.key_prefix}:lock/{key}",
             timeout=LOCK_SECONDS,
             blocking_timeout=LOCK_SECONDS,

@@ -85,16 +85,19 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = operations.find_user(form.username.data)
+        username = form.username.data or ""  # DataRequired: given once validated
+        user = operations.find_user(username)
         user_id = user.id if user else None
-        attempt = throttle.attempt(user_id, form.username.data, request.remote_addr)
+        attempt = throttle.attempt(user_id, username, request.remote_addr)
         wait = throttle.seconds_until_allowed(attempt)  # before the password is checked
         if wait:
             return _throttled(form, wait)
-        if operations.authenticate(user, form.password.data) is None:
+        user = operations.authenticate(user, form.password.data or "")
+        if user is None:
             throttle.record_failure(attempt)
             db.session.commit()
-            form.password.errors.append(_("Phone/staff number or password is not correct."))
+            # A form that validated has no errors yet: this is the only one.
+            form.password.errors = [_("Phone/staff number or password is not correct.")]
         else:
             throttle.record_success(attempt)
             signed_in = operations.sign_in(
@@ -146,7 +149,7 @@ def change_password():
     form = ChangePasswordForm(user=user)
     if form.validate_on_submit():
         operations.change_password(
-            user, form.new_password.data, actor=user, keep=sessions.current_device()
+            user, form.new_password.data or "", actor=user, keep=sessions.current_device()
         )
         db.session.commit()
         flash(_("Your password has been changed."), "success")

@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.audit import operations as audit
 from portal.care.models import CareEntitlement, CareRecord
+from portal.database import rows_matched
 from portal.enums import CareKind, CareStatus
 from portal.extensions import db
 from portal.people.models import User, WorkerProfile
@@ -201,7 +202,7 @@ def decide_care_fund(
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(application)
-    if result.rowcount != 1:
+    if rows_matched(result) != 1:
         raise Refused(ALREADY_DECIDED, status=CONFLICT)
     audit.record(
         f"care_fund_{status.value}",

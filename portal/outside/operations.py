@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from portal.audit import operations as audit
+from portal.database import rows_matched
 from portal.enums import RequestStatus, TrainingKind
 from portal.extensions import db
 from portal.outside.models import OutsideTraining
@@ -76,7 +77,7 @@ def _decide(
         .values(status=status, reviewer_id=actor.id, reviewed_at=utcnow(), review_reason=reason)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rows_matched(result) != 1:
         db.session.refresh(submission)
         raise Refused(ALREADY_DECIDED, status=409)
     db.session.refresh(submission)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import cast
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -11,12 +12,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.database import UTCDateTime, enum_type
 from portal.enums import Education, HiringRoute, PostType, Role, WorkerStatus
-from portal.extensions import Model, db
+from portal.extensions import Model
 from portal.org.models import Community, Street
 from portal.timeutil import utcnow
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """Anyone who logs in: workers, trainers, mentors, talk leaders, street admins."""
 
     __tablename__ = "users"
@@ -50,8 +51,9 @@ class User(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
     # "<login record id>.<session key>" of the device this user object was signed in or
-    # loaded for (portal.auth.sessions sets it); not a column.
-    session_id = None
+    # loaded for (portal.auth.sessions sets it); not a column. Unannotated, so the mapper
+    # leaves it alone; the cast only tells the type checker what it may hold.
+    session_id = cast("str | None", None)
 
     def get_id(self) -> str:
         """Return the session identity: the device's login record, so revoking it logs out."""
