@@ -23,7 +23,7 @@ PUBLISHED_APPRAISALS = (
 
 def published_appraisals(worker_id: int) -> list[Appraisal]:
     """Return a worker's published appraisals, latest year first."""
-    return db.session.scalars(PUBLISHED_APPRAISALS, {"worker_id": worker_id}).all()
+    return list(db.session.scalars(PUBLISHED_APPRAISALS, {"worker_id": worker_id}))
 
 
 # -- the street admin's grid ---------------------------------------------------------------
@@ -100,10 +100,9 @@ def street_grid(street_id: int, year: int) -> list[GridRow]:
     return [GridRow(*row) for row in db.session.execute(STREET_GRID, params)]
 
 
-def grid_row(worker_id: int, year: int) -> GridRow | None:
-    """Return one worker's row of the grid (one query)."""
-    row = db.session.execute(GRID_ROW, {"worker_id": worker_id, "year": year}).first()
-    return GridRow(*row) if row else None
+def grid_row(worker_id: int, year: int) -> GridRow:
+    """Return one worker's row of the grid (one query); the worker must exist."""
+    return GridRow(*db.session.execute(GRID_ROW, {"worker_id": worker_id, "year": year}).one())
 
 
 def year_published(street_id: int, year: int) -> bool:

@@ -75,14 +75,14 @@ def _years(street_id: int, year: int, today) -> list[int]:
 
 def _publication(rows: list[queries.GridRow]) -> dict:
     """Return where the year stands: results entered, published, and since when."""
-    published = [r for r in rows if r.appraisal is not None and r.appraisal.published_at]
-    entered = [r for r in rows if r.appraisal is not None]
+    entered = [r.appraisal for r in rows if r.appraisal is not None]
+    published = [a.published_at for a in entered if a.published_at]
     return {
         "rows_total": len(rows),
         "entered": len(entered),
         "unpublished": len(entered) - len(published),
         "year_published": bool(published),
-        "published_at": max((r.appraisal.published_at for r in published), default=None),
+        "published_at": max(published, default=None),
         "publish_form": PublishForm(),
     }
 
@@ -118,10 +118,17 @@ def grid():
     return _grid_page(scope, streets, street, year)
 
 
-def _row(year: int, row: queries.GridRow, form: ResultRowForm, status: str, code: int):
+def _row(
+    scope: AdminScope,
+    street_id: int,
+    year: int,
+    row: queries.GridRow,
+    form: ResultRowForm,
+    status: str,
+    code: int,
+):
     """Answer a row save: the row for htmx, the whole grid (or a redirect) without it."""
     if is_fragment_request():
-        scope = admin_scope(current_user)
         body = render_template(
             "appraisal/_row.html",
             year=year,
@@ -129,7 +136,7 @@ def _row(year: int, row: queries.GridRow, form: ResultRowForm, status: str, code
             form=form,
             status=status,
             can_write=True,
-            year_published=queries.year_published(scope.street_id, year),
+            year_published=queries.year_published(street_id, year),
         )
         if code < 400:  # the year's counts and publish button follow the saved row
             body += render_template(
@@ -137,16 +144,15 @@ def _row(year: int, row: queries.GridRow, form: ResultRowForm, status: str, code
                 year=year,
                 can_write=True,
                 oob=True,
-                **_publication(queries.street_grid(scope.street_id, year)),
+                **_publication(queries.street_grid(street_id, year)),
             )
         return body, code
     if code < 400:
         flash(_("Saved: %(name)s.", name=row.name), "success")
         url = url_for("appraisal.grid", year=year, _anchor=f"row-{row.worker_id}")
         return redirect(url, code=303)
-    scope = admin_scope(current_user)
     streets = admin_queries.scope_streets(scope)
-    street = next(s for s in streets if s.id == scope.street_id)
+    street = next(s for s in streets if s.id == street_id)
     return _grid_page(
         scope,
         streets,
@@ -164,12 +170,13 @@ def _row(year: int, row: queries.GridRow, form: ResultRowForm, status: str, code
 def save_row(year: int, worker_id: int):
     """Save one worker's result; after publication only with a reason (audited)."""
     scope = admin_scope(current_user)
+    street_id = scope.require_write()
     worker = worker_in_scope(scope, worker_id, write=True)
     year = _year(year, local_today())
     row = queries.grid_row(worker.user_id, year)
     form = ResultRowForm(prefix=f"w{worker.user_id}")
     if not form.validate_on_submit():
-        return _row(year, row, form, "error", 422)
+        return _row(scope, street_id, year, row, form, "error", 422)
     street_published = queries.year_published(worker.community.street_id, year)
     saved = commit_or_refusal(
         lambda: operations.save_result(
@@ -185,10 +192,11 @@ def save_row(year: int, worker_id: int):
     )
     if isinstance(saved, Refused):
         show_on_form(form, saved)
-        return _row(year, queries.grid_row(worker_id, year), form, "error", saved.status)
+        row = queries.grid_row(worker_id, year)
+        return _row(scope, street_id, year, row, form, "error", saved.status)
     row = queries.grid_row(worker_id, year)
     status = "unchanged" if saved.outcome is operations.Outcome.UNCHANGED else "saved"
-    return _row(year, row, _row_form(row), status, 200)
+    return _row(scope, street_id, year, row, _row_form(row), status, 200)
 
 
 @bp.post("/street/appraisals/<int:year>/publish")
@@ -197,11 +205,11 @@ def save_row(year: int, worker_id: int):
 def publish(year: int):
     """Publish the street's results of a year; each worker is told once."""
     scope = admin_scope(current_user)
-    scope.require_write()
+    street_id = scope.require_write()
     year = _year(year, local_today())
     if not PublishForm().validate_on_submit():
         abort(400)
-    street = db.session.get(Street, scope.street_id)
+    street = db.session.get_one(Street, street_id)
     report = commit_or_abort(
         lambda: operations.publish_year(street, year, actor=actor(), now=utcnow())
     )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -43,9 +44,12 @@ _PEOPLE_WORKER_OF = {
 _STREET_ITSELF = ("Street",)
 
 
-def _whens(owners: dict[str, subjects.Owner]) -> list[tuple[sa.ColumnElement, sa.ColumnElement]]:
+_When = tuple[sa.ColumnElement[bool], sa.ColumnExpressionArgument[Any]]
+
+
+def _whens(owners: dict[str, subjects.Owner]) -> list[_When]:
     """Return (subject type is X, owner id of the subject) for each registered type."""
-    whens = []
+    whens: list[_When] = []
     for name, owner in owners.items():
         if owner.is_itself:
             whens.append((AuditEntry.subject_type == name, AuditEntry.subject_id))

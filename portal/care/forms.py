@@ -19,7 +19,7 @@ from portal.care.operations import CareData
 from portal.enums import CareKind
 from portal.labels import label
 from portal.timeutil import local_today
-from portal.web.forms import LocalDateField, PortalForm, at_most
+from portal.web.forms import LocalDateField, PortalForm, at_most, validated
 
 # What the street records on this page; the care fund is applied for by the worker.
 ADMIN_KINDS = (
@@ -154,8 +154,8 @@ class CareRecordForm(PortalForm):
     def care_data(self) -> CareData:
         """Return the cleaned values."""
         return CareData(
-            kind=self.chosen_kind,
-            occurred_on=self.occurred_on.data,
+            kind=validated(self.chosen_kind),
+            occurred_on=validated(self.occurred_on.data),
             quantity=parse_tenths(self.quantity.data),
             note=(self.note.data or "").strip() or None,
         )
@@ -213,7 +213,7 @@ class FundApplicationForm(PortalForm):
     @property
     def amount_value(self) -> Decimal:
         """Return the amount (valid after validation)."""
-        return parse_tenths(self.amount.data)
+        return validated(parse_tenths(self.amount.data))
 
     @property
     def file(self):

@@ -32,12 +32,12 @@ RECORDS_FOR_YEAR = (
 
 def entitlements_for_year(worker_id: int, year: int) -> list[CareEntitlement]:
     """Return a worker's entitlements for one year."""
-    return db.session.scalars(ENTITLEMENTS_FOR_YEAR, {"worker_id": worker_id, "year": year}).all()
+    return list(db.session.scalars(ENTITLEMENTS_FOR_YEAR, {"worker_id": worker_id, "year": year}))
 
 
 def records_for_year(worker_id: int, year: int) -> list[CareRecord]:
     """Return a worker's care records for one year, newest first."""
-    return db.session.scalars(RECORDS_FOR_YEAR, {"worker_id": worker_id, "year": year}).all()
+    return list(db.session.scalars(RECORDS_FOR_YEAR, {"worker_id": worker_id, "year": year}))
 
 
 # -- the street admin's care pages and the care fund -----------------------------------------

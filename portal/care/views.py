@@ -35,7 +35,7 @@ from portal.care.forms import (
 from portal.database import writes
 from portal.extensions import db
 from portal.people.models import WorkerProfile
-from portal.people.scope import admin_scope
+from portal.people.scope import AdminScope, admin_scope
 from portal.policy import rules
 from portal.policy.profiles import load_profile
 from portal.refusals import Refused
@@ -119,7 +119,7 @@ def apply():
                 form,
                 lambda: operations.apply_care_fund(
                     worker,
-                    reason=form.reason.data.strip(),
+                    reason=(form.reason.data or "").strip(),
                     amount=form.amount_value,
                     file=form.file,
                     actor=actor(),
@@ -162,7 +162,7 @@ def records():
     """Show this year's benefits in the admin's scope and, for a street, the form to record."""
     scope = admin_scope(current_user)
     form = None
-    if scope.can_write:
+    if scope.street_id is not None:  # a street admin records; a district admin reads
         form = CareRecordForm(team=queries.street_workers(scope.street_id))
         if request.args.get("worker", type=int):
             form.workers.data = [str(request.args.get("worker", type=int))]
@@ -175,8 +175,8 @@ def records():
 def record():
     """Record a benefit for the chosen workers of the street: all of them, or none."""
     scope = admin_scope(current_user)
-    scope.require_write()
-    form = CareRecordForm(team=queries.street_workers(scope.street_id))
+    street_id = scope.require_write()
+    form = CareRecordForm(team=queries.street_workers(street_id))
     if not form.validate_on_submit():
         return _record_page(scope, form, status=422)
     data = form.care_data()
@@ -212,10 +212,18 @@ def _leave_year(today) -> int:
     return year
 
 
-def _leave_page(scope, year: int, *, values=None, errors=None, status: int = 200):
+def _leave_page(
+    scope: AdminScope,
+    street_id: int,
+    year: int,
+    *,
+    values: dict[int, str] | None = None,
+    errors: dict[int, str] | None = None,
+    status: int = 200,
+):
     today = local_today()
     profile = load_profile(scope.district.policy_code)
-    rows = queries.street_leave(scope.street_id, year)
+    rows = queries.street_leave(street_id, year)
     defaults = {}
     for row in rows:
         started = row.started_on
@@ -240,8 +248,8 @@ def _leave_page(scope, year: int, *, values=None, errors=None, status: int = 200
 def leave():
     """Show each worker's annual leave days for a year: entered, or the statutory default."""
     scope = admin_scope(current_user)
-    scope.require_write()  # one street's working table, kept by the street
-    return _leave_page(scope, _leave_year(local_today()))
+    street_id = scope.require_write()  # one street's working table, kept by the street
+    return _leave_page(scope, street_id, _leave_year(local_today()))
 
 
 @bp.post("/street/care/leave")
@@ -250,11 +258,11 @@ def leave():
 def save_leave():
     """Save the leave days typed (blank: back to the default); one bad value saves nothing."""
     scope = admin_scope(current_user)
-    scope.require_write()
+    street_id = scope.require_write()
     year = _leave_year(local_today())
     if not LeaveForm().validate_on_submit():
         abort(400)
-    rows = queries.street_leave(scope.street_id, year)
+    rows = queries.street_leave(street_id, year)
     values, errors, wanted = {}, {}, {}
     for row in rows:
         field = f"days-{row.worker_id}"
@@ -266,7 +274,7 @@ def save_leave():
         except ValueError:
             errors[row.worker_id] = _("Enter 0 to 365 days, with one decimal at most.")
     if errors:
-        return _leave_page(scope, year, values=values, errors=errors, status=422)
+        return _leave_page(scope, street_id, year, values=values, errors=errors, status=422)
     changed = commit_or_abort(
         lambda: operations.set_leave_entitlements(
             year, wanted, {row.worker_id: row.entitlement for row in rows}, actor=actor()

@@ -161,7 +161,7 @@ class MentoringSummary:
 
 
 Mentee = aliased(User, name="mentee")
-_W = sa.bindparam("worker_id")
+_W: sa.BindParameter[int] = sa.bindparam("worker_id")
 HOME_SUMMARY = sa.select(
     sa.select(User.name)
     .join(MentorPairing, MentorPairing.mentor_id == User.id)

@@ -10,8 +10,9 @@ from wtforms.validators import DataRequired, InputRequired, StopValidation
 from portal.enums import TrainingKind
 from portal.labels import label
 from portal.outside import rules
+from portal.outside.operations import SubmissionData
 from portal.timeutil import local_today
-from portal.web.forms import LocalDateField, PortalForm, at_most
+from portal.web.forms import LocalDateField, PortalForm, at_most, validated
 
 # Phones offer the camera, the photo library and files for this; `capture` would force
 # the camera and hide PDFs, so it is left out on purpose.
@@ -100,14 +101,14 @@ class SubmissionForm(PortalForm):
                 )
             )
 
-    def submission_data(self) -> dict:
-        """Return the cleaned values for the operation."""
+    def submission_data(self) -> SubmissionData:
+        """Return the cleaned values for the operation (once the form validated)."""
         return {
-            "title": self.title.data.strip(),
+            "title": validated(self.title.data).strip(),
             "kind": TrainingKind(self.kind.data),
-            "organiser": self.organiser.data.strip(),
-            "hours": rules.parse_hours(self.hours.data),
-            "completed_on": self.completed_on.data,
+            "organiser": validated(self.organiser.data).strip(),
+            "hours": validated(rules.parse_hours(self.hours.data)),
+            "completed_on": validated(self.completed_on.data),
         }
 
 

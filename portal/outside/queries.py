@@ -61,7 +61,7 @@ class StreetSubmission(NamedTuple):
 
 def own_submissions(worker_id: int) -> list[OutsideTraining]:
     """Return a worker's submissions, newest first, with their proof (one query)."""
-    return db.session.scalars(OWN_SUBMISSIONS, {"worker_id": worker_id}).all()
+    return list(db.session.scalars(OWN_SUBMISSIONS, {"worker_id": worker_id}))
 
 
 def pending_in_street(street_id: int) -> list[StreetSubmission]:
@@ -96,4 +96,4 @@ APPROVED_IN_PERIOD = (
 def approved_in_period(worker_id: int, first_day, last_day) -> list[OutsideTraining]:
     """Return a worker's approved outside training completed between two dates."""
     params = {"worker_id": worker_id, "first_day": first_day, "last_day": last_day}
-    return db.session.scalars(APPROVED_IN_PERIOD, params).all()
+    return list(db.session.scalars(APPROVED_IN_PERIOD, params))

@@ -20,6 +20,7 @@ from portal.refusals import Refused
 from portal.uploads import storage
 from portal.uploads.operations import too_large_message, upload_refusal
 from portal.web.errors import http_error
+from portal.web.forms import validated
 from portal.web.htmx import render
 from portal.web.views import actor, commit_or_refusal, commit_or_show, show_on_form
 
@@ -180,7 +181,7 @@ def reject(submission_id: int):
     if not form.validate_on_submit():
         return _review_page(street_id, forms={submission_id: form}, status=422)
     outcome = commit_or_refusal(
-        lambda: operations.reject(submission, form.reason.data, actor=actor())
+        lambda: operations.reject(submission, validated(form.reason.data), actor=actor())
     )
     if isinstance(outcome, Refused):
         return _review_page(street_id, notice=str(outcome.message), status=outcome.status)

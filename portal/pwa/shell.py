@@ -10,9 +10,9 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app, url_for
+from flask import url_for
 
-from portal.web.assets import asset_url
+from portal.web.assets import asset_url, static_folder
 
 APP_NAME = "社区工作者服务平台"
 # The manifest and home-screen title describe the installed app, not the page: they are
@@ -104,10 +104,10 @@ def app_shell(offline_page: str) -> AppShell:
     worker's bytes, so phones install it and drop the old cache, page-specific files
     cached on first use included.
     """
-    shell_urls = [asset_url(name) for name in precached_files(current_app.static_folder)]
+    shell_urls = [asset_url(name) for name in precached_files(static_folder())]
     urls = [*shell_urls, url_for("pwa.offline")]
     digest = hashlib.sha256()
-    for name in static_files(current_app.static_folder):
+    for name in static_files(static_folder()):
         digest.update(asset_url(name).encode() + b"\n")
     digest.update(offline_page.encode())
     return AppShell(urls=urls, version=digest.hexdigest()[:16])

@@ -12,6 +12,7 @@ import json
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from portal.pwa import shell
+from portal.web.assets import static_folder
 
 bp = Blueprint("pwa", __name__)
 
@@ -22,7 +23,8 @@ def _revalidated(body: str, mimetype: str) -> Response:
     response = current_app.response_class(body, mimetype=mimetype)
     response.headers["Cache-Control"] = "no-cache"
     response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place: a 304 without the body if the ETag matches
+    return response
 
 
 @bp.app_context_processor
@@ -49,7 +51,7 @@ def service_worker():
         "pwa/sw.js",
         version=app_shell.version,
         precache=app_shell.urls,
-        imports=shell.worker_imports(current_app.static_folder),
+        imports=shell.worker_imports(static_folder()),
         offline_url=url_for("pwa.offline"),
         login_url=url_for("auth.login"),
         static_prefix=url_for("static", filename=""),

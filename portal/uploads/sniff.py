@@ -137,7 +137,7 @@ def _reencoded_image(data: bytes, content_type: str) -> bytes:
         with warnings.catch_warnings():
             # Pillow warns (then fails) on huge images; our own limit below is the rule.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=[pil_format])
+            image: Image.Image = Image.open(io.BytesIO(data), formats=[pil_format])
             if image.width * image.height > MAX_PIXELS[content_type]:
                 raise UploadRefused(_TOO_MANY_PIXELS)
             if pil_format == "JPEG":

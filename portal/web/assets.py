@@ -14,9 +14,17 @@ def _digest(folder: str, filename: str) -> str:
     return hashlib.sha256((Path(folder) / filename).read_bytes()).hexdigest()[:12]
 
 
+def static_folder() -> str:
+    """Return the app's static folder (create_app always sets one)."""
+    folder = current_app.static_folder
+    if folder is None:
+        raise RuntimeError("the app has no static folder")
+    return folder
+
+
 def asset_url(filename: str) -> str:
     """Return the URL of a static file with its content hash as a cache-busting version."""
-    return url_for("static", filename=filename, v=_digest(current_app.static_folder, filename))
+    return url_for("static", filename=filename, v=_digest(static_folder(), filename))
 
 
 def init_app(app: Flask) -> None:

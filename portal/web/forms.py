@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from wtforms.meta import DefaultMeta, _SupportsGettextAndNgettext
 
 _FieldT = TypeVar("_FieldT", bound=Field)
+_T = TypeVar("_T")
 #: A field check as WTForms calls it: (form, field), raising ValidationError to refuse.
 Validator: TypeAlias = Callable[[BaseForm, Field], object]
 #: What a field takes as ``validators``; WTForms' stubs take ``list[Any]`` because mypy
@@ -132,6 +133,13 @@ class Required(InputRequired):
             return
         field.errors = []
         raise StopValidation(self.message or _l("Fill in this field."))
+
+
+def validated(value: _T | None) -> _T:
+    """Return a value the form's validation made sure was given (a required field's data)."""
+    if value is None:
+        raise ValueError("a required value is missing: read form data only once it validated")
+    return value
 
 
 def at_most(limit: int) -> Length:
