@@ -1,135 +1,57 @@
 """Policy profiles: the place-dependent numbers behind the rules, held as data.
 
 A profile is a TOML file in ``portal/policy/profiles/``; each value in it cites the
-seed section it comes from. Loading validates the whole file strictly, so a typo or an
-impossible value stops the app at start-up with a message naming the file and the key,
-instead of surfacing later as a wrong reminder.
+seed section it comes from. Loading validates the whole file strictly
+(``portal.policy.parsing``), so a typo or an impossible value stops the app at start-up
+with a message naming the file and the key. What a profile holds is typed in
+``portal.policy.model``; its names are importable from here too.
 """
 
 from __future__ import annotations
 
-import enum
-import re
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any, NamedTuple, TypeVar
 
-from portal.enums import AppraisalResult, HiringRoute, PostType
+from portal.policy.model import (
+    MAX_GRADE,
+    MIN_GRADE,
+    PROFILE_CODE,
+    CarePolicy,
+    CertificatePolicy,
+    ExitRule,
+    GradeRange,
+    LeaveTier,
+    PolicyProfile,
+    ProfileError,
+    SecondmentPolicy,
+    TrainingMode,
+    TrainingPolicy,
+)
+from portal.policy.parsing import ProfileParser
+
+__all__ = [
+    "DEFAULT_PROFILE",
+    "MAX_GRADE",
+    "MIN_GRADE",
+    "PROFILE_DIR",
+    "CarePolicy",
+    "CertificatePolicy",
+    "ExitRule",
+    "GradeRange",
+    "LeaveTier",
+    "PolicyProfile",
+    "ProfileError",
+    "SecondmentPolicy",
+    "TrainingMode",
+    "TrainingPolicy",
+    "available_profiles",
+    "load_profile",
+    "load_profile_file",
+]
 
 DEFAULT_PROFILE = "national"
 PROFILE_DIR = Path(__file__).with_name("profiles")
-
-MIN_GRADE = 1
-MAX_GRADE = 18  # 三岗十八级 [003 §2, 002]
-
-_E = TypeVar("_E", bound=enum.Enum)
-_CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_MONTH_DAY_RE = re.compile(r"^(\d{2})-(\d{2})$")
-_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # leap year: accept 02-29
-
-
-class ProfileError(ValueError):
-    """A policy profile file is missing, unreadable or malformed."""
-
-
-class GradeRange(NamedTuple):
-    """Inclusive range of grades open to one post type."""
-
-    low: int
-    high: int
-
-    def contains(self, grade: object) -> bool:
-        """Return whether ``grade`` is an int (not bool) within the range."""
-        return (
-            isinstance(grade, int)
-            and not isinstance(grade, bool)
-            and self.low <= grade <= self.high
-        )
-
-
-class TrainingMode(enum.StrEnum):
-    """How a profile counts the annual training minimum."""
-
-    DAYS = "days"  # per post type, in days of centralised training [003 §6]
-    HOURS = "hours"  # one number of 学时 for everyone [001 二(四)]
-
-
-@dataclass(frozen=True, slots=True)
-class TrainingPolicy:
-    """Annual training minimum and the day-to-学时 conversion."""
-
-    mode: TrainingMode
-    hours_per_day: Decimal
-    days: Mapping[PostType, Decimal]  # days mode only; empty in hours mode
-    induction_days: Decimal  # days mode only; 0 in hours mode
-    hours_per_year: Decimal | None  # hours mode only
-
-
-@dataclass(frozen=True, slots=True)
-class CertificatePolicy:
-    """Deadline for the social-worker certificate and its warning thresholds."""
-
-    deadline_years: int
-    amber_days: int
-    red_days: int
-
-
-@dataclass(frozen=True, slots=True)
-class ExitRule:
-    """An appraisal streak that makes a worker leave the team."""
-
-    code: str
-    result: AppraisalResult
-    consecutive_years: int
-    hiring_routes: frozenset[HiringRoute]
-    citation: str
-
-    def applies_to(self, hiring_route: HiringRoute) -> bool:
-        """Return whether the rule covers workers hired by ``hiring_route``."""
-        return hiring_route in self.hiring_routes
-
-
-class LeaveTier(NamedTuple):
-    """Annual leave days from a number of full years of total work onwards."""
-
-    min_years: int
-    days: int
-
-
-@dataclass(frozen=True, slots=True)
-class CarePolicy:
-    """Care entitlements with a number attached."""
-
-    health_check_every_years: int
-    health_check_due_by: tuple[int, int]  # (month, day)
-    annual_leave: tuple[LeaveTier, ...]  # ascending min_years, first is 0
-
-
-@dataclass(frozen=True, slots=True)
-class SecondmentPolicy:
-    """How long a street may second (借调) a worker."""
-
-    max_months: int
-
-
-@dataclass(frozen=True, slots=True)
-class PolicyProfile:
-    """All place-dependent policy numbers of one province, city or district."""
-
-    code: str
-    name: str
-    name_en: str
-    grades: Mapping[PostType, GradeRange]
-    training: TrainingPolicy
-    certificate: CertificatePolicy
-    exit_rules: tuple[ExitRule, ...]
-    care: CarePolicy
-    secondment: SecondmentPolicy
 
 
 def load_profile_file(path: Path | str) -> PolicyProfile:
@@ -142,13 +64,13 @@ def load_profile_file(path: Path | str) -> PolicyProfile:
         raise ProfileError(f"{path}: profile file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{path}: not valid TOML: {exc}") from exc
-    return _Parser(path).profile(raw)
+    return ProfileParser(path).profile(raw)
 
 
 @cache
 def load_profile(code: str) -> PolicyProfile:
     """Return the profile stored as ``profiles/<code>.toml`` (cached)."""
-    if not isinstance(code, str) or not _CODE_RE.match(code):
+    if not isinstance(code, str) or not PROFILE_CODE.match(code):
         raise ProfileError(f"invalid profile code {code!r}")
     path = PROFILE_DIR / f"{code}.toml"
     if not path.is_file():
@@ -167,257 +89,3 @@ def available_profiles() -> list[tuple[str, str]]:
         profile = load_profile(path.stem)
         found.append((profile.code, profile.name))
     return sorted(found, key=lambda item: (item[0] != DEFAULT_PROFILE, item[0]))
-
-
-class _Parser:
-    """Turn the raw TOML mapping into a PolicyProfile, checking every key."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def fail(self, key: str, message: str) -> ProfileError:
-        """Build the error for ``key`` (dotted path inside the file)."""
-        return ProfileError(f"{self.path}: {key}: {message}")
-
-    # -- primitives -------------------------------------------------------------
-
-    def table(self, raw: Any, key: str, allowed: set[str], required: set[str]) -> dict:
-        """Check a table's keys: nothing unknown, nothing required missing."""
-        if not isinstance(raw, dict):
-            raise self.fail(key, f"expected a table, got {type(raw).__name__}")
-        where = f"{key}." if key else ""
-        unknown = sorted(set(raw) - allowed)
-        if unknown:
-            raise self.fail(f"{where}{unknown[0]}", "unknown key")
-        missing = sorted(required - set(raw))
-        if missing:
-            raise self.fail(f"{where}{missing[0]}", "missing key")
-        return raw
-
-    def string(self, raw: Any, key: str) -> str:
-        """Return a non-empty string."""
-        if not isinstance(raw, str) or not raw.strip():
-            raise self.fail(key, f"expected a non-empty string, got {raw!r}")
-        return raw
-
-    def integer(self, raw: Any, key: str, *, minimum: int = 0) -> int:
-        """Return an int (not bool) of at least ``minimum``."""
-        if not isinstance(raw, int) or isinstance(raw, bool):
-            raise self.fail(key, f"expected an integer, got {raw!r}")
-        if raw < minimum:
-            raise self.fail(key, f"must be at least {minimum}, got {raw}")
-        return raw
-
-    def amount(self, raw: Any, key: str, *, positive: bool = False) -> Decimal:
-        """Return a non-negative (or positive) number as an exact Decimal."""
-        if not isinstance(raw, int | float) or isinstance(raw, bool):
-            raise self.fail(key, f"expected a number, got {raw!r}")
-        try:
-            value = Decimal(str(raw))  # str() keeps 7.5 as 7.5, not its binary expansion
-        except InvalidOperation:  # pragma: no cover - tomllib numbers always convert
-            raise self.fail(key, f"not a number: {raw!r}") from None
-        if not value.is_finite() or value < 0 or (positive and value == 0):
-            raise self.fail(key, f"must be {'positive' if positive else '≥ 0'}, got {raw!r}")
-        return value
-
-    def choice(self, raw: Any, key: str, kind: type[_E]) -> _E:
-        """Return the member of ``kind`` whose value is ``raw``."""
-        try:
-            return kind(raw)
-        except ValueError:
-            allowed = ", ".join(str(m.value) for m in kind)
-            raise self.fail(key, f"unknown value {raw!r}; expected one of: {allowed}") from None
-
-    def post_types(self, raw: Any, key: str) -> dict[PostType, Any]:
-        """Map every post type, and only post types, to its raw value."""
-        names = {p.value for p in PostType}
-        table = self.table(raw, key, allowed=names, required=names)
-        return {PostType(name): value for name, value in table.items()}
-
-    # -- sections ---------------------------------------------------------------
-
-    def profile(self, raw: Any) -> PolicyProfile:
-        """Parse the whole file."""
-        top = {
-            "code",
-            "name",
-            "name_en",
-            "grades",
-            "training",
-            "certificate",
-            "exit_rules",
-            "care",
-            "secondment",
-        }
-        raw = self.table(raw, "", allowed=top, required=top)
-        code = self.string(raw["code"], "code")
-        if not _CODE_RE.match(code):
-            raise self.fail("code", f"use lower-case letters, digits and _, got {code!r}")
-        return PolicyProfile(
-            code=code,
-            name=self.string(raw["name"], "name"),
-            name_en=self.string(raw["name_en"], "name_en"),
-            grades=self.grades(raw["grades"]),
-            training=self.training(raw["training"]),
-            certificate=self.certificate(raw["certificate"]),
-            exit_rules=self.exit_rules(raw["exit_rules"]),
-            care=self.care(raw["care"]),
-            secondment=self.secondment(raw["secondment"]),
-        )
-
-    def grades(self, raw: Any) -> Mapping[PostType, GradeRange]:
-        """Parse ``[grades]``: an inclusive range per post type inside 1–18."""
-        ranges = {}
-        for post_type, value in self.post_types(raw, "grades").items():
-            key = f"grades.{post_type.value}"
-            table = self.table(value, key, allowed={"low", "high"}, required={"low", "high"})
-            low = self.integer(table["low"], f"{key}.low")
-            high = self.integer(table["high"], f"{key}.high")
-            for name, grade in (("low", low), ("high", high)):
-                if not MIN_GRADE <= grade <= MAX_GRADE:
-                    raise self.fail(
-                        f"{key}.{name}", f"grade {grade} outside {MIN_GRADE}–{MAX_GRADE}"
-                    )
-            if low > high:
-                raise self.fail(key, f"low {low} is above high {high}")
-            ranges[post_type] = GradeRange(low, high)
-        return MappingProxyType(ranges)
-
-    def training(self, raw: Any) -> TrainingPolicy:
-        """Parse ``[training]`` in days mode or hours mode."""
-        raw = self.table(
-            raw,
-            "training",
-            allowed={"mode", "hours_per_day", "days", "induction_days", "hours_per_year"},
-            required={"mode", "hours_per_day"},
-        )
-        mode = self.choice(raw["mode"], "training.mode", TrainingMode)
-        hours_per_day = self.amount(raw["hours_per_day"], "training.hours_per_day", positive=True)
-        if mode is TrainingMode.DAYS:
-            self.table(
-                raw,
-                "training",
-                allowed={"mode", "hours_per_day", "days", "induction_days"},
-                required={"days", "induction_days"},
-            )
-            days = {
-                post_type: self.amount(value, f"training.days.{post_type.value}")
-                for post_type, value in self.post_types(raw["days"], "training.days").items()
-            }
-            return TrainingPolicy(
-                mode=mode,
-                hours_per_day=hours_per_day,
-                days=MappingProxyType(days),
-                induction_days=self.amount(raw["induction_days"], "training.induction_days"),
-                hours_per_year=None,
-            )
-        self.table(
-            raw,
-            "training",
-            allowed={"mode", "hours_per_day", "hours_per_year"},
-            required={"hours_per_year"},
-        )
-        return TrainingPolicy(
-            mode=mode,
-            hours_per_day=hours_per_day,
-            days=MappingProxyType({}),
-            induction_days=Decimal(0),
-            hours_per_year=self.amount(raw["hours_per_year"], "training.hours_per_year"),
-        )
-
-    def certificate(self, raw: Any) -> CertificatePolicy:
-        """Parse ``[certificate]``; red must come after (fewer days than) amber."""
-        names = {"deadline_years", "amber_days", "red_days"}
-        raw = self.table(raw, "certificate", allowed=names, required=names)
-        policy = CertificatePolicy(
-            deadline_years=self.integer(
-                raw["deadline_years"], "certificate.deadline_years", minimum=1
-            ),
-            amber_days=self.integer(raw["amber_days"], "certificate.amber_days"),
-            red_days=self.integer(raw["red_days"], "certificate.red_days"),
-        )
-        if policy.red_days > policy.amber_days:
-            raise self.fail(
-                "certificate.red_days",
-                f"{policy.red_days} is above amber_days {policy.amber_days}",
-            )
-        return policy
-
-    def exit_rules(self, raw: Any) -> tuple[ExitRule, ...]:
-        """Parse ``[[exit_rules]]``; codes must be unique."""
-        if not isinstance(raw, list):
-            raise self.fail("exit_rules", "expected an array of tables ([[exit_rules]])")
-        rules: list[ExitRule] = []
-        for index, item in enumerate(raw):
-            key = f"exit_rules[{index}]"
-            table = self.table(
-                item,
-                key,
-                allowed={"code", "result", "consecutive_years", "hiring_routes", "citation"},
-                required={"code", "result", "consecutive_years", "citation"},
-            )
-            code = self.string(table["code"], f"{key}.code")
-            if any(rule.code == code for rule in rules):
-                raise self.fail(f"{key}.code", f"duplicate rule code {code!r}")
-            routes_raw = table.get("hiring_routes", [route.value for route in HiringRoute])
-            if not isinstance(routes_raw, list) or not routes_raw:
-                raise self.fail(f"{key}.hiring_routes", "expected a non-empty list")
-            routes = frozenset(
-                self.choice(route, f"{key}.hiring_routes", HiringRoute) for route in routes_raw
-            )
-            rules.append(
-                ExitRule(
-                    code=code,
-                    result=self.choice(table["result"], f"{key}.result", AppraisalResult),
-                    consecutive_years=self.integer(
-                        table["consecutive_years"], f"{key}.consecutive_years", minimum=1
-                    ),
-                    hiring_routes=routes,
-                    citation=self.string(table["citation"], f"{key}.citation"),
-                )
-            )
-        return tuple(rules)
-
-    def secondment(self, raw: Any) -> SecondmentPolicy:
-        """Parse ``[secondment]``: the longest secondment a street may approve, in months."""
-        raw = self.table(raw, "secondment", allowed={"max_months"}, required={"max_months"})
-        return SecondmentPolicy(
-            max_months=self.integer(raw["max_months"], "secondment.max_months", minimum=1)
-        )
-
-    def care(self, raw: Any) -> CarePolicy:
-        """Parse ``[care]``: health check period and date, annual leave tiers."""
-        names = {"health_check_every_years", "health_check_due_by", "annual_leave"}
-        raw = self.table(raw, "care", allowed=names, required=names)
-        due_by = self.string(raw["health_check_due_by"], "care.health_check_due_by")
-        match = _MONTH_DAY_RE.match(due_by)
-        month, day = (int(match[1]), int(match[2])) if match else (0, 0)
-        if not (1 <= month <= 12 and 1 <= day <= _DAYS_IN_MONTH[month - 1]):
-            raise self.fail("care.health_check_due_by", f"expected a date as MM-DD, got {due_by!r}")
-        return CarePolicy(
-            health_check_every_years=self.integer(
-                raw["health_check_every_years"], "care.health_check_every_years", minimum=1
-            ),
-            health_check_due_by=(month, day),
-            annual_leave=self.annual_leave(raw["annual_leave"]),
-        )
-
-    def annual_leave(self, raw: Any) -> tuple[LeaveTier, ...]:
-        """Parse ``[[care.annual_leave]]``: tiers from 0 years, strictly ascending."""
-        if not isinstance(raw, list) or not raw:
-            raise self.fail("care.annual_leave", "expected a non-empty array of tables")
-        tiers: list[LeaveTier] = []
-        for index, item in enumerate(raw):
-            key = f"care.annual_leave[{index}]"
-            names = {"min_years", "days"}
-            table = self.table(item, key, allowed=names, required=names)
-            tier = LeaveTier(
-                min_years=self.integer(table["min_years"], f"{key}.min_years"),
-                days=self.integer(table["days"], f"{key}.days"),
-            )
-            if not tiers and tier.min_years != 0:
-                raise self.fail(f"{key}.min_years", "the first tier must start at 0 years")
-            if tiers and tier.min_years <= tiers[-1].min_years:
-                raise self.fail(f"{key}.min_years", "tiers must be in ascending min_years")
-            tiers.append(tier)
-        return tuple(tiers)
