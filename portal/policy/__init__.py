@@ -1,65 +1,9 @@
-"""Policy profiles (data) and the pure rules that read them."""
+"""Policy profiles (data) and the pure rules that read them.
 
-from portal.policy.profiles import (
-    DEFAULT_PROFILE,
-    CarePolicy,
-    CertificatePolicy,
-    ExitRule,
-    GradeRange,
-    LeaveTier,
-    PolicyProfile,
-    ProfileError,
-    TrainingMode,
-    TrainingPolicy,
-    available_profiles,
-    load_profile,
-    load_profile_file,
-)
-from portal.policy.rules import (
-    CertificateState,
-    CertLevel,
-    ExitRisk,
-    GradeOutOfRange,
-    TrainingProgress,
-    annual_leave_days,
-    annual_training_requirement,
-    certificate_deadline,
-    certificate_state,
-    check_grade,
-    exit_risks,
-    grade_range,
-    health_check_due_on,
-    training_progress,
-    years_of_service,
-)
+``profiles`` loads a place's numbers (``profiles/*.toml``, checked by ``parsing`` into the
+types of ``model``); ``rules`` are the pure functions over them.
+"""
 
-__all__ = [
-    "DEFAULT_PROFILE",
-    "CarePolicy",
-    "CertLevel",
-    "CertificatePolicy",
-    "CertificateState",
-    "ExitRisk",
-    "ExitRule",
-    "GradeOutOfRange",
-    "GradeRange",
-    "LeaveTier",
-    "PolicyProfile",
-    "ProfileError",
-    "TrainingMode",
-    "TrainingPolicy",
-    "TrainingProgress",
-    "annual_leave_days",
-    "annual_training_requirement",
-    "available_profiles",
-    "certificate_deadline",
-    "certificate_state",
-    "check_grade",
-    "exit_risks",
-    "grade_range",
-    "health_check_due_on",
-    "load_profile",
-    "load_profile_file",
-    "training_progress",
-    "years_of_service",
-]
+from portal.policy.profiles import load_profile
+
+__all__ = ["load_profile"]

@@ -4,7 +4,7 @@ A profile is a TOML file in ``portal/policy/profiles/``; each value in it cites 
 seed section it comes from. Loading validates the whole file strictly
 (``portal.policy.parsing``), so a typo or an impossible value stops the app at start-up
 with a message naming the file and the key. What a profile holds is typed in
-``portal.policy.model``; its names are importable from here too.
+``portal.policy.model``.
 """
 
 from __future__ import annotations
@@ -13,20 +13,15 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
+# The names callers import from here; the others live in portal.policy.model only.
 from portal.policy.model import (
     MAX_GRADE,
     MIN_GRADE,
     PROFILE_CODE,
-    CarePolicy,
-    CertificatePolicy,
-    ExitRule,
-    GradeRange,
-    LeaveTier,
     PolicyProfile,
     ProfileError,
     SecondmentPolicy,
     TrainingMode,
-    TrainingPolicy,
 )
 from portal.policy.parsing import ProfileParser
 
@@ -35,16 +30,10 @@ __all__ = [
     "MAX_GRADE",
     "MIN_GRADE",
     "PROFILE_DIR",
-    "CarePolicy",
-    "CertificatePolicy",
-    "ExitRule",
-    "GradeRange",
-    "LeaveTier",
     "PolicyProfile",
     "ProfileError",
     "SecondmentPolicy",
     "TrainingMode",
-    "TrainingPolicy",
     "available_profiles",
     "load_profile",
     "load_profile_file",

@@ -17,7 +17,7 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from dateutil.relativedelta import relativedelta
 
 from portal.enums import AppraisalResult, HiringRoute, PostType
-from portal.policy.profiles import GradeRange, PolicyProfile, TrainingMode
+from portal.policy.model import GradeRange, PolicyProfile, TrainingMode
 
 __all__ = [
     "CertLevel",

@@ -10,12 +10,9 @@ import pytest
 
 from portal.enums import AppraisalResult, HiringRoute, PostType
 from portal.policy import profiles
+from portal.policy.model import GradeRange, LeaveTier, ProfileError, TrainingMode
 from portal.policy.profiles import (
     DEFAULT_PROFILE,
-    GradeRange,
-    LeaveTier,
-    ProfileError,
-    TrainingMode,
     available_profiles,
     load_profile,
     load_profile_file,

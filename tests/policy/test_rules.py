@@ -9,9 +9,10 @@ from decimal import Decimal
 import pytest
 
 from portal.enums import AppraisalResult, HiringRoute, PostType
-from portal.policy import (
+from portal.policy.model import ExitRule
+from portal.policy.profiles import load_profile
+from portal.policy.rules import (
     CertLevel,
-    ExitRule,
     GradeOutOfRange,
     annual_leave_days,
     annual_training_requirement,
@@ -21,7 +22,6 @@ from portal.policy import (
     exit_risks,
     grade_range,
     health_check_due_on,
-    load_profile,
     training_progress,
     years_of_service,
 )
