@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
@@ -11,24 +11,14 @@ from wtforms.validators import Optional, ValidationError
 from portal.appraisal.operations import ResultData
 from portal.enums import AppraisalResult
 from portal.labels import label
-from portal.web.forms import ChoiceField, PortalForm, at_most
+from portal.web.forms import ChoiceField, PortalForm, at_most, parse_tenths
 
 MAX_SCORE = Decimal(100)
-_TENTH = Decimal("0.1")
 
 
 def parse_score(text: str | None) -> Decimal | None:
     """Return a score 0–100 with at most one decimal; None for blank; ValueError if not."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation as error:
-        raise ValueError(text) from error
-    if not value.is_finite() or not 0 <= value <= MAX_SCORE or value != value.quantize(_TENTH):
-        raise ValueError(text)
-    return value.quantize(_TENTH)
+    return parse_tenths(text, maximum=MAX_SCORE)
 
 
 class ResultRowForm(PortalForm):

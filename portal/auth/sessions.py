@@ -96,19 +96,25 @@ def _attach(user: User, device: LoginSession, session_id: str) -> User:
     return user
 
 
-def user_from_session(session_id: str) -> User | None:
-    """Return the user of a live device named by the session cookie, else None."""
-    parsed = _parse(session_id)
+def _named(value: str | None) -> tuple[User, LoginSession, str] | None:
+    """Return the user, device and secret a "<id>.<secret>" value names, if the device exists."""
+    parsed = _parse(value)
     if parsed is None:
         return None
     found = user_and_device(parsed[0])
     if found is None:
         return None
-    user, device = found
+    return (*found, parsed[1])
+
+
+def user_from_session(session_id: str) -> User | None:
+    """Return the user of a live device named by the session cookie, else None."""
+    named = _named(session_id)
+    if named is None:
+        return None
+    user, device, key = named
     now = utcnow()
-    if not (
-        user.is_enabled and device.is_live(now) and _matches(device.session_key_hash, parsed[1])
-    ):
+    if not (user.is_enabled and device.is_live(now) and _matches(device.session_key_hash, key)):
         return None
     _attach(user, device, session_id)
     if now - device.last_seen_at >= TOUCH_EVERY:
@@ -132,17 +138,14 @@ def _schedule_touch(device: LoginSession, now: datetime) -> None:
 
 def user_from_remember_cookie(_request) -> User | None:
     """Restore a session from a valid remember-me token, replacing the token (request_loader)."""
-    parsed = _parse(request.cookies.get(REMEMBER_COOKIE))
-    if parsed is None:
+    named = _named(request.cookies.get(REMEMBER_COOKIE))
+    if named is None:
         return None
-    found = user_and_device(parsed[0])
-    if found is None:
-        return None
-    user, device = found
+    user, device, old_token = named
     now = utcnow()
     if not (user.is_enabled and device.remembered(now)):
         return None
-    if not _matches(device.remember_token_hash, parsed[1]):
+    if not _matches(device.remember_token_hash, old_token):
         return None
     key, token = new_secret(), new_secret()
     session_id = f"{device.id}.{key}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
@@ -19,7 +19,7 @@ from portal.care.operations import CareData
 from portal.enums import CareKind
 from portal.labels import label
 from portal.timeutil import local_today
-from portal.web.forms import LocalDateField, PortalForm, at_most, validated
+from portal.web.forms import LocalDateField, PortalForm, at_most, parse_tenths, validated
 
 # What the street records on this page; the care fund is applied for by the worker.
 ADMIN_KINDS = (
@@ -41,24 +41,21 @@ MAX_DAYS = Decimal(366)
 MAX_YUAN = Decimal(1_000_000)
 MAX_LEAVE_DAYS = Decimal(365)
 EARLIEST = date(2000, 1, 1)
-_TENTH = Decimal("0.1")
 _LARGEST = Decimal(10**9)  # above every bound of these forms
 PROOF_ACCEPT = "image/jpeg,image/png,image/webp,image/*,application/pdf"
 
 
-def parse_tenths(text: str | None) -> Decimal | None:
-    """Return a non-negative number with at most one decimal; None if blank; ValueError if not."""
-    text = (text or "").strip().replace(",", "").replace("，", "")
-    if not text:
-        return None
+def parse_quantity(text: str | None) -> Decimal | None:
+    """Return days or yuan as typed ("2,000" too): ≥ 0, one decimal at most; None if blank."""
+    return parse_tenths(text, maximum=_LARGEST, ignore=",，")
+
+
+def _quantity_or_refuse(text: str | None, message: str) -> Decimal | None:
+    """Return parse_quantity(text), or refuse the field with ``message``."""
     try:
-        value = Decimal(text)
-    except InvalidOperation as error:
-        raise ValueError(text) from error
-    # Bounds first: quantize() of 1e30 and beyond overflows the context's precision.
-    if not value.is_finite() or not 0 <= value <= _LARGEST or value != value.quantize(_TENTH):
-        raise ValueError(text)
-    return value.quantize(_TENTH)
+        return parse_quantity(text)
+    except ValueError as error:
+        raise ValidationError(message) from error
 
 
 class CareRecordForm(PortalForm):
@@ -132,12 +129,9 @@ class CareRecordForm(PortalForm):
         kind = self.chosen_kind
         if kind is None:
             return
-        try:
-            value = parse_tenths(field.data)
-        except ValueError as error:
-            raise ValidationError(
-                _l("Enter a number with one decimal at most, e.g. 2 or 1.5.")
-            ) from error
+        value = _quantity_or_refuse(
+            field.data, _l("Enter a number with one decimal at most, e.g. 2 or 1.5.")
+        )
         if value is None:
             if kind in QUANTITY_REQUIRED:
                 if kind in IN_DAYS:
@@ -156,7 +150,7 @@ class CareRecordForm(PortalForm):
         return CareData(
             kind=validated(self.chosen_kind),
             occurred_on=validated(self.occurred_on.data),
-            quantity=parse_tenths(self.quantity.data),
+            quantity=parse_quantity(self.quantity.data),
             note=(self.note.data or "").strip() or None,
         )
 
@@ -167,7 +161,7 @@ class LeaveForm(PortalForm):
 
 def parse_leave_days(text: str | None) -> Decimal | None:
     """Return annual leave days 0–365 (one decimal) or None for blank; ValueError if not."""
-    value = parse_tenths(text)
+    value = parse_quantity(text)
     if value is not None and value > MAX_LEAVE_DAYS:
         raise ValueError(text)
     return value
@@ -201,19 +195,16 @@ class FundApplicationForm(PortalForm):
 
     def validate_amount(self, field) -> None:
         """Accept more than 0 and at most 1,000,000 yuan, one decimal at most."""
-        try:
-            value = parse_tenths(field.data)
-        except ValueError as error:
-            raise ValidationError(
-                _l("Enter the amount in yuan as a number, e.g. 2000 or 1500.5.")
-            ) from error
+        value = _quantity_or_refuse(
+            field.data, _l("Enter the amount in yuan as a number, e.g. 2000 or 1500.5.")
+        )
         if value is None or not 0 < value <= MAX_YUAN:
             raise ValidationError(_l("The amount must be more than 0 and at most 1,000,000 yuan."))
 
     @property
     def amount_value(self) -> Decimal:
         """Return the amount (valid after validation)."""
-        return validated(parse_tenths(self.amount.data))
+        return validated(parse_quantity(self.amount.data))
 
     @property
     def file(self):

@@ -41,50 +41,39 @@ from portal.policy.profiles import load_profile
 from portal.refusals import Refused
 from portal.timeutil import local_today, utcnow
 from portal.uploads import storage
-from portal.uploads.operations import too_large_message, upload_refusal
-from portal.web.errors import http_error
+from portal.uploads.views import answer_too_large, commit_upload_or_show, limit_request_body
 from portal.web.views import (
     actor,
     commit_or_abort,
     commit_or_refusal,
     commit_or_show,
     form_status,
-    show_on_form,
+    own_worker,
 )
 
 bp = Blueprint("care", __name__)
-
-# Room for the form's text fields and multipart framing around the file itself.
-_FORM_OVERHEAD = 256 * 1024
 
 
 @bp.url_value_preprocessor
 def _limit_body_size(endpoint, _values) -> None:
     # Before CSRF protection reads the body: an oversized upload is cut off, not buffered.
     if endpoint == "care.apply":
-        request.max_content_length = storage.max_bytes() + _FORM_OVERHEAD
+        limit_request_body()
 
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(_error):
     """Answer an oversized attachment with the form and a clear message."""
-    worker = current_user.worker if current_user.is_authenticated else None
-    message = str(too_large_message())
-    if worker is None or request.endpoint != "care.apply":
-        return http_error(RequestEntityTooLarge(description=message))
-    form = FundApplicationForm(formdata=None)
-    form.attachment.errors = [message]
-    return _apply_page(worker, form, status=413)
+
+    def show_form(worker: WorkerProfile, message: str):
+        form = FundApplicationForm(formdata=None)
+        form.attachment.errors = [message]
+        return _apply_page(worker, form, status=413)
+
+    return answer_too_large("care.apply", show_form)
 
 
 # -- the worker: /me/care-fund --------------------------------------------------------------
-
-
-def _own_worker() -> WorkerProfile:
-    worker = current_user.worker
-    if worker is None:
-        abort(403)  # a worker's page: other roles have nothing to apply for
-    return worker
 
 
 def _apply_page(worker: WorkerProfile, form: FundApplicationForm, *, status: int = 200):
@@ -102,7 +91,7 @@ def _apply_page(worker: WorkerProfile, form: FundApplicationForm, *, status: int
 @login_required
 def apply_page():
     """Show the worker's care-fund applications and the form to apply."""
-    worker = _own_worker()
+    worker = own_worker()
     return _apply_page(worker, FundApplicationForm())
 
 
@@ -111,30 +100,24 @@ def apply_page():
 @writes
 def apply():
     """Record a care-fund application (reason, amount, optional proof) for the street to decide."""
-    worker = _own_worker()
+    worker = own_worker()
     form = FundApplicationForm()
-    if form.validate_on_submit():
-        with storage.removed_if_block_fails():  # no stored file outlives a failed commit
-            sent = commit_or_show(
-                form,
-                lambda: operations.apply_care_fund(
-                    worker,
-                    reason=(form.reason.data or "").strip(),
-                    amount=form.amount_value,
-                    file=form.file,
-                    actor=actor(),
-                    today=local_today(),
-                ),
-            )
-        if sent:
-            flash(_("Your application was sent. The street will decide on it."), "success")
-            return redirect(url_for("care.apply_page"), code=303)
-    elif form.file is not None:
-        # Other fields failed: say now if the file would fail as well (nothing is stored),
-        # since the browser clears the file input and the worker must attach it again.
-        refused = upload_refusal(form.file, "attachment")
-        if refused is not None:
-            show_on_form(form, refused)
+    sent = commit_upload_or_show(
+        form,
+        lambda: operations.apply_care_fund(
+            worker,
+            reason=(form.reason.data or "").strip(),
+            amount=form.amount_value,
+            file=form.file,
+            actor=actor(),
+            today=local_today(),
+        ),
+        file=form.file,
+        field="attachment",
+    )
+    if sent:
+        flash(_("Your application was sent. The street will decide on it."), "success")
+        return redirect(url_for("care.apply_page"), code=303)
     return _apply_page(worker, form, status=422)
 
 

@@ -68,8 +68,15 @@ def submit_outside_training(
 
 
 def _decide(
-    submission: OutsideTraining, status: RequestStatus, *, actor: User, reason: str | None
+    submission: OutsideTraining,
+    status: RequestStatus,
+    action: str,
+    *,
+    actor: User,
+    reason: str | None = None,
+    **detail: str,
 ) -> OutsideTraining:
+    """Decide a pending submission once (409 if already decided) and audit ``action``."""
     # Conditional update: of two reviewers deciding at once, exactly one wins.
     result = db.session.execute(
         sa.update(OutsideTraining)
@@ -81,20 +88,26 @@ def _decide(
         db.session.refresh(submission)
         raise Refused(ALREADY_DECIDED, status=409)
     db.session.refresh(submission)
+    audit.record(
+        action,
+        submission,
+        actor=actor,
+        worker_id=submission.worker_id,
+        **detail,
+        **({"reason": reason} if reason is not None else {}),
+    )
     return submission
 
 
 def approve(submission: OutsideTraining, *, actor: User) -> OutsideTraining:
     """Approve a pending submission: its hours count from now on."""
-    _decide(submission, RequestStatus.APPROVED, actor=actor, reason=None)
-    audit.record(
-        "outside_training_approved",
+    return _decide(
         submission,
+        RequestStatus.APPROVED,
+        "outside_training_approved",
         actor=actor,
-        worker_id=submission.worker_id,
         hours=str(submission.hours),
     )
-    return submission
 
 
 def reject(submission: OutsideTraining, reason: str, *, actor: User) -> OutsideTraining:
@@ -102,12 +115,6 @@ def reject(submission: OutsideTraining, reason: str, *, actor: User) -> OutsideT
     reason = reason.strip()
     if not reason:
         raise ValueError("a rejection needs a reason")
-    _decide(submission, RequestStatus.REJECTED, actor=actor, reason=reason)
-    audit.record(
-        "outside_training_rejected",
-        submission,
-        actor=actor,
-        worker_id=submission.worker_id,
-        reason=reason,
+    return _decide(
+        submission, RequestStatus.REJECTED, "outside_training_rejected", actor=actor, reason=reason
     )
-    return submission

@@ -5,7 +5,9 @@ Every view: load → check access → act → render.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from collections.abc import Callable
+
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -18,11 +20,10 @@ from portal.outside.forms import RejectForm, SubmissionForm
 from portal.people.models import WorkerProfile
 from portal.refusals import Refused
 from portal.uploads import storage
-from portal.uploads.operations import too_large_message, upload_refusal
-from portal.web.errors import http_error
+from portal.uploads.views import answer_too_large, commit_upload_or_show, limit_request_body
 from portal.web.forms import validated
 from portal.web.htmx import render
-from portal.web.views import actor, commit_or_refusal, commit_or_show, show_on_form
+from portal.web.views import actor, commit_or_refusal, own_worker
 
 bp = Blueprint("outside", __name__)
 
@@ -31,9 +32,6 @@ STATUS_LABELS = {
     RequestStatus.APPROVED: _l("Accepted"),
     RequestStatus.REJECTED: _l("Declined"),
 }
-
-# Room for the form's text fields and multipart framing around the file itself.
-_FORM_OVERHEAD = 256 * 1024
 
 
 @bp.app_template_filter("review_status")
@@ -46,26 +44,19 @@ def review_status(status: RequestStatus) -> str:
 def _limit_body_size(_endpoint, _values) -> None:
     # URL preprocessors run before every before_request hook, so the limit is in place
     # before CSRF protection reads the body: an oversized upload is cut off, not buffered.
-    request.max_content_length = storage.max_bytes() + _FORM_OVERHEAD
+    limit_request_body()
 
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(_error):
     """Answer an oversized upload with the form and a clear message."""
-    message = str(too_large_message())
-    worker = current_user.worker if current_user.is_authenticated else None
-    if worker is None or request.endpoint != "outside.submit":
-        return http_error(RequestEntityTooLarge(description=message))
-    form = SubmissionForm(formdata=None)
-    form.proof.errors = [message]
-    return _worker_page(worker, form, status=413)
 
+    def show_form(worker: WorkerProfile, message: str):
+        form = SubmissionForm(formdata=None)
+        form.proof.errors = [message]
+        return _worker_page(worker, form, status=413)
 
-def _own_worker() -> WorkerProfile:
-    worker = current_user.worker
-    if worker is None:
-        abort(403)  # a worker's page: other roles have nothing to submit
-    return worker
+    return answer_too_large("outside.submit", show_form)
 
 
 def _worker_page(worker: WorkerProfile, form: SubmissionForm, *, status: int = 200):
@@ -84,7 +75,7 @@ def _worker_page(worker: WorkerProfile, form: SubmissionForm, *, status: int = 2
 @login_required
 def index():
     """Show the worker's submissions and the form to submit another."""
-    worker = _own_worker()
+    worker = own_worker()
     return _worker_page(worker, SubmissionForm())
 
 
@@ -93,25 +84,19 @@ def index():
 @writes
 def submit():
     """Record an outside training with its proof, pending the street admin's review."""
-    worker = _own_worker()
+    worker = own_worker()
     form = SubmissionForm()
-    if form.validate_on_submit():
-        with storage.removed_if_block_fails():  # no stored file outlives a failed commit
-            submitted = commit_or_show(
-                form,
-                lambda: operations.submit_outside_training(
-                    form.submission_data(), form.proof.data, actor=actor()
-                ),
-            )
-        if submitted:
-            flash(_("Submitted. Your street admin will review it."), "success")
-            return redirect(url_for("outside.index"), 303)
-    elif form.proof.data and not form.proof.errors:
-        # Other fields failed: say now if the file would fail as well (nothing is stored),
-        # since the browser clears the file input and the worker must attach it again.
-        refused = upload_refusal(form.proof.data, "proof")
-        if refused is not None:
-            show_on_form(form, refused)
+    submitted = commit_upload_or_show(
+        form,
+        lambda: operations.submit_outside_training(
+            form.submission_data(), form.proof.data, actor=actor()
+        ),
+        file=form.proof.data or None,  # no file: FileRequired says so
+        field="proof",
+    )
+    if submitted:
+        flash(_("Submitted. Your street admin will review it."), "success")
+        return redirect(url_for("outside.index"), 303)
     return _worker_page(worker, form, status=422)
 
 
@@ -147,6 +132,15 @@ def _submission_of_street(submission_id: int, street_id: int):
     return submission
 
 
+def _decided(street_id: int, decide: Callable[[], object], done: str):
+    """Commit a decision and say ``done``; if refused, the review page says why."""
+    outcome = commit_or_refusal(decide)
+    if isinstance(outcome, Refused):
+        return _review_page(street_id, notice=str(outcome.message), status=outcome.status)
+    flash(done, "success")
+    return redirect(url_for("outside.review"), 303)
+
+
 @bp.get("/street/outside-training")
 @login_required
 def review():
@@ -162,12 +156,12 @@ def approve(submission_id: int):
     """Approve a submission: its hours count toward the worker's annual minimum."""
     street_id = _admin_street_id()
     submission = _submission_of_street(submission_id, street_id)
-    outcome = commit_or_refusal(lambda: operations.approve(submission, actor=actor()))
-    if isinstance(outcome, Refused):
-        return _review_page(street_id, notice=str(outcome.message), status=outcome.status)
     hours = f"{submission.hours.normalize():f}"
-    flash(_("Accepted: %(hours)s hours now count for the worker.", hours=hours), "success")
-    return redirect(url_for("outside.review"), 303)
+    return _decided(
+        street_id,
+        lambda: operations.approve(submission, actor=actor()),
+        _("Accepted: %(hours)s hours now count for the worker.", hours=hours),
+    )
 
 
 @bp.post("/street/outside-training/<int:submission_id>/reject")
@@ -180,10 +174,8 @@ def reject(submission_id: int):
     form = RejectForm(prefix=f"s{submission_id}")
     if not form.validate_on_submit():
         return _review_page(street_id, forms={submission_id: form}, status=422)
-    outcome = commit_or_refusal(
-        lambda: operations.reject(submission, validated(form.reason.data), actor=actor())
+    return _decided(
+        street_id,
+        lambda: operations.reject(submission, validated(form.reason.data), actor=actor()),
+        _("Declined; the worker will see your reason."),
     )
-    if isinstance(outcome, Refused):
-        return _review_page(street_id, notice=str(outcome.message), status=outcome.status)
-    flash(_("Declined; the worker will see your reason."), "success")
-    return redirect(url_for("outside.review"), 303)

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app
+from flask import Blueprint, Response, abort, current_app, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.extensions import talisman
+from portal.people.models import WorkerProfile
 from portal.uploads import queries, sniff, storage
 from portal.uploads.access import can_view_upload
+from portal.uploads.operations import IncomingFile, too_large_message, upload_refusal
+from portal.web.errors import http_error
+from portal.web.views import commit_or_show, show_on_form
 
 bp = Blueprint("uploads", __name__)
+
+# Room for the form's text fields and multipart framing around the file itself.
+FORM_OVERHEAD = 256 * 1024
 
 # The answer is a photo or a PDF, never a page: no scripts, styles or frames of its own,
 # and sandboxed (a unique origin, no scripts) should a browser render it as a page anyway.
@@ -51,6 +62,49 @@ def show(upload_id: int):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# -- pages whose form carries a file (a proof, an attachment) ---------------------------------
+
+
+def limit_request_body() -> None:
+    """Cut off a body larger than one upload and its form; run before CSRF reads the body."""
+    request.max_content_length = storage.max_bytes() + FORM_OVERHEAD
+
+
+def answer_too_large(
+    endpoint: str, show_form: Callable[[WorkerProfile, str], ResponseReturnValue]
+) -> ResponseReturnValue:
+    """Answer an oversized upload: to a worker posting ``endpoint`` their form saying why.
+
+    ``show_form(worker, message)`` renders that form again (413); anywhere else the error
+    page says it.
+    """
+    message = str(too_large_message())
+    worker = current_user.worker if current_user.is_authenticated else None
+    if worker is None or request.endpoint != endpoint:
+        return http_error(RequestEntityTooLarge(description=message))
+    return show_form(worker, message)
+
+
+def commit_upload_or_show(
+    form: Any, write: Callable[[], Any], *, file: IncomingFile | None, field: str
+) -> bool:
+    """Store a posted file with its record and commit; or show on the form why not.
+
+    A form that validated runs ``write``: committed (True), or refused on the form with no
+    stored file left behind (False). A form that did not still says at once whether the
+    file would fail as well (nothing is stored): the browser clears the file input, so it
+    must be attached again anyway.
+    """
+    if form.validate_on_submit():
+        with storage.removed_if_block_fails():  # no stored file outlives a failed commit
+            return commit_or_show(form, write)
+    if file is not None:
+        refused = upload_refusal(file, field)
+        if refused is not None:
+            show_on_form(form, refused)
+    return False
 
 
 def _filename_options(name: str) -> dict[str, str]:

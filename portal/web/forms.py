@@ -17,7 +17,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, MutableMapping, Sequence
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, TypeVar, Unpack
 
@@ -73,6 +73,7 @@ class FieldOptions(TypedDict, total=False):
 NUMBER_FIELDS = (IntegerField, DecimalField, FloatField)
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _MULTILINE_ALLOWED = frozenset("\n\r\t")
+_TENTH = Decimal("0.1")
 
 
 def control_characters(text: str, *, multiline: bool = False) -> list[str]:
@@ -140,6 +141,27 @@ def validated(value: _T | None) -> _T:
     if value is None:
         raise ValueError("a required value is missing: read form data only once it validated")
     return value
+
+
+def parse_tenths(text: str | None, *, maximum: Decimal, ignore: str = "") -> Decimal | None:
+    """Return a number from 0 to ``maximum`` with one decimal at most; None if blank.
+
+    Raise ValueError for anything else. Characters in ``ignore`` (thousands separators,
+    say) are dropped first.
+    """
+    text = (text or "").strip()
+    for char in ignore:
+        text = text.replace(char, "")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation as error:
+        raise ValueError(text) from error
+    # Bounds first: quantize() of 1e30 and beyond overflows the context's precision.
+    if not value.is_finite() or not 0 <= value <= maximum or value != value.quantize(_TENTH):
+        raise ValueError(text)
+    return value.quantize(_TENTH)
 
 
 def at_most(limit: int) -> Length:

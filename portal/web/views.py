@@ -9,7 +9,7 @@ from flask import abort, request
 from flask_login import current_user
 
 from portal.extensions import db
-from portal.people.models import User
+from portal.people.models import User, WorkerProfile
 from portal.refusals import Refused
 
 INVALID = 422
@@ -19,6 +19,14 @@ T = TypeVar("T")
 def actor() -> User:
     """Return the signed-in user as the real ``User`` (not the proxy), to pass as ``actor=``."""
     return current_user._get_current_object()
+
+
+def own_worker() -> WorkerProfile:
+    """Return the signed-in user's worker profile: 403 on a worker's page for other roles."""
+    worker = current_user.worker
+    if worker is None:
+        abort(403)
+    return worker
 
 
 def show_on_form(form, refused: Refused) -> None:
