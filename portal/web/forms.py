@@ -239,11 +239,11 @@ class BlankIsNone(Field):
 class LocalDateField(BlankIsNone, DateField):
     """A date typed or picked on a phone (YYYY-MM-DD), in Asia/Shanghai terms."""
 
-    def __init__(  # noqa: D107
+    def __init__(
         self,
         label: str | None = None,
         validators: Validators = None,
-        format: str | list[str] = "%Y-%m-%d",  # noqa: A002
+        format: str | list[str] = "%Y-%m-%d",
         *,
         default: date | Callable[[], date] | None = None,
         invalid_value_message: str | None = None,
@@ -256,7 +256,7 @@ class LocalDateField(BlankIsNone, DateField):
 class WholeNumberField(BlankIsNone, IntegerField):
     """A whole number (give it a NumberRange)."""
 
-    def __init__(  # noqa: D107
+    def __init__(
         self,
         label: str | None = None,
         validators: Validators = None,
@@ -272,7 +272,7 @@ class WholeNumberField(BlankIsNone, IntegerField):
 class DecimalNumberField(BlankIsNone, DecimalField):
     """A decimal number as typed, not rounded (give it a NumberRange)."""
 
-    def __init__(  # noqa: D107
+    def __init__(
         self,
         label: str | None = None,
         validators: Validators = None,
@@ -292,7 +292,7 @@ class ChoiceField(SelectField):
     The choices are set by the form's ``__init__`` (WTForms warns about choices given here).
     """
 
-    def __init__(  # noqa: D107
+    def __init__(
         self,
         label: str | None = None,
         validators: Validators = None,

@@ -32,12 +32,12 @@ _T = TypeVar("_T")
 class DatabaseIdConverter(IntegerConverter):
     """``<int:…>`` bounded to what an id column can hold: anything larger is a 404."""
 
-    def __init__(  # noqa: D107
+    def __init__(
         self,
-        map: Map,  # noqa: A002
+        map: Map,
         fixed_digits: int = 0,
-        min: int | None = None,  # noqa: A002
-        max: int | None = DB_INT_MAX,  # noqa: A002
+        min: int | None = None,
+        max: int | None = DB_INT_MAX,
         signed: bool = False,
     ) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
@@ -56,14 +56,14 @@ class BoundedArgs(ImmutableMultiDict[str, _V]):
     @overload
     def get(self, key: str, default: _T) -> _V | _T: ...
     @overload
-    def get(self, key: str, *, type: Callable[[_V], _T]) -> _T | None: ...  # noqa: A002
+    def get(self, key: str, *, type: Callable[[_V], _T]) -> _T | None: ...
     @overload
-    def get(self, key: str, default: _T, type: Callable[[_V], _T]) -> _T: ...  # noqa: A002
+    def get(self, key: str, default: _T, type: Callable[[_V], _T]) -> _T: ...
     def get(  # noqa: D102
         self,
         key: str,
         default: object = None,
-        type: Callable[[_V], object] | None = None,  # noqa: A002
+        type: Callable[[_V], object] | None = None,
     ) -> object:
         if type is None:
             return super().get(key, default)
