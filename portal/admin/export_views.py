@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from portal import xlsx
 from portal.admin import exports, forms, queries, team_queries
 from portal.admin.views import bp
-from portal.people.scope import AdminScope, admin_scope
+from portal.people.scope import AdminScope, admin_scope, scope_streets
 from portal.timeutil import local_today, utcnow
 from portal.web.htmx import render
 
@@ -40,7 +40,7 @@ def export(kind: str):
         abort(404)
     kind = exports.ExportKind(kind)
     today = local_today()
-    streets = queries.scope_streets(scope)
+    streets = scope_streets(scope)
     about = {
         "scope_name": _scope_name(scope, streets),
         "profile_name": scope.profile.name,

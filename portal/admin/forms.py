@@ -10,7 +10,6 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -24,6 +23,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 from portal.admin.queries import RosterFilter, RosterStatus
 from portal.enums import Education, HiringRoute, PostType, WorkerStatus
 from portal.labels import label
+from portal.people.record import grade_message
 from portal.policy import rules
 from portal.policy.profiles import MAX_GRADE, MIN_GRADE, PolicyProfile
 from portal.policy.rules import CertLevel
@@ -32,17 +32,6 @@ from portal.web.forms import LocalDateField, PortalForm, WholeNumberField, at_mo
 PHONE_RE = re.compile(r"^1\d{10}$")  # a mainland mobile number
 STAFF_NO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,31}$")
 MAX_QUERY = 40
-
-
-def grade_message(post_type: PostType, grade: int, low: int, high: int) -> str:
-    """Return the message for a grade outside the post type's range (form and import)."""
-    return _(
-        "Grade %(grade)d is outside the %(post)s range %(low)d–%(high)d.",
-        grade=grade,
-        post=label(post_type),
-        low=low,
-        high=high,
-    )
 
 
 def _choices(vocabulary) -> list[tuple[str, str]]:

@@ -6,36 +6,25 @@ values before and after.
 
 from __future__ import annotations
 
-import enum
 import secrets
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
-from typing import Any
 
 from portal.audit import operations as audit
 from portal.auth import operations as auth
 from portal.enums import Education, HiringRoute, PostType, Role, WorkerStatus
 from portal.extensions import db
 from portal.people.models import GradeChange, User, UserRole, WorkerProfile
+from portal.people.record import (
+    INITIAL_GRADE_REASON,
+    PROFILE_FIELDS,
+    STATUS_FIELDS,
+    USER_FIELDS,
+    plain,
+)
 
-INITIAL_GRADE_REASON = "建档定级"  # stored with the first grade on record
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105
 _PASSWORD_LENGTH = 10
-
-USER_FIELDS = ("name", "phone", "staff_no")
-PROFILE_FIELDS = (
-    "community_id",
-    "post_type",
-    "grade",
-    "community_work_started_on",
-    "joined_on",
-    "education",
-    "party_member",
-    "hiring_route",
-    "exam_eligible_on",
-)
-STATUS_FIELDS = ("status", "status_since", "status_until", "status_reason")
 
 
 @dataclass(frozen=True)
@@ -54,17 +43,6 @@ class WorkerData:
     party_member: bool
     hiring_route: HiringRoute
     exam_eligible_on: date | None
-
-
-def plain(value: Any) -> Any:
-    """Return a value as the audit log's JSON stores it."""
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return f"{value:f}"
-    return value
 
 
 def snapshot(worker: WorkerProfile, fields: tuple[str, ...] = USER_FIELDS + PROFILE_FIELDS):

@@ -240,12 +240,6 @@ def roster_all(scope: AdminScope, filters: RosterFilter, today: date) -> list[Ro
     return _roster_rows(db.session.execute(statement.order_by(*ROSTER_ORDER)), scope.profile, today)
 
 
-def scope_streets(scope: AdminScope) -> list[Street]:
-    """Return the streets in scope, by name."""
-    statement = sa.select(Street).where(scope.street_condition(Street.id))
-    return list(db.session.scalars(statement.order_by(Street.name, Street.id)))
-
-
 def scope_communities(scope: AdminScope) -> list:
     """Return (community, street name) of every community in scope, by street and name."""
     statement = (

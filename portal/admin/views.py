@@ -28,7 +28,7 @@ from portal.database import writes
 from portal.enums import Education, HiringRoute, PostType, WorkerStatus
 from portal.extensions import db
 from portal.people.models import WorkerProfile
-from portal.people.scope import AdminScope, admin_scope, worker_in_scope
+from portal.people.scope import AdminScope, admin_scope, scope_streets, worker_in_scope
 from portal.policy import rules
 from portal.policy.rules import CertLevel
 from portal.timeutil import local_today, year_bounds
@@ -65,7 +65,7 @@ def roster():
     """Show the roster: search as you type, filters, pages; htmx gets the results block."""
     scope = admin_scope(current_user)
     today = local_today()
-    streets = queries.scope_streets(scope)
+    streets = scope_streets(scope)
     communities = queries.scope_communities(scope)
     filters = forms.roster_filter(
         request.args,

@@ -16,7 +16,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from portal.admin.operations import plain
 from portal.appraisal.models import Appraisal
 from portal.audit.models import AuditEntry
 from portal.care.models import CareRecord
@@ -27,6 +26,7 @@ from portal.imports.common import KnownWorker, Planner, WorkerIndex, batches, di
 from portal.imports.reader import ParsedRow
 from portal.imports.report import Change, FieldChange
 from portal.imports.templates import COLUMNS, Kind
+from portal.people.record import plain
 
 _QUANTITY_REQUIRED = {
     CareKind.ANNUAL_LEAVE,

@@ -16,8 +16,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from portal.admin.forms import grade_message
-from portal.admin.operations import INITIAL_GRADE_REASON, PROFILE_FIELDS, USER_FIELDS, plain
 from portal.audit.models import AuditEntry
 from portal.enums import Role, WorkerStatus
 from portal.extensions import db
@@ -26,6 +24,13 @@ from portal.imports.reader import ParsedRow
 from portal.imports.report import Change, FieldChange
 from portal.imports.templates import COLUMNS, Kind
 from portal.people.models import GradeChange, User, UserRole, WorkerProfile
+from portal.people.record import (
+    INITIAL_GRADE_REASON,
+    PROFILE_FIELDS,
+    USER_FIELDS,
+    grade_message,
+    plain,
+)
 from portal.policy import rules
 from portal.timeutil import utcnow
 
