@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -46,28 +47,37 @@ def download_name(kind: ExportKind, scope_name: str, today: date) -> str:
     return f"{stem}-{today.isoformat()}.xlsx"
 
 
+@dataclass(frozen=True)
+class About:
+    """What the "About" sheet of every export says: whose records, under which rules, when."""
+
+    scope_name: str
+    profile_name: str
+    now: datetime
+
+
 def _workbook(
-    title: str,
+    kind: ExportKind,
     headers: Sequence[str],
     rows: Iterable[Sequence[Any]],
     *,
     widths: Sequence[int],
-    about: Sequence[tuple[str, Any]],
+    about: About,
 ) -> bytes:
     """Return a workbook: one sheet of rows under bold headers, and a sheet about the export."""
+    title = str(EXPORT_LABELS[kind])
     book = xlsx.simple_workbook(title, headers, rows, widths=widths)
     notes = xlsx.add_sheet(book, _("About"), (), widths=(16, 40), freeze=False)
-    xlsx.append_rows(notes, about)
+    xlsx.append_rows(
+        notes,
+        [
+            (_("Export"), title),
+            (_("Scope"), about.scope_name),
+            (_("Policy profile"), about.profile_name),
+            (_("Exported at (Beijing time)"), about.now),
+        ],
+    )
     return xlsx.to_bytes(book)
-
-
-def _about(kind: ExportKind, scope_name: str, profile_name: str, now: datetime) -> list:
-    return [
-        (_("Export"), str(EXPORT_LABELS[kind])),
-        (_("Scope"), scope_name),
-        (_("Policy profile"), profile_name),
-        (_("Exported at (Beijing time)"), now),
-    ]
 
 
 def _who_headers() -> list[str]:
@@ -101,7 +111,7 @@ def _cert_text(state) -> str:
     return text
 
 
-def roster_workbook(rows: Sequence[queries.RosterRow], *, scope_name, profile_name, now) -> bytes:
+def roster_workbook(rows: Sequence[queries.RosterRow], about: About) -> bytes:
     """Return the roster: every field of each worker's record, status and certificate state."""
     headers = [
         _("Name"),
@@ -152,11 +162,11 @@ def roster_workbook(rows: Sequence[queries.RosterRow], *, scope_name, profile_na
     )
     widths = (10, 14, 12, 12, 14, 14, 6, 14, 14, 12, 8, 8, 14, 14, 22, 8, 12, 12, 20, 8)
     return _workbook(
-        str(EXPORT_LABELS[ExportKind.ROSTER]),
+        ExportKind.ROSTER,
         headers,
         body,
         widths=widths,
-        about=_about(ExportKind.ROSTER, scope_name, profile_name, now),
+        about=about,
     )
 
 
@@ -167,7 +177,7 @@ def _pace(progress) -> str:
 
 
 def training_workbook(
-    rows: Sequence[team_queries.TrainingRow], *, year: int, scope_name, profile_name, now
+    rows: Sequence[team_queries.TrainingRow], about: About, *, year: int
 ) -> bytes:
     """Return this year's hours of each worker on post against their minimum."""
     headers = [
@@ -192,17 +202,15 @@ def training_workbook(
         for r in rows
     )
     return _workbook(
-        str(EXPORT_LABELS[ExportKind.TRAINING]),
+        ExportKind.TRAINING,
         headers,
         body,
         widths=(10, 12, 14, 14, 12, 12, 12, 12, 10, 10),
-        about=_about(ExportKind.TRAINING, scope_name, profile_name, now),
+        about=about,
     )
 
 
-def appraisals_workbook(
-    grid: team_queries.AppraisalGrid, *, scope_name, profile_name, now
-) -> bytes:
+def appraisals_workbook(grid: team_queries.AppraisalGrid, about: About) -> bytes:
     """Return each worker's results, one column per year; unpublished results are marked."""
     headers = [*_who_headers(), _("Status")]
     headers += [_("%(year)d result", year=year) for year in grid.years]
@@ -229,17 +237,15 @@ def appraisals_workbook(
         for worker, name, staff_no, community, by_year in grid.rows
     )
     return _workbook(
-        str(EXPORT_LABELS[ExportKind.APPRAISALS]),
+        ExportKind.APPRAISALS,
         headers,
         body,
         widths=(10, 12, 14, 14, 8, *([14] * len(grid.years))),
-        about=_about(ExportKind.APPRAISALS, scope_name, profile_name, now),
+        about=about,
     )
 
 
-def certificates_workbook(
-    rows: Sequence[team_queries.DeadlineRow], *, scope_name, profile_name, now
-) -> bytes:
+def certificates_workbook(rows: Sequence[team_queries.DeadlineRow], about: About) -> bytes:
     """Return the uncertified workers whose deadline is within 180 days or past."""
     headers = [
         *_who_headers(),
@@ -259,11 +265,11 @@ def certificates_workbook(
         for r in rows
     )
     return _workbook(
-        str(EXPORT_LABELS[ExportKind.CERTIFICATES]),
+        ExportKind.CERTIFICATES,
         headers,
         body,
         widths=(10, 12, 14, 14, 14, 14, 8, 12),
-        about=_about(ExportKind.CERTIFICATES, scope_name, profile_name, now),
+        about=about,
     )
 
 
@@ -279,9 +285,7 @@ def risk_text(risk) -> str:
     )
 
 
-def exit_risks_workbook(
-    rows: Sequence[team_queries.ExitRiskRow], *, scope_name, profile_name, now
-) -> bytes:
+def exit_risks_workbook(rows: Sequence[team_queries.ExitRiskRow], about: About) -> bytes:
     """Return the workers at risk under an exit rule, with the help to offer first."""
     headers = [
         *_who_headers(),
@@ -303,9 +307,9 @@ def exit_risks_workbook(
         for r in rows
     )
     return _workbook(
-        str(EXPORT_LABELS[ExportKind.EXIT_RISKS]),
+        ExportKind.EXIT_RISKS,
         headers,
         body,
         widths=(10, 12, 14, 14, 8, 36, 36, 20, 30),
-        about=_about(ExportKind.EXIT_RISKS, scope_name, profile_name, now),
+        about=about,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from portal.audit import operations as audit
 from portal.auth import operations as auth
@@ -140,7 +141,7 @@ def update_worker(
         )
     old, new = difference(before, snapshot(worker))
     if new:
-        detail = {"before": old, "after": new}
+        detail: dict[str, Any] = {"before": old, "after": new}
         if "post_type" in new or "grade" in new:
             detail["reason"] = grade_reason
         audit.record("worker_updated", worker, actor=actor, **detail)

@@ -240,7 +240,7 @@ def roster_all(scope: AdminScope, filters: RosterFilter, today: date) -> list[Ro
     return _roster_rows(db.session.execute(statement.order_by(*ROSTER_ORDER)), scope.profile, today)
 
 
-def scope_communities(scope: AdminScope) -> list:
+def scope_communities(scope: AdminScope) -> Sequence[sa.Row[tuple[Community, str]]]:
     """Return (community, street name) of every community in scope, by street and name."""
     statement = (
         sa.select(Community, Street.name.label("street"))
@@ -281,9 +281,10 @@ ALL_APPRAISALS = (
 )
 
 
-def grade_history(worker_id: int) -> list:
-    """Return (GradeChange, recorded_by name) rows of a worker, newest first."""
-    return db.session.execute(GRADE_HISTORY, {"worker_id": worker_id}).all()
+def grade_history(worker_id: int) -> list[tuple[GradeChange, str | None]]:
+    """Return (GradeChange, recorded_by name) of a worker, newest first (no name if unknown)."""
+    rows = db.session.execute(GRADE_HISTORY, {"worker_id": worker_id})
+    return [(change, recorded_by) for change, recorded_by in rows]
 
 
 def all_appraisals(worker_id: int) -> list[Appraisal]:

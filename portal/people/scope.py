@@ -65,10 +65,11 @@ class AdminScope:
             return street_column.in_(streets.scalar_subquery())
         return street_column == self.street_id
 
-    def require_write(self) -> None:
-        """Refuse (403) a write to an admin who may only read."""
-        if not self.can_write:
+    def require_write(self) -> int:
+        """Refuse (403) a write to an admin who may only read; return the street they run."""
+        if self.street_id is None:
             abort(403)
+        return self.street_id
 
 
 def admin_scope(user: User) -> AdminScope:
