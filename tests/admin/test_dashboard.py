@@ -24,7 +24,7 @@ from decimal import Decimal
 
 import pytest
 
-from portal.admin import dashboard
+from portal.admin import dashboard, figures
 from portal.admin.rules import SuggestedAction
 from portal.enums import (
     AppraisalResult,
@@ -230,9 +230,9 @@ def test_rates_against_the_targets_of_003(street):
 
 def test_rate_meets_target_exactly_not_after_rounding():
     """A target is met at exactly its share, never by rounding up (69.9 % is not 70 %)."""
-    assert dashboard.Rate(7, 10, 70).met and dashboard.Rate(7, 10, 70).missing == 0
-    assert not dashboard.Rate(699, 1000, 70).met and dashboard.Rate(699, 1000, 70).percent == 69
-    assert dashboard.Rate(0, 0, 60).percent is None and not dashboard.Rate(0, 0, 60).met
+    assert figures.Rate(7, 10, 70).met and figures.Rate(7, 10, 70).missing == 0
+    assert not figures.Rate(699, 1000, 70).met and figures.Rate(699, 1000, 70).percent == 69
+    assert figures.Rate(0, 0, 60).percent is None and not figures.Rate(0, 0, 60).met
 
 
 def test_training_compliance_splits_done_on_pace_and_behind(street):
