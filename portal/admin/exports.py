@@ -7,10 +7,10 @@ Headers follow the interface language (Chinese by default); portal.xlsx writes t
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,6 +19,7 @@ from flask_babel import ngettext
 from portal import xlsx
 from portal.admin import queries, team_queries
 from portal.labels import label
+from portal.people.models import WorkerProfile
 from portal.policy.rules import CertLevel
 
 
@@ -80,14 +81,47 @@ def _workbook(
     return xlsx.to_bytes(book)
 
 
+_WHO_WIDTHS = (10, 12, 14, 14)
+
+
+class _TeamRow(Protocol):
+    """A row about one worker of the team, as the team queries return them."""
+
+    @property
+    def name(self) -> str: ...  # noqa: D102
+    @property
+    def staff_no(self) -> str | None: ...  # noqa: D102
+    @property
+    def community(self) -> str: ...  # noqa: D102
+    @property
+    def worker(self) -> WorkerProfile: ...  # noqa: D102
+
+
+_Row = TypeVar("_Row", bound=_TeamRow)
+
+
 def _who_headers() -> list[str]:
     """Return the headers of the columns that say who a row is about."""
     return [_("Name"), _("Staff number"), _("Community"), _("Post type")]
 
 
-def _who(row) -> tuple:
-    """Return who a row is about: name, staff number, community and post type."""
-    return (row.name, row.staff_no, row.community, row.worker.post_type)
+def _team_workbook(
+    kind: ExportKind,
+    headers: Sequence[str],
+    rows: Iterable[_Row],
+    cells: Callable[[_Row], Sequence[Any]],
+    *,
+    widths: Sequence[int],
+    about: About,
+) -> bytes:
+    """Return one row per worker: who (name, staff number, community, post), then ``cells``."""
+    return _workbook(
+        kind,
+        [*_who_headers(), *headers],
+        ((r.name, r.staff_no, r.community, r.worker.post_type, *cells(r)) for r in rows),
+        widths=(*_WHO_WIDTHS, *widths),
+        about=about,
+    )
 
 
 def _cert_text(state) -> str:
@@ -181,7 +215,6 @@ def training_workbook(
 ) -> bytes:
     """Return this year's hours of each worker on post against their minimum."""
     headers = [
-        *_who_headers(),
         _("Required hours %(year)d", year=year),
         _("Credited hours"),
         _("Hours missing"),
@@ -189,24 +222,14 @@ def training_workbook(
         _("Percent done"),
         _("Progress"),
     ]
-    body = (
-        (
-            *_who(r),
-            r.progress.required,
-            r.progress.credited,
-            r.progress.missing,
-            r.progress.expected_by_now,
-            r.progress.percent,
-            _pace(r.progress),
-        )
-        for r in rows
-    )
-    return _workbook(
-        ExportKind.TRAINING,
-        headers,
-        body,
-        widths=(10, 12, 14, 14, 12, 12, 12, 12, 10, 10),
-        about=about,
+
+    def cells(r: team_queries.TrainingRow) -> tuple:
+        progress = r.progress
+        done = (progress.required, progress.credited, progress.missing)
+        return (*done, progress.expected_by_now, progress.percent, _pace(progress))
+
+    return _team_workbook(
+        ExportKind.TRAINING, headers, rows, cells, widths=(12, 12, 12, 12, 10, 10), about=about
     )
 
 
@@ -214,6 +237,7 @@ def appraisals_workbook(grid: team_queries.AppraisalGrid, about: About) -> bytes
     """Return each worker's results, one column per year; unpublished results are marked."""
     headers = [*_who_headers(), _("Status")]
     headers += [_("%(year)d result", year=year) for year in grid.years]
+    widths = (*_WHO_WIDTHS, 8, *([14] * len(grid.years)))
 
     def result(appraisal) -> str | None:
         if appraisal is None:
@@ -240,7 +264,7 @@ def appraisals_workbook(grid: team_queries.AppraisalGrid, about: About) -> bytes
         ExportKind.APPRAISALS,
         headers,
         body,
-        widths=(10, 12, 14, 14, 8, *([14] * len(grid.years))),
+        widths=widths,
         about=about,
     )
 
@@ -248,28 +272,17 @@ def appraisals_workbook(grid: team_queries.AppraisalGrid, about: About) -> bytes
 def certificates_workbook(rows: Sequence[team_queries.DeadlineRow], about: About) -> bytes:
     """Return the uncertified workers whose deadline is within 180 days or past."""
     headers = [
-        *_who_headers(),
         _("Eligible for the social-work exam on"),
         _("Certificate deadline"),
         _("Days left"),
         _("Certificate state"),
     ]
-    body = (
-        (
-            *_who(r),
-            r.worker.exam_eligible_on,
-            r.deadline,
-            r.state.days_left,
-            r.state.level,
-        )
-        for r in rows
-    )
-    return _workbook(
-        ExportKind.CERTIFICATES,
-        headers,
-        body,
-        widths=(10, 12, 14, 14, 14, 14, 8, 12),
-        about=about,
+
+    def cells(r: team_queries.DeadlineRow) -> tuple:
+        return (r.worker.exam_eligible_on, r.deadline, r.state.days_left, r.state.level)
+
+    return _team_workbook(
+        ExportKind.CERTIFICATES, headers, rows, cells, widths=(14, 14, 8, 12), about=about
     )
 
 
@@ -288,28 +301,22 @@ def risk_text(risk) -> str:
 def exit_risks_workbook(rows: Sequence[team_queries.ExitRiskRow], about: About) -> bytes:
     """Return the workers at risk under an exit rule, with the help to offer first."""
     headers = [
-        *_who_headers(),
         _("Hiring route"),
         _("Recent results"),
         _("Risk"),
         _("Suggested action"),
         _("Policy basis"),
     ]
-    body = (
-        (
-            *_who(r),
+
+    def cells(r: team_queries.ExitRiskRow) -> tuple:
+        return (
             r.worker.hiring_route,
             "；".join(f"{year} {label(result)}" for year, result in sorted(r.history.items())),
             "；".join(risk_text(risk) for risk in r.risks),
             "、".join(str(team_queries.ACTION_LABELS[action]) for action in r.actions),
             "；".join(dict.fromkeys(risk.citation for risk in r.risks)),
         )
-        for r in rows
-    )
-    return _workbook(
-        ExportKind.EXIT_RISKS,
-        headers,
-        body,
-        widths=(10, 12, 14, 14, 8, 36, 36, 20, 30),
-        about=about,
+
+    return _team_workbook(
+        ExportKind.EXIT_RISKS, headers, rows, cells, widths=(8, 36, 36, 20, 30), about=about
     )

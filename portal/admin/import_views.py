@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.imports import reader, stash
 from portal.imports.commit import load_street, run_import
 from portal.imports.limits import too_large as limits_too_large
-from portal.imports.report import summary
+from portal.imports.report import ImportReport, summary
 from portal.imports.templates import KIND_LABELS, Kind, download_name, template_workbook
 from portal.org.models import Street
 from portal.people.scope import admin_scope
@@ -59,18 +59,23 @@ def _street(street_id: int) -> Street:
     return street
 
 
-def _preview(report, *, token: str | None, status: int):
-    return _private(
-        render(
-            "admin/import_preview.html",
-            report=report,
-            kind_label=KIND_LABELS[report.kind],
-            summary_text=summary(report),
-            token=token,
-            commit_form=forms.CommitForm(token=token) if token else None,
-            max_shown=MAX_SHOWN,
-        ),
-        status,
+def _report_page(template: str, report: ImportReport, status: int = 200, **context):
+    """Render a page about an import's report: its kind, its summary and the rows listed."""
+    page = render(
+        template,
+        report=report,
+        kind_label=KIND_LABELS[report.kind],
+        summary_text=summary(report),
+        max_shown=MAX_SHOWN,
+        **context,
+    )
+    return _private(page, status)
+
+
+def _preview(report: ImportReport, *, token: str | None, status: int):
+    commit_form = forms.CommitForm(token=token) if token else None
+    return _report_page(
+        "admin/import_preview.html", report, status, token=token, commit_form=commit_form
     )
 
 
@@ -150,15 +155,7 @@ def import_commit():
         db.session.rollback()
         return _preview(report, token=None, status=409)
     stash.discard(stashed)
-    return _private(
-        render(
-            "admin/import_result.html",
-            report=report,
-            kind_label=KIND_LABELS[report.kind],
-            summary_text=summary(report),
-            max_shown=MAX_SHOWN,
-        )
-    )
+    return _report_page("admin/import_result.html", report)
 
 
 @bp.get("/street/import/template/<kind>.xlsx")

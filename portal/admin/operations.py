@@ -93,20 +93,40 @@ def create_worker(
     )
     db.session.add(worker)
     db.session.flush()
-    db.session.add(
-        GradeChange(
-            worker_id=worker.user_id,
-            changed_on=today,
-            from_post_type=None,
-            from_grade=None,
-            to_post_type=data.post_type,
-            to_grade=data.grade,
-            reason=grade_reason or INITIAL_GRADE_REASON,
-            recorded_by_id=getattr(actor, "id", None),
-        )
+    _add_grade_change(
+        worker,
+        (None, None),
+        data,
+        reason=grade_reason or INITIAL_GRADE_REASON,
+        actor=actor,
+        on=today,
     )
     audit.record("worker_created", worker, actor=actor, after=snapshot(worker))
     return worker, password
+
+
+def _add_grade_change(
+    worker: WorkerProfile,
+    before: tuple[PostType | None, int | None],
+    data: WorkerData,
+    *,
+    reason: str,
+    actor: User | None,
+    on: date,
+) -> None:
+    """Add a line to the worker's grade history: from ``before`` to the post and grade of data."""
+    db.session.add(
+        GradeChange(
+            worker_id=worker.user_id,
+            changed_on=on,
+            from_post_type=before[0],
+            from_grade=before[1],
+            to_post_type=data.post_type,
+            to_grade=data.grade,
+            reason=reason,
+            recorded_by_id=getattr(actor, "id", None),
+        )
+    )
 
 
 def update_worker(
@@ -127,17 +147,8 @@ def update_worker(
     if (data.post_type, data.grade) != (old_post, old_grade):
         if not grade_reason:
             raise ValueError("a post or grade change needs a reason")
-        db.session.add(
-            GradeChange(
-                worker_id=worker.user_id,
-                changed_on=today,
-                from_post_type=old_post,
-                from_grade=old_grade,
-                to_post_type=data.post_type,
-                to_grade=data.grade,
-                reason=grade_reason,
-                recorded_by_id=getattr(actor, "id", None),
-            )
+        _add_grade_change(
+            worker, (old_post, old_grade), data, reason=grade_reason, actor=actor, on=today
         )
     old, new = difference(before, snapshot(worker))
     if new:

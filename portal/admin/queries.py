@@ -25,6 +25,7 @@ from portal.certificates.models import Certificate
 from portal.enums import CertificateKind, PostType, WorkerStatus
 from portal.extensions import db
 from portal.org.models import Community, Street
+from portal.people import queries as people_queries
 from portal.people.models import GradeChange, User, WorkerProfile
 from portal.people.scope import AdminScope
 from portal.policy import rules
@@ -267,12 +268,10 @@ def street_communities(street_id: int) -> list[Community]:
 
 _RECORDER = aliased(User, name="recorder")
 
-GRADE_HISTORY = (
-    sa.select(GradeChange, _RECORDER.name.label("recorded_by"))
-    .outerjoin(_RECORDER, _RECORDER.id == GradeChange.recorded_by_id)
-    .where(GradeChange.worker_id == sa.bindparam("worker_id"))
-    .order_by(GradeChange.changed_on.desc(), GradeChange.id.desc())
-)
+# A worker's grade history, newest first, with the name of who recorded each change.
+GRADE_HISTORY = people_queries.GRADE_HISTORY.add_columns(
+    _RECORDER.name.label("recorded_by")
+).outerjoin(_RECORDER, _RECORDER.id == GradeChange.recorded_by_id)
 
 ALL_APPRAISALS = (
     sa.select(Appraisal)

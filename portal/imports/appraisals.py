@@ -55,13 +55,6 @@ class AppraisalPlanner(RecordPlanner):
         """Name the worker and the year."""
         return f"{worker.name}（{worker.phone}） {values['year']}"
 
-    def new_record(self, worker, values):
-        """Return an unpublished appraisal."""
-        return Appraisal(
-            worker_id=worker.user_id,
-            year=values["year"],
-            result=values["result"],
-            score=values.get("score"),
-            comment=values.get("comment"),
-            published_at=None,
-        )
+    def new_values(self, values):
+        """Leave a new result unpublished."""
+        return {"published_at": None}

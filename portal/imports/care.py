@@ -94,14 +94,6 @@ class CarePlanner(RecordPlanner):
         kind, occurred = display(values["kind"]), values["occurred_on"].isoformat()
         return f"{worker.name}（{worker.phone}） {kind} {occurred}"
 
-    def new_record(self, worker, values):
-        """Return a care record that is done."""
-        return CareRecord(
-            worker_id=worker.user_id,
-            kind=values["kind"],
-            year=values["occurred_on"].year,
-            occurred_on=values["occurred_on"],
-            quantity=values.get("quantity"),
-            note=values.get("note"),
-            status=CareStatus.DONE,
-        )
+    def new_values(self, values):
+        """File a new record under the year of its date, as done."""
+        return {"year": values["occurred_on"].year, "status": CareStatus.DONE}

@@ -65,15 +65,3 @@ class CertificatePlanner(RecordPlanner):
     def subject(self, worker, values):
         """Name the worker and the certificate."""
         return f"{worker.name}（{worker.phone}） {display(values['kind'])} {values['number']}"
-
-    def new_record(self, worker, values):
-        """Return a new certificate."""
-        return Certificate(
-            worker_id=worker.user_id,
-            kind=values["kind"],
-            number=values["number"],
-            issued_on=values["issued_on"],
-            expires_on=values.get("expires_on"),
-            registered_on=values.get("registered_on"),
-            issuer=values.get("issuer"),
-        )

@@ -103,9 +103,14 @@ class RecordPlanner(Planner):
         """Return how the preview names the record."""
         raise NotImplementedError
 
-    def new_record(self, worker: KnownWorker, values: dict[str, Any]) -> Any:  # pragma: no cover
-        """Return a new record for a row."""
-        raise NotImplementedError
+    def new_record(self, worker: KnownWorker, values: dict[str, Any]) -> Any:
+        """Return a new record of the row's worker: its key and fields, and what the kind adds."""
+        given = {name: values.get(name) for name in (*self.key_fields, *self.fields)}
+        return self.model(worker_id=worker.user_id, **given, **self.new_values(values))
+
+    def new_values(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Return what a new record holds beyond the row's key and fields."""
+        return {}
 
     def load_batched(
         self,
