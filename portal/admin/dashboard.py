@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import QueryableAttribute
 
 from portal.admin import queries as admin_queries
 from portal.admin import team_queries
@@ -41,6 +42,7 @@ from portal.admin.figures import (
     TeamFigures,
     TrainingFigures,
 )
+from portal.admin.queries import ReadScope
 from portal.enums import Education, PostType, WorkerStatus
 from portal.extensions import db
 from portal.mentoring import rules as mentoring_rules
@@ -73,12 +75,16 @@ class StreetView:
         """Return the district's policy profile."""
         return load_profile(self.district.policy_code)
 
-    def street_condition(self, street_column: sa.ColumnElement) -> sa.ColumnElement[bool]:
+    def street_condition(
+        self, street_column: sa.ColumnElement[int] | QueryableAttribute[int]
+    ) -> sa.ColumnElement[bool]:
         """Return the SQL condition 'this street column is the chosen street'."""
         return street_column == self.street_id
 
 
-def narrowed(scope: AdminScope, street_id: int | None, streets: Iterable[Street]):
+def narrowed(
+    scope: AdminScope, street_id: int | None, streets: Iterable[Street]
+) -> AdminScope | StreetView:
     """Return the scope the dashboard reads: one chosen street of the district, or all.
 
     Only an admin who reads the whole district chooses; a street id outside the
@@ -108,7 +114,7 @@ class _Member:
     mentored: bool
 
 
-def _team(scope, today: date) -> list[_Member]:
+def _team(scope: ReadScope, today: date) -> list[_Member]:
     """Return the current team in scope with the per-worker flags (one query)."""
     first, last = month_bounds(today)
     talked = (
@@ -191,7 +197,7 @@ def _training(rows: Sequence[team_queries.TrainingRow]) -> TrainingFigures:
     return TrainingFigures(len(done), len(on_pace), len(behind), behind)
 
 
-def team_figures(scope, today: date, *, streets: Sequence[Street] = ()) -> TeamFigures:
+def team_figures(scope: ReadScope, today: date, *, streets: Sequence[Street] = ()) -> TeamFigures:
     """Compute every figure of the dashboard for a scope (six queries).
 
     ``streets`` are the streets of a whole-district scope: given, the figures also carry

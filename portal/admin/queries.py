@@ -13,9 +13,10 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import QueryableAttribute, aliased
 
 from portal.admin.rules import (
     latest_eligibility_for_deadline,
@@ -31,6 +32,21 @@ from portal.people.scope import AdminScope
 from portal.policy import rules
 from portal.policy.profiles import PolicyProfile
 from portal.policy.rules import CertLevel
+
+
+class ReadScope(Protocol):
+    """What a read over the team needs of a scope: the rules in force, and whose streets.
+
+    An ``AdminScope``, or the dashboard's one street of a district (``StreetView``).
+    """
+
+    @property
+    def profile(self) -> PolicyProfile: ...  # noqa: D102
+
+    def street_condition(  # noqa: D102
+        self, street_column: sa.ColumnElement[int] | QueryableAttribute[int]
+    ) -> sa.ColumnElement[bool]: ...
+
 
 PER_PAGE = 50
 SOCIAL_WORK_KINDS = tuple(k for k in CertificateKind if k.is_social_work_qualification)
@@ -241,7 +257,7 @@ def roster_all(scope: AdminScope, filters: RosterFilter, today: date) -> list[Ro
     return _roster_rows(db.session.execute(statement.order_by(*ROSTER_ORDER)), scope.profile, today)
 
 
-def scope_communities(scope: AdminScope) -> Sequence[sa.Row[tuple[Community, str]]]:
+def scope_communities(scope: ReadScope) -> Sequence[sa.Row[tuple[Community, str]]]:
     """Return (community, street name) of every community in scope, by street and name."""
     statement = (
         sa.select(Community, Street.name.label("street"))
