@@ -41,10 +41,6 @@ REACTORS = {"notifications"}
 KNOWN_CYCLES = {
     # the inbox pages and models vs. the engine that fills them: one feature in two packages
     frozenset({"portal.inbox", "notifications"}),
-    # admin reads appraisals for its grid; appraisal pages use admin.queries
-    frozenset({"portal.admin", "portal.appraisal"}),
-    # imports reuse admin's field lists and messages; admin pages and CLI run the imports
-    frozenset({"portal.admin", "portal.imports"}),
     # trainer-side marks in training.operations call checkin; checkin reads training models
     frozenset({"portal.checkin", "portal.training"}),
 }

@@ -1,4 +1,6 @@
-"""The team dashboard's figures: "底数清、情况明" [004 §16 统计制度, 003 §1].
+"""The team dashboard: its reads and how they add up to the figures [004 §16, 003 §1].
+
+"底数清、情况明": the figures themselves (shares, headcounts, coverage) are in figures.py.
 
 Every figure counts the current team: workers on post or seconded (退出 not counted),
 the same population as the roster's default filter, the exports and the 谈心 coverage of
@@ -19,14 +21,28 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import QueryableAttribute
 
 from portal.admin import queries as admin_queries
 from portal.admin import team_queries
+from portal.admin.figures import (
+    CERTIFIED_TARGET,
+    COLLEGE_OR_ABOVE,
+    COLLEGE_TARGET,
+    PARTY_TARGET,
+    CommunityHeadcount,
+    MentoringFigures,
+    Rate,
+    StaffingRow,
+    StreetSummary,
+    TeamFigures,
+    TrainingFigures,
+)
+from portal.admin.queries import ReadScope
 from portal.enums import Education, PostType, WorkerStatus
 from portal.extensions import db
 from portal.mentoring import rules as mentoring_rules
@@ -39,16 +55,7 @@ from portal.talks import rules as talks_rules
 from portal.talks.models import Talk
 from portal.timeutil import month_bounds
 
-# Targets within five years [003 §1]: 持证社工占比60%以上、党员占比70%以上、大专以上学历90%以上.
-CERTIFIED_TARGET = 60
-PARTY_TARGET = 70
-COLLEGE_TARGET = 90
-# 每万城镇常住人口拥有社区工作者18人 [003 §1, 004 §3].
-WORKERS_PER_10000 = 18
-COLLEGE_OR_ABOVE = frozenset({Education.COLLEGE, Education.BACHELOR, Education.MASTER})
 SHOWN_ROWS = 50  # lists on the page stop here; the exports hold every row
-
-_TENTH = Decimal("0.1")
 
 
 # -- the scope of one street inside a district ----------------------------------------------
@@ -68,12 +75,16 @@ class StreetView:
         """Return the district's policy profile."""
         return load_profile(self.district.policy_code)
 
-    def street_condition(self, street_column: sa.ColumnElement) -> sa.ColumnElement[bool]:
+    def street_condition(
+        self, street_column: sa.ColumnElement[int] | QueryableAttribute[int]
+    ) -> sa.ColumnElement[bool]:
         """Return the SQL condition 'this street column is the chosen street'."""
         return street_column == self.street_id
 
 
-def narrowed(scope: AdminScope, street_id: int | None, streets: Iterable[Street]):
+def narrowed(
+    scope: AdminScope, street_id: int | None, streets: Iterable[Street]
+) -> AdminScope | StreetView:
     """Return the scope the dashboard reads: one chosen street of the district, or all.
 
     Only an admin who reads the whole district chooses; a street id outside the
@@ -84,171 +95,6 @@ def narrowed(scope: AdminScope, street_id: int | None, streets: Iterable[Street]
     if street_id not in {street.id for street in streets}:
         return scope
     return StreetView(scope.district, street_id)
-
-
-# -- figures ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rate:
-    """A share of the team against a policy target (percent)."""
-
-    count: int
-    total: int
-    target: int
-
-    @property
-    def percent(self) -> int | None:
-        """Return the share rounded down (59.9 % never shows as 60 %), None for no team."""
-        if self.total == 0:
-            return None
-        return self.count * 100 // self.total
-
-    @property
-    def met(self) -> bool:
-        """Return whether the share reaches the target (exactly, not after rounding)."""
-        return self.total > 0 and self.count * 100 >= self.target * self.total
-
-    @property
-    def missing(self) -> int:
-        """Return how many more workers the target needs (0 when met)."""
-        needed = -(-self.target * self.total // 100)  # ceiling
-        return max(needed - self.count, 0)
-
-
-@dataclass(frozen=True)
-class CommunityHeadcount:
-    """Workers of one community by post type."""
-
-    community_id: int
-    community: str
-    street: str
-    by_post: dict[PostType, int]
-
-    @property
-    def total(self) -> int:
-        """Return the community's headcount."""
-        return sum(self.by_post.values())
-
-
-@dataclass(frozen=True)
-class StaffingRow:
-    """A community's headcount against 18 workers per 10,000 residents [003 §1, 004 §3]."""
-
-    community: str
-    street: str
-    population: int
-    headcount: int
-
-    @property
-    def quota(self) -> Decimal:
-        """Return the workers the population calls for, to one decimal."""
-        return (Decimal(self.population) * WORKERS_PER_10000 / 10000).quantize(
-            _TENTH, rounding=ROUND_HALF_UP
-        )
-
-    @property
-    def per_10000(self) -> Decimal | None:
-        """Return workers per 10,000 residents, to one decimal (None without residents)."""
-        if self.population == 0:
-            return None
-        return (Decimal(self.headcount) * 10000 / self.population).quantize(
-            _TENTH, rounding=ROUND_HALF_UP
-        )
-
-    @property
-    def short(self) -> bool:
-        """Return whether the community has fewer workers than the ratio calls for."""
-        return self.headcount * 10000 < WORKERS_PER_10000 * self.population
-
-
-@dataclass(frozen=True)
-class TrainingFigures:
-    """The team's training hours this year against each worker's minimum."""
-
-    done: int
-    on_pace: int  # not done yet, but at or ahead of the pro rata pace
-    behind: int
-    behind_rows: Sequence[team_queries.TrainingRow]
-
-    @property
-    def total(self) -> int:
-        """Return the number of workers counted."""
-        return self.done + self.on_pace + self.behind
-
-
-@dataclass(frozen=True)
-class MentoringFigures:
-    """The month's 谈心 coverage and the mentors of new entrants."""
-
-    talks: talks_rules.Coverage
-    new_entrants: int
-    with_mentor: int
-
-    @property
-    def awaiting_mentor(self) -> int:
-        """Return the new entrants still waiting for a mentor (待配导师)."""
-        return self.new_entrants - self.with_mentor
-
-    @property
-    def mentor_percent(self) -> int | None:
-        """Return the share of new entrants with a mentor, rounded down."""
-        if self.new_entrants == 0:
-            return None
-        return self.with_mentor * 100 // self.new_entrants
-
-
-@dataclass(frozen=True)
-class StreetSummary:
-    """One street's key figures, for the district's comparison table."""
-
-    street: Street
-    headcount: int
-    certified: Rate
-    party: Rate
-    college: Rate
-    training_behind: int
-    certificates_overdue: int
-    exit_risks: int
-    talks: talks_rules.Coverage
-
-
-@dataclass(frozen=True)
-class TeamFigures:
-    """Everything the team dashboard shows."""
-
-    today: date
-    headcount: int
-    communities: Sequence[CommunityHeadcount]
-    by_post: dict[PostType, int]
-    grades: dict[int, dict[PostType, int]]  # grade → post type → workers
-    certified: Rate
-    party: Rate
-    college: Rate
-    training: TrainingFigures
-    overdue: Sequence[team_queries.DeadlineRow]
-    due_soon: Sequence[team_queries.DeadlineRow]  # within DEADLINE_WINDOW_DAYS, not overdue
-    exit_risks: Sequence[team_queries.ExitRiskRow]
-    mentoring: MentoringFigures
-    staffing: Sequence[StaffingRow]
-    streets: Sequence[StreetSummary] = field(default_factory=tuple)  # district view only
-
-    @property
-    def staffing_total(self) -> StaffingRow | None:
-        """Return the communities with a population entered, added up (None if none)."""
-        if not self.staffing:
-            return None
-        return StaffingRow(
-            community="",
-            street="",
-            population=sum(row.population for row in self.staffing),
-            headcount=sum(row.headcount for row in self.staffing),
-        )
-
-    @property
-    def post_types(self) -> list[PostType]:
-        """Return the post types, head first (the order of 三岗)."""
-        return [PostType.HEAD, PostType.DEPUTY, PostType.STAFF]
 
 
 @dataclass(frozen=True)
@@ -268,7 +114,7 @@ class _Member:
     mentored: bool
 
 
-def _team(scope, today: date) -> list[_Member]:
+def _team(scope: ReadScope, today: date) -> list[_Member]:
     """Return the current team in scope with the per-worker flags (one query)."""
     first, last = month_bounds(today)
     talked = (
@@ -351,19 +197,14 @@ def _training(rows: Sequence[team_queries.TrainingRow]) -> TrainingFigures:
     return TrainingFigures(len(done), len(on_pace), len(behind), behind)
 
 
-def _community_rows(scope) -> list:
-    """Return (community, street) of every community in scope (one query)."""
-    return admin_queries.scope_communities(scope)
-
-
-def team_figures(scope, today: date, *, streets: Sequence[Street] = ()) -> TeamFigures:
+def team_figures(scope: ReadScope, today: date, *, streets: Sequence[Street] = ()) -> TeamFigures:
     """Compute every figure of the dashboard for a scope (six queries).
 
     ``streets`` are the streets of a whole-district scope: given, the figures also carry
     one summary row per street.
     """
     members = _team(scope, today)
-    communities = _community_rows(scope)
+    communities = admin_queries.scope_communities(scope)
     training_rows = team_queries.training_compliance(scope, today)
     deadlines = team_queries.certificate_deadlines(scope, today)
     exit_rows = team_queries.exit_risk_rows(scope)

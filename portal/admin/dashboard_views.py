@@ -12,10 +12,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.admin import charts, dashboard, team_queries
-from portal.admin import queries as admin_queries
 from portal.admin.exports import risk_text
+from portal.admin.figures import WORKERS_PER_10000, TeamFigures
 from portal.labels import label
-from portal.people.scope import admin_scope
+from portal.people.scope import admin_scope, scope_streets
 from portal.timeutil import local_today
 from portal.web.htmx import render
 
@@ -25,7 +25,7 @@ bp = Blueprint("dashboard", __name__)
 POST_KEYS = {"head": "head", "deputy": "deputy", "staff": "staff"}
 
 
-def grade_chart(figures: dashboard.TeamFigures):
+def grade_chart(figures: TeamFigures):
     """Return the grade distribution as an accessible stacked SVG bar chart."""
     grades = sorted(figures.grades)
     series = [
@@ -67,7 +67,7 @@ def grade_chart(figures: dashboard.TeamFigures):
 def index():
     """Show the team's figures: headcount, grades, targets, training, deadlines, risks."""
     scope = admin_scope(current_user)
-    streets = admin_queries.scope_streets(scope)
+    streets = scope_streets(scope)
     view = dashboard.narrowed(scope, request.args.get("street", type=int), streets)
     whole = view is scope and scope.whole_district
     figures = dashboard.team_figures(view, local_today(), streets=streets if whole else ())
@@ -90,5 +90,5 @@ def index():
         action_labels=team_queries.ACTION_LABELS,
         shown=dashboard.SHOWN_ROWS,
         window_days=team_queries.DEADLINE_WINDOW_DAYS,
-        staffing_ratio=dashboard.WORKERS_PER_10000,
+        staffing_ratio=WORKERS_PER_10000,
     )

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from portal import xlsx
 from portal.admin import exports, forms, queries, team_queries
 from portal.admin.views import bp
-from portal.people.scope import AdminScope, admin_scope
+from portal.people.scope import AdminScope, admin_scope, scope_streets
 from portal.timeutil import local_today, utcnow
 from portal.web.htmx import render
 
@@ -40,12 +40,9 @@ def export(kind: str):
         abort(404)
     kind = exports.ExportKind(kind)
     today = local_today()
-    streets = queries.scope_streets(scope)
-    about = {
-        "scope_name": _scope_name(scope, streets),
-        "profile_name": scope.profile.name,
-        "now": utcnow(),
-    }
+    streets = scope_streets(scope)
+    scope_name = _scope_name(scope, streets)
+    about = exports.About(scope_name=scope_name, profile_name=scope.profile.name, now=utcnow())
     if kind is exports.ExportKind.ROSTER:
         communities = queries.scope_communities(scope)
         filters = forms.roster_filter(
@@ -53,15 +50,15 @@ def export(kind: str):
             street_ids={street.id for street in streets},
             community_ids={community.id for community, _street in communities},
         )
-        workbook = exports.roster_workbook(queries.roster_all(scope, filters, today), **about)
+        workbook = exports.roster_workbook(queries.roster_all(scope, filters, today), about)
     elif kind is exports.ExportKind.TRAINING:
-        rows = team_queries.training_compliance(scope, today)
-        workbook = exports.training_workbook(rows, year=today.year, **about)
+        training = team_queries.training_compliance(scope, today)
+        workbook = exports.training_workbook(training, about, year=today.year)
     elif kind is exports.ExportKind.APPRAISALS:
-        workbook = exports.appraisals_workbook(team_queries.appraisal_grid(scope), **about)
+        workbook = exports.appraisals_workbook(team_queries.appraisal_grid(scope), about)
     elif kind is exports.ExportKind.CERTIFICATES:
-        rows = team_queries.certificate_deadlines(scope, today)
-        workbook = exports.certificates_workbook(rows, **about)
+        deadlines = team_queries.certificate_deadlines(scope, today)
+        workbook = exports.certificates_workbook(deadlines, about)
     else:
-        workbook = exports.exit_risks_workbook(team_queries.exit_risk_rows(scope), **about)
-    return xlsx.send(workbook, exports.download_name(kind, about["scope_name"], today))
+        workbook = exports.exit_risks_workbook(team_queries.exit_risk_rows(scope), about)
+    return xlsx.send(workbook, exports.download_name(kind, scope_name, today))

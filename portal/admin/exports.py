@@ -7,9 +7,10 @@ Headers follow the interface language (Chinese by default); portal.xlsx writes t
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,6 +19,7 @@ from flask_babel import ngettext
 from portal import xlsx
 from portal.admin import queries, team_queries
 from portal.labels import label
+from portal.people.models import WorkerProfile
 from portal.policy.rules import CertLevel
 
 
@@ -46,28 +48,56 @@ def download_name(kind: ExportKind, scope_name: str, today: date) -> str:
     return f"{stem}-{today.isoformat()}.xlsx"
 
 
+@dataclass(frozen=True)
+class About:
+    """What the "About" sheet of every export says: whose records, under which rules, when."""
+
+    scope_name: str
+    profile_name: str
+    now: datetime
+
+
 def _workbook(
-    title: str,
+    kind: ExportKind,
     headers: Sequence[str],
     rows: Iterable[Sequence[Any]],
     *,
     widths: Sequence[int],
-    about: Sequence[tuple[str, Any]],
+    about: About,
 ) -> bytes:
     """Return a workbook: one sheet of rows under bold headers, and a sheet about the export."""
+    title = str(EXPORT_LABELS[kind])
     book = xlsx.simple_workbook(title, headers, rows, widths=widths)
     notes = xlsx.add_sheet(book, _("About"), (), widths=(16, 40), freeze=False)
-    xlsx.append_rows(notes, about)
+    xlsx.append_rows(
+        notes,
+        [
+            (_("Export"), title),
+            (_("Scope"), about.scope_name),
+            (_("Policy profile"), about.profile_name),
+            (_("Exported at (Beijing time)"), about.now),
+        ],
+    )
     return xlsx.to_bytes(book)
 
 
-def _about(kind: ExportKind, scope_name: str, profile_name: str, now: datetime) -> list:
-    return [
-        (_("Export"), str(EXPORT_LABELS[kind])),
-        (_("Scope"), scope_name),
-        (_("Policy profile"), profile_name),
-        (_("Exported at (Beijing time)"), now),
-    ]
+_WHO_WIDTHS = (10, 12, 14, 14)
+
+
+class _TeamRow(Protocol):
+    """A row about one worker of the team, as the team queries return them."""
+
+    @property
+    def name(self) -> str: ...  # noqa: D102
+    @property
+    def staff_no(self) -> str | None: ...  # noqa: D102
+    @property
+    def community(self) -> str: ...  # noqa: D102
+    @property
+    def worker(self) -> WorkerProfile: ...  # noqa: D102
+
+
+_Row = TypeVar("_Row", bound=_TeamRow)
 
 
 def _who_headers() -> list[str]:
@@ -75,9 +105,23 @@ def _who_headers() -> list[str]:
     return [_("Name"), _("Staff number"), _("Community"), _("Post type")]
 
 
-def _who(row) -> tuple:
-    """Return who a row is about: name, staff number, community and post type."""
-    return (row.name, row.staff_no, row.community, row.worker.post_type)
+def _team_workbook(
+    kind: ExportKind,
+    headers: Sequence[str],
+    rows: Iterable[_Row],
+    cells: Callable[[_Row], Sequence[Any]],
+    *,
+    widths: Sequence[int],
+    about: About,
+) -> bytes:
+    """Return one row per worker: who (name, staff number, community, post), then ``cells``."""
+    return _workbook(
+        kind,
+        [*_who_headers(), *headers],
+        ((r.name, r.staff_no, r.community, r.worker.post_type, *cells(r)) for r in rows),
+        widths=(*_WHO_WIDTHS, *widths),
+        about=about,
+    )
 
 
 def _cert_text(state) -> str:
@@ -101,7 +145,7 @@ def _cert_text(state) -> str:
     return text
 
 
-def roster_workbook(rows: Sequence[queries.RosterRow], *, scope_name, profile_name, now) -> bytes:
+def roster_workbook(rows: Sequence[queries.RosterRow], about: About) -> bytes:
     """Return the roster: every field of each worker's record, status and certificate state."""
     headers = [
         _("Name"),
@@ -152,11 +196,11 @@ def roster_workbook(rows: Sequence[queries.RosterRow], *, scope_name, profile_na
     )
     widths = (10, 14, 12, 12, 14, 14, 6, 14, 14, 12, 8, 8, 14, 14, 22, 8, 12, 12, 20, 8)
     return _workbook(
-        str(EXPORT_LABELS[ExportKind.ROSTER]),
+        ExportKind.ROSTER,
         headers,
         body,
         widths=widths,
-        about=_about(ExportKind.ROSTER, scope_name, profile_name, now),
+        about=about,
     )
 
 
@@ -167,11 +211,10 @@ def _pace(progress) -> str:
 
 
 def training_workbook(
-    rows: Sequence[team_queries.TrainingRow], *, year: int, scope_name, profile_name, now
+    rows: Sequence[team_queries.TrainingRow], about: About, *, year: int
 ) -> bytes:
     """Return this year's hours of each worker on post against their minimum."""
     headers = [
-        *_who_headers(),
         _("Required hours %(year)d", year=year),
         _("Credited hours"),
         _("Hours missing"),
@@ -179,33 +222,22 @@ def training_workbook(
         _("Percent done"),
         _("Progress"),
     ]
-    body = (
-        (
-            *_who(r),
-            r.progress.required,
-            r.progress.credited,
-            r.progress.missing,
-            r.progress.expected_by_now,
-            r.progress.percent,
-            _pace(r.progress),
-        )
-        for r in rows
-    )
-    return _workbook(
-        str(EXPORT_LABELS[ExportKind.TRAINING]),
-        headers,
-        body,
-        widths=(10, 12, 14, 14, 12, 12, 12, 12, 10, 10),
-        about=_about(ExportKind.TRAINING, scope_name, profile_name, now),
+
+    def cells(r: team_queries.TrainingRow) -> tuple:
+        progress = r.progress
+        done = (progress.required, progress.credited, progress.missing)
+        return (*done, progress.expected_by_now, progress.percent, _pace(progress))
+
+    return _team_workbook(
+        ExportKind.TRAINING, headers, rows, cells, widths=(12, 12, 12, 12, 10, 10), about=about
     )
 
 
-def appraisals_workbook(
-    grid: team_queries.AppraisalGrid, *, scope_name, profile_name, now
-) -> bytes:
+def appraisals_workbook(grid: team_queries.AppraisalGrid, about: About) -> bytes:
     """Return each worker's results, one column per year; unpublished results are marked."""
     headers = [*_who_headers(), _("Status")]
     headers += [_("%(year)d result", year=year) for year in grid.years]
+    widths = (*_WHO_WIDTHS, 8, *([14] * len(grid.years)))
 
     def result(appraisal) -> str | None:
         if appraisal is None:
@@ -229,41 +261,28 @@ def appraisals_workbook(
         for worker, name, staff_no, community, by_year in grid.rows
     )
     return _workbook(
-        str(EXPORT_LABELS[ExportKind.APPRAISALS]),
+        ExportKind.APPRAISALS,
         headers,
         body,
-        widths=(10, 12, 14, 14, 8, *([14] * len(grid.years))),
-        about=_about(ExportKind.APPRAISALS, scope_name, profile_name, now),
+        widths=widths,
+        about=about,
     )
 
 
-def certificates_workbook(
-    rows: Sequence[team_queries.DeadlineRow], *, scope_name, profile_name, now
-) -> bytes:
+def certificates_workbook(rows: Sequence[team_queries.DeadlineRow], about: About) -> bytes:
     """Return the uncertified workers whose deadline is within 180 days or past."""
     headers = [
-        *_who_headers(),
         _("Eligible for the social-work exam on"),
         _("Certificate deadline"),
         _("Days left"),
         _("Certificate state"),
     ]
-    body = (
-        (
-            *_who(r),
-            r.worker.exam_eligible_on,
-            r.deadline,
-            r.state.days_left,
-            r.state.level,
-        )
-        for r in rows
-    )
-    return _workbook(
-        str(EXPORT_LABELS[ExportKind.CERTIFICATES]),
-        headers,
-        body,
-        widths=(10, 12, 14, 14, 14, 14, 8, 12),
-        about=_about(ExportKind.CERTIFICATES, scope_name, profile_name, now),
+
+    def cells(r: team_queries.DeadlineRow) -> tuple:
+        return (r.worker.exam_eligible_on, r.deadline, r.state.days_left, r.state.level)
+
+    return _team_workbook(
+        ExportKind.CERTIFICATES, headers, rows, cells, widths=(14, 14, 8, 12), about=about
     )
 
 
@@ -279,33 +298,25 @@ def risk_text(risk) -> str:
     )
 
 
-def exit_risks_workbook(
-    rows: Sequence[team_queries.ExitRiskRow], *, scope_name, profile_name, now
-) -> bytes:
+def exit_risks_workbook(rows: Sequence[team_queries.ExitRiskRow], about: About) -> bytes:
     """Return the workers at risk under an exit rule, with the help to offer first."""
     headers = [
-        *_who_headers(),
         _("Hiring route"),
         _("Recent results"),
         _("Risk"),
         _("Suggested action"),
         _("Policy basis"),
     ]
-    body = (
-        (
-            *_who(r),
+
+    def cells(r: team_queries.ExitRiskRow) -> tuple:
+        return (
             r.worker.hiring_route,
             "；".join(f"{year} {label(result)}" for year, result in sorted(r.history.items())),
             "；".join(risk_text(risk) for risk in r.risks),
             "、".join(str(team_queries.ACTION_LABELS[action]) for action in r.actions),
             "；".join(dict.fromkeys(risk.citation for risk in r.risks)),
         )
-        for r in rows
-    )
-    return _workbook(
-        str(EXPORT_LABELS[ExportKind.EXIT_RISKS]),
-        headers,
-        body,
-        widths=(10, 12, 14, 14, 8, 36, 36, 20, 30),
-        about=_about(ExportKind.EXIT_RISKS, scope_name, profile_name, now),
+
+    return _team_workbook(
+        ExportKind.EXIT_RISKS, headers, rows, cells, widths=(8, 36, 36, 20, 30), about=about
     )

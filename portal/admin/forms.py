@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import TypeVar
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -24,29 +24,30 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 from portal.admin.queries import RosterFilter, RosterStatus
 from portal.enums import Education, HiringRoute, PostType, WorkerStatus
 from portal.labels import label
+from portal.people.record import grade_message
 from portal.policy import rules
 from portal.policy.profiles import MAX_GRADE, MIN_GRADE, PolicyProfile
 from portal.policy.rules import CertLevel
-from portal.web.forms import LocalDateField, PortalForm, WholeNumberField, at_most
+from portal.web.forms import (
+    LocalDateField,
+    PortalForm,
+    WholeNumberField,
+    at_most,
+    choice_field,
+    vocabulary_choices,
+)
 
 PHONE_RE = re.compile(r"^1\d{10}$")  # a mainland mobile number
 STAFF_NO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,31}$")
 MAX_QUERY = 40
+T = TypeVar("T")
 
 
-def grade_message(post_type: PostType, grade: int, low: int, high: int) -> str:
-    """Return the message for a grade outside the post type's range (form and import)."""
-    return _(
-        "Grade %(grade)d is outside the %(post)s range %(low)d–%(high)d.",
-        grade=grade,
-        post=label(post_type),
-        low=low,
-        high=high,
-    )
-
-
-def _choices(vocabulary) -> list[tuple[str, str]]:
-    return [(member.value, label(member)) for member in vocabulary]
+def required(value: T | None) -> T:
+    """Return the value of a required field of a form that validated (it cannot be None)."""
+    if value is None:
+        raise ValueError("a required field has no value after validation")
+    return value
 
 
 def _date(text, *, required: bool, checked: bool = False) -> LocalDateField:
@@ -62,11 +63,10 @@ def _date(text, *, required: bool, checked: bool = False) -> LocalDateField:
     )
 
 
-def _select(text, message, *, coerce=str) -> SelectField:
+def _select(text, message) -> SelectField:
     # Choices are set by the form's __init__ (WTForms warns about tuples given here).
     return SelectField(
         text,
-        coerce=coerce,
         validators=[InputRequired(message)],
         invalid_choice_message=message,
         invalid_value_message=message,
@@ -137,7 +137,7 @@ class WorkerForm(PortalForm):
         render_kw={"inputmode": "tel", "autocomplete": "off"},
     )
     staff_no = StringField(_l("Staff number"))
-    community = _select(_l("Community"), _l("Choose a community of your street."), coerce=int)
+    community = choice_field(_l("Community"), _l("Choose a community of your street."))
     post_type = _select(_l("Post type"), _l("Choose a post type."))
     grade = WholeNumberField(
         _l("Grade"),
@@ -177,9 +177,9 @@ class WorkerForm(PortalForm):
         self._worker = worker
         self._today = today
         self.community.choices = [(c.id, c.name) for c in communities]
-        self.post_type.choices = _choices(PostType)
-        self.education.choices = _choices(Education)
-        self.hiring_route.choices = _choices(HiringRoute)
+        self.post_type.choices = vocabulary_choices(PostType)
+        self.education.choices = vocabulary_choices(Education)
+        self.hiring_route.choices = vocabulary_choices(HiringRoute)
         ranges = ", ".join(f"{label(post)} {r.low}–{r.high}" for post, r in profile.grades.items())
         self.grade.description = ranges
 
@@ -249,7 +249,7 @@ class StatusForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.status.choices = _choices(WorkerStatus)
+        self.status.choices = vocabulary_choices(WorkerStatus)
 
     def validate_since(self, field) -> None:
         """Require the start of a secondment or the date of leaving."""

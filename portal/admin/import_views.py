@@ -19,8 +19,9 @@ from portal.extensions import db
 from portal.imports import reader, stash
 from portal.imports.commit import load_street, run_import
 from portal.imports.limits import too_large as limits_too_large
-from portal.imports.report import summary
+from portal.imports.report import ImportReport, summary
 from portal.imports.templates import KIND_LABELS, Kind, download_name, template_workbook
+from portal.org.models import Street
 from portal.people.scope import admin_scope
 from portal.refusals import Refused
 from portal.timeutil import local_today
@@ -50,18 +51,31 @@ def import_start():
     return _import_page(form)
 
 
-def _preview(report, *, token: str | None, status: int):
-    return _private(
-        render(
-            "admin/import_preview.html",
-            report=report,
-            kind_label=KIND_LABELS[report.kind],
-            summary_text=summary(report),
-            token=token,
-            commit_form=forms.CommitForm(token=token) if token else None,
-            max_shown=MAX_SHOWN,
-        ),
-        status,
+def _street(street_id: int) -> Street:
+    """Return the admin's street with its communities (404 if it has gone)."""
+    street = load_street(street_id)
+    if street is None:
+        abort(404)
+    return street
+
+
+def _report_page(template: str, report: ImportReport, status: int = 200, **context):
+    """Render a page about an import's report: its kind, its summary and the rows listed."""
+    page = render(
+        template,
+        report=report,
+        kind_label=KIND_LABELS[report.kind],
+        summary_text=summary(report),
+        max_shown=MAX_SHOWN,
+        **context,
+    )
+    return _private(page, status)
+
+
+def _preview(report: ImportReport, *, token: str | None, status: int):
+    commit_form = forms.CommitForm(token=token) if token else None
+    return _report_page(
+        "admin/import_preview.html", report, status, token=token, commit_form=commit_form
     )
 
 
@@ -70,7 +84,7 @@ def _preview(report, *, token: str | None, status: int):
 def import_preview():
     """Check an uploaded file and preview what it would change; nothing is written yet."""
     scope = admin_scope(current_user)
-    scope.require_write()
+    street_id = scope.require_write()
     form = forms.ImportForm(kinds=_kind_choices())
     if not form.validate_on_submit():
         return _import_page(form, 422)
@@ -81,11 +95,10 @@ def import_preview():
     if len(data) > limits.file_bytes:
         return _import_page(form, 413, limits_too_large(limits).message)
     kind = Kind(form.kind.data)
-    street = load_street(scope.street_id)
     report = run_import(
         data,
         kind,
-        street=street,
+        street=_street(street_id),
         actor=actor(),
         today=local_today(),
         filename=filename,
@@ -95,7 +108,7 @@ def import_preview():
     if not report.ok:
         return _preview(report, token=None, status=422)
     token = stash.stash(
-        data, user_id=current_user.id, street_id=scope.street_id, kind=kind, filename=filename
+        data, user_id=current_user.id, street_id=street_id, kind=kind, filename=filename
     )
     return _preview(report, token=token, status=200)
 
@@ -106,17 +119,18 @@ def import_preview():
 def import_commit():
     """Import the previewed file: all rows in one transaction, or nothing."""
     scope = admin_scope(current_user)
-    scope.require_write()
+    street_id = scope.require_write()
     form = forms.CommitForm()
     if not form.validate_on_submit():
         abort(400)
-    stashed = commit_or_refusal(lambda: stash.load(form.token.data, user_id=current_user.id))
+    token = forms.required(form.token.data)
+    stashed = commit_or_refusal(lambda: stash.load(token, user_id=current_user.id))
     if isinstance(stashed, Refused):
         flash(str(stashed.message), "error")
         return redirect(url_for("admin.import_start"), code=303)
-    if stashed.street_id != scope.street_id or stashed.kind not in Kind._value2member_map_:
+    if stashed.street_id != street_id or stashed.kind not in Kind._value2member_map_:
         abort(403)
-    street = load_street(scope.street_id)
+    street = _street(street_id)
     try:
         report = run_import(
             stashed.data,
@@ -141,15 +155,7 @@ def import_commit():
         db.session.rollback()
         return _preview(report, token=None, status=409)
     stash.discard(stashed)
-    return _private(
-        render(
-            "admin/import_result.html",
-            report=report,
-            kind_label=KIND_LABELS[report.kind],
-            summary_text=summary(report),
-            max_shown=MAX_SHOWN,
-        )
-    )
+    return _report_page("admin/import_result.html", report)
 
 
 @bp.get("/street/import/template/<kind>.xlsx")

@@ -6,11 +6,9 @@ values before and after.
 
 from __future__ import annotations
 
-import enum
 import secrets
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from portal.audit import operations as audit
@@ -18,24 +16,16 @@ from portal.auth import operations as auth
 from portal.enums import Education, HiringRoute, PostType, Role, WorkerStatus
 from portal.extensions import db
 from portal.people.models import GradeChange, User, UserRole, WorkerProfile
+from portal.people.record import (
+    INITIAL_GRADE_REASON,
+    PROFILE_FIELDS,
+    STATUS_FIELDS,
+    USER_FIELDS,
+    plain,
+)
 
-INITIAL_GRADE_REASON = "建档定级"  # stored with the first grade on record
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105
 _PASSWORD_LENGTH = 10
-
-USER_FIELDS = ("name", "phone", "staff_no")
-PROFILE_FIELDS = (
-    "community_id",
-    "post_type",
-    "grade",
-    "community_work_started_on",
-    "joined_on",
-    "education",
-    "party_member",
-    "hiring_route",
-    "exam_eligible_on",
-)
-STATUS_FIELDS = ("status", "status_since", "status_until", "status_reason")
 
 
 @dataclass(frozen=True)
@@ -54,17 +44,6 @@ class WorkerData:
     party_member: bool
     hiring_route: HiringRoute
     exam_eligible_on: date | None
-
-
-def plain(value: Any) -> Any:
-    """Return a value as the audit log's JSON stores it."""
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return f"{value:f}"
-    return value
 
 
 def snapshot(worker: WorkerProfile, fields: tuple[str, ...] = USER_FIELDS + PROFILE_FIELDS):
@@ -114,20 +93,40 @@ def create_worker(
     )
     db.session.add(worker)
     db.session.flush()
-    db.session.add(
-        GradeChange(
-            worker_id=worker.user_id,
-            changed_on=today,
-            from_post_type=None,
-            from_grade=None,
-            to_post_type=data.post_type,
-            to_grade=data.grade,
-            reason=grade_reason or INITIAL_GRADE_REASON,
-            recorded_by_id=getattr(actor, "id", None),
-        )
+    _add_grade_change(
+        worker,
+        (None, None),
+        data,
+        reason=grade_reason or INITIAL_GRADE_REASON,
+        actor=actor,
+        on=today,
     )
     audit.record("worker_created", worker, actor=actor, after=snapshot(worker))
     return worker, password
+
+
+def _add_grade_change(
+    worker: WorkerProfile,
+    before: tuple[PostType | None, int | None],
+    data: WorkerData,
+    *,
+    reason: str,
+    actor: User | None,
+    on: date,
+) -> None:
+    """Add a line to the worker's grade history: from ``before`` to the post and grade of data."""
+    db.session.add(
+        GradeChange(
+            worker_id=worker.user_id,
+            changed_on=on,
+            from_post_type=before[0],
+            from_grade=before[1],
+            to_post_type=data.post_type,
+            to_grade=data.grade,
+            reason=reason,
+            recorded_by_id=getattr(actor, "id", None),
+        )
+    )
 
 
 def update_worker(
@@ -148,21 +147,12 @@ def update_worker(
     if (data.post_type, data.grade) != (old_post, old_grade):
         if not grade_reason:
             raise ValueError("a post or grade change needs a reason")
-        db.session.add(
-            GradeChange(
-                worker_id=worker.user_id,
-                changed_on=today,
-                from_post_type=old_post,
-                from_grade=old_grade,
-                to_post_type=data.post_type,
-                to_grade=data.grade,
-                reason=grade_reason,
-                recorded_by_id=getattr(actor, "id", None),
-            )
+        _add_grade_change(
+            worker, (old_post, old_grade), data, reason=grade_reason, actor=actor, on=today
         )
     old, new = difference(before, snapshot(worker))
     if new:
-        detail = {"before": old, "after": new}
+        detail: dict[str, Any] = {"before": old, "after": new}
         if "post_type" in new or "grade" in new:
             detail["reason"] = grade_reason
         audit.record("worker_updated", worker, actor=actor, **detail)

@@ -13,9 +13,10 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import QueryableAttribute, aliased
 
 from portal.admin.rules import (
     latest_eligibility_for_deadline,
@@ -25,11 +26,27 @@ from portal.certificates.models import Certificate
 from portal.enums import CertificateKind, PostType, WorkerStatus
 from portal.extensions import db
 from portal.org.models import Community, Street
+from portal.people import queries as people_queries
 from portal.people.models import GradeChange, User, WorkerProfile
 from portal.people.scope import AdminScope
 from portal.policy import rules
 from portal.policy.profiles import PolicyProfile
 from portal.policy.rules import CertLevel
+
+
+class ReadScope(Protocol):
+    """What a read over the team needs of a scope: the rules in force, and whose streets.
+
+    An ``AdminScope``, or the dashboard's one street of a district (``StreetView``).
+    """
+
+    @property
+    def profile(self) -> PolicyProfile: ...  # noqa: D102
+
+    def street_condition(  # noqa: D102
+        self, street_column: sa.ColumnElement[int] | QueryableAttribute[int]
+    ) -> sa.ColumnElement[bool]: ...
+
 
 PER_PAGE = 50
 SOCIAL_WORK_KINDS = tuple(k for k in CertificateKind if k.is_social_work_qualification)
@@ -240,13 +257,7 @@ def roster_all(scope: AdminScope, filters: RosterFilter, today: date) -> list[Ro
     return _roster_rows(db.session.execute(statement.order_by(*ROSTER_ORDER)), scope.profile, today)
 
 
-def scope_streets(scope: AdminScope) -> list[Street]:
-    """Return the streets in scope, by name."""
-    statement = sa.select(Street).where(scope.street_condition(Street.id))
-    return list(db.session.scalars(statement.order_by(Street.name, Street.id)))
-
-
-def scope_communities(scope: AdminScope) -> list:
+def scope_communities(scope: ReadScope) -> Sequence[sa.Row[tuple[Community, str]]]:
     """Return (community, street name) of every community in scope, by street and name."""
     statement = (
         sa.select(Community, Street.name.label("street"))
@@ -273,12 +284,10 @@ def street_communities(street_id: int) -> list[Community]:
 
 _RECORDER = aliased(User, name="recorder")
 
-GRADE_HISTORY = (
-    sa.select(GradeChange, _RECORDER.name.label("recorded_by"))
-    .outerjoin(_RECORDER, _RECORDER.id == GradeChange.recorded_by_id)
-    .where(GradeChange.worker_id == sa.bindparam("worker_id"))
-    .order_by(GradeChange.changed_on.desc(), GradeChange.id.desc())
-)
+# A worker's grade history, newest first, with the name of who recorded each change.
+GRADE_HISTORY = people_queries.GRADE_HISTORY.add_columns(
+    _RECORDER.name.label("recorded_by")
+).outerjoin(_RECORDER, _RECORDER.id == GradeChange.recorded_by_id)
 
 ALL_APPRAISALS = (
     sa.select(Appraisal)
@@ -287,9 +296,10 @@ ALL_APPRAISALS = (
 )
 
 
-def grade_history(worker_id: int) -> list:
-    """Return (GradeChange, recorded_by name) rows of a worker, newest first."""
-    return db.session.execute(GRADE_HISTORY, {"worker_id": worker_id}).all()
+def grade_history(worker_id: int) -> list[tuple[GradeChange, str | None]]:
+    """Return (GradeChange, recorded_by name) of a worker, newest first (no name if unknown)."""
+    rows = db.session.execute(GRADE_HISTORY, {"worker_id": worker_id})
+    return [(change, recorded_by) for change, recorded_by in rows]
 
 
 def all_appraisals(worker_id: int) -> list[Appraisal]:

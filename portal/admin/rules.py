@@ -41,11 +41,19 @@ def latest_eligibility_for_deadline(profile: PolicyProfile, target: date) -> dat
     except ValueError:  # Feb 29 of a leap target, non-leap source year
         candidate = date(target.year - years, 2, 28)
     one_day = timedelta(days=1)
-    while rules.certificate_deadline(profile, candidate + one_day) <= target:
+    while _deadline(profile, candidate + one_day) <= target:
         candidate += one_day
-    while rules.certificate_deadline(profile, candidate) > target:
+    while _deadline(profile, candidate) > target:
         candidate -= one_day
     return candidate
+
+
+def _deadline(profile: PolicyProfile, eligible_on: date) -> date:
+    """Return the certificate deadline of an eligibility date (the rules give one for any)."""
+    deadline = rules.certificate_deadline(profile, eligible_on)
+    if deadline is None:  # pragma: no cover - None answers only a missing date
+        raise ValueError("an eligibility date without a certificate deadline")
+    return deadline
 
 
 class SuggestedAction(enum.StrEnum):

@@ -15,7 +15,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from portal.admin.queries import CERTIFIED, ROSTER_ORDER, cert_state_of, from_workers
+from portal.admin.queries import CERTIFIED, ROSTER_ORDER, ReadScope, cert_state_of, from_workers
 from portal.admin.rules import SuggestedAction, latest_eligibility_for_deadline, suggested_actions
 from portal.appraisal.models import Appraisal
 from portal.enums import AppraisalResult, RequestStatus, WorkerStatus
@@ -23,7 +23,6 @@ from portal.extensions import db
 from portal.org.models import Community
 from portal.outside.models import OutsideTraining
 from portal.people.models import User, WorkerProfile
-from portal.people.scope import AdminScope
 from portal.policy import rules
 from portal.timeutil import year_bounds
 from portal.training.models import Attendance
@@ -68,7 +67,7 @@ class TrainingRow:
     progress: rules.TrainingProgress
 
 
-def training_compliance(scope: AdminScope, today: date) -> list[TrainingRow]:
+def training_compliance(scope: ReadScope, today: date) -> list[TrainingRow]:
     """Return this year's hours of every worker on post, with the rules' verdict (one query)."""
     first, last = year_bounds(today.year)
     statement = (
@@ -109,7 +108,7 @@ class AppraisalGrid:
     rows: Sequence[tuple]  # (worker, name, staff_no, community, {year: Appraisal})
 
 
-def appraisal_grid(scope: AdminScope) -> AppraisalGrid:
+def appraisal_grid(scope: ReadScope) -> AppraisalGrid:
     """Return the appraisal results of the workers in scope by year (two queries)."""
     workers = db.session.execute(
         from_workers(
@@ -154,7 +153,7 @@ class DeadlineRow:
 
 
 def certificate_deadlines(
-    scope: AdminScope, today: date, *, within_days: int = DEADLINE_WINDOW_DAYS
+    scope: ReadScope, today: date, *, within_days: int = DEADLINE_WINDOW_DAYS
 ) -> list[DeadlineRow]:
     """Return uncertified workers on post whose deadline is within the window or past."""
     profile = scope.profile
@@ -206,7 +205,7 @@ class ExitRiskRow:
         return any(risk.triggered for risk in self.risks)
 
 
-def exit_risk_rows(scope: AdminScope) -> list[ExitRiskRow]:
+def exit_risk_rows(scope: ReadScope) -> list[ExitRiskRow]:
     """Return the workers on post at risk under their profile's exit rules (two queries)."""
     profile = scope.profile
     workers = db.session.execute(

@@ -28,7 +28,7 @@ from portal.database import writes
 from portal.enums import Education, HiringRoute, PostType, WorkerStatus
 from portal.extensions import db
 from portal.people.models import WorkerProfile
-from portal.people.scope import AdminScope, admin_scope, worker_in_scope
+from portal.people.scope import AdminScope, admin_scope, scope_streets, worker_in_scope
 from portal.policy import rules
 from portal.policy.rules import CertLevel
 from portal.timeutil import local_today, year_bounds
@@ -65,7 +65,7 @@ def roster():
     """Show the roster: search as you type, filters, pages; htmx gets the results block."""
     scope = admin_scope(current_user)
     today = local_today()
-    streets = queries.scope_streets(scope)
+    streets = scope_streets(scope)
     communities = queries.scope_communities(scope)
     filters = forms.roster_filter(
         request.args,
@@ -135,10 +135,12 @@ def worker(worker_id: int):
 # -- a worker's record ------------------------------------------------------------------
 
 
-def _worker_form(scope: AdminScope, worker: WorkerProfile | None = None, **kwargs):
+def _worker_form(
+    scope: AdminScope, street_id: int, worker: WorkerProfile | None = None, **kwargs
+) -> forms.WorkerForm:
     return forms.WorkerForm(
         profile=scope.profile,
-        communities=queries.street_communities(scope.street_id),
+        communities=queries.street_communities(street_id),
         worker=worker,
         today=local_today(),
         **kwargs,
@@ -146,15 +148,16 @@ def _worker_form(scope: AdminScope, worker: WorkerProfile | None = None, **kwarg
 
 
 def _form_data(form: forms.WorkerForm) -> operations.WorkerData:
+    required = forms.required
     return operations.WorkerData(
-        name=form.name.data.strip(),
-        phone=form.phone.data,
+        name=required(form.name.data).strip(),
+        phone=required(form.phone.data),
         staff_no=form.staff_no.data,
         community_id=form.community.data,
         post_type=PostType(form.post_type.data),
-        grade=form.grade.data,
-        community_work_started_on=form.community_work_started_on.data,
-        joined_on=form.joined_on.data,
+        grade=required(form.grade.data),
+        community_work_started_on=required(form.community_work_started_on.data),
+        joined_on=required(form.joined_on.data),
         education=Education(form.education.data),
         party_member=bool(form.party_member.data),
         hiring_route=HiringRoute(form.hiring_route.data),
@@ -165,14 +168,18 @@ def _form_data(form: forms.WorkerForm) -> operations.WorkerData:
 def _taken(form: forms.WorkerForm, worker_id: int | None) -> bool:
     """Mark a phone or staff number that another account already uses; return if any."""
     taken = False
-    owner = queries.phone_owner(form.phone.data)
+    owner = queries.phone_owner(forms.required(form.phone.data))
     if owner is not None and owner != worker_id:
-        form.phone.errors.append(_("Another account already uses this phone number."))
+        form.phone.errors = [
+            *form.phone.errors,
+            _("Another account already uses this phone number."),
+        ]
         taken = True
     if form.staff_no.data:
         owner = queries.staff_no_owner(form.staff_no.data)
         if owner is not None and owner != worker_id:
-            form.staff_no.errors.append(_("Another account already uses this staff number."))
+            message = _("Another account already uses this staff number.")
+            form.staff_no.errors = [*form.staff_no.errors, message]
             taken = True
     return taken
 
@@ -182,8 +189,8 @@ def _taken(form: forms.WorkerForm, worker_id: int | None) -> bool:
 def new_worker():
     """Show the form for a new worker's record and login."""
     scope = admin_scope(current_user)
-    scope.require_write()
-    form = _worker_form(scope, data={"joined_on": None})
+    street_id = scope.require_write()
+    form = _worker_form(scope, street_id, data={"joined_on": None})
     return render("admin/worker_form.html", form=form, worker=None, scope=scope)
 
 
@@ -193,13 +200,13 @@ def new_worker():
 def create_worker():
     """Create a worker's record and login; show the one-time password once."""
     scope = admin_scope(current_user)
-    scope.require_write()
-    form = _worker_form(scope)
+    street_id = scope.require_write()
+    form = _worker_form(scope, street_id)
     if not form.validate_on_submit() or _taken(form, None):
         return render("admin/worker_form.html", form=form, worker=None, scope=scope), 422
     worker, password = operations.create_worker(
         _form_data(form),
-        street_id=scope.street_id,
+        street_id=street_id,
         actor=actor(),
         today=local_today(),
         grade_reason=form.grade_reason.data or None,
@@ -214,7 +221,7 @@ def edit_worker(worker_id: int):
     """Show the form to edit a worker's record."""
     scope = admin_scope(current_user)
     worker = worker_in_scope(scope, worker_id, write=True)
-    form = _worker_form(scope, worker, data=_initial(worker))
+    form = _worker_form(scope, worker.community.street_id, worker, data=_initial(worker))
     return _private(render("admin/worker_form.html", form=form, worker=worker, scope=scope))
 
 
@@ -242,7 +249,7 @@ def update_worker(worker_id: int):
     """Save an edit; a post or grade change needs a reason and enters the grade history."""
     scope = admin_scope(current_user)
     worker = worker_in_scope(scope, worker_id, write=True)
-    form = _worker_form(scope, worker)
+    form = _worker_form(scope, worker.community.street_id, worker)
     if not form.validate_on_submit() or _taken(form, worker.user_id):
         page = render("admin/worker_form.html", form=form, worker=worker, scope=scope)
         return _private(page, 422)

@@ -12,13 +12,12 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from portal.admin import queries as admin_queries
 from portal.appraisal import operations, queries
 from portal.appraisal.forms import PublishForm, ResultRowForm
 from portal.database import writes
 from portal.extensions import db
 from portal.org.models import Street
-from portal.people.scope import AdminScope, admin_scope, worker_in_scope
+from portal.people.scope import AdminScope, admin_scope, scope_streets, worker_in_scope
 from portal.refusals import Refused
 from portal.timeutil import local_today, utcnow
 from portal.web.htmx import is_fragment_request
@@ -112,7 +111,7 @@ def _grid_page(scope, streets, street, year, *, forms=None, statuses=None, statu
 def grid():
     """Show the street's results of a year, one row per worker, editable by the street."""
     scope = admin_scope(current_user)
-    streets = admin_queries.scope_streets(scope)
+    streets = scope_streets(scope)
     street = _street(scope, streets)
     year = _year(request.args.get("year", type=int), local_today())
     return _grid_page(scope, streets, street, year)
@@ -151,7 +150,7 @@ def _row(
         flash(_("Saved: %(name)s.", name=row.name), "success")
         url = url_for("appraisal.grid", year=year, _anchor=f"row-{row.worker_id}")
         return redirect(url, code=303)
-    streets = admin_queries.scope_streets(scope)
+    streets = scope_streets(scope)
     street = next(s for s in streets if s.id == street_id)
     return _grid_page(
         scope,

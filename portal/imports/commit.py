@@ -14,9 +14,11 @@ from sqlalchemy.orm import joinedload
 
 from portal.audit import operations as audit
 from portal.extensions import db
+from portal.imports.appraisals import AppraisalPlanner
+from portal.imports.care import CarePlanner
+from portal.imports.certificates import CertificatePlanner
 from portal.imports.common import Context
 from portal.imports.reader import FileProblem, Limits, read_rows
-from portal.imports.records import AppraisalPlanner, CarePlanner, CertificatePlanner
 from portal.imports.report import ImportReport
 from portal.imports.roster import RosterPlanner
 from portal.imports.templates import Kind

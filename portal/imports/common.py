@@ -147,38 +147,35 @@ class WorkerIndex:
         """Return the row's worker, or None after recording why it cannot be found."""
         values = row.values
         phone, staff_no, name = values.get("phone"), values.get("staff_no"), values.get("name")
-        if phone is None and staff_no is None:
+        if not phone and not staff_no:
             if not row.errors:  # a malformed phone already has its own message
                 row.fail("手机号", _("Fill in the phone number or the staff number."))
             return None
-        by_phone = self.by_phone.get(phone) if phone else None
-        by_staff = self.by_staff_no.get(staff_no) if staff_no else None
-        if phone and by_phone is None:
-            row.fail(
-                "手机号",
-                _(
-                    "No worker of your street has %(column)s %(value)s.",
-                    column="手机号",
-                    value=phone,
-                ),
-            )
-            return None
-        if staff_no and by_staff is None:
-            row.fail(
-                "工号",
-                _(
-                    "No worker of your street has %(column)s %(value)s.",
-                    column="工号",
-                    value=staff_no,
-                ),
-            )
-            return None
-        if by_phone and by_staff and by_phone.user_id != by_staff.user_id:
+        found: list[KnownWorker] = []
+        for column, value, index in (
+            ("手机号", phone, self.by_phone),
+            ("工号", staff_no, self.by_staff_no),
+        ):
+            if not value:
+                continue
+            known = index.get(value)
+            if known is None:
+                row.fail(
+                    column,
+                    _(
+                        "No worker of your street has %(column)s %(value)s.",
+                        column=column,
+                        value=value,
+                    ),
+                )
+                return None
+            found.append(known)
+        worker = found[0]
+        if any(other.user_id != worker.user_id for other in found):
             row.fail(
                 "工号", _("The phone number and the staff number belong to different workers.")
             )
             return None
-        worker = by_phone or by_staff
         if name and worker.name != name:
             row.fail(
                 "姓名",

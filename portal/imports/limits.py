@@ -27,7 +27,7 @@ import zipfile
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from flask_babel import gettext as _
 
@@ -276,12 +276,13 @@ class _Scan:
 
     def _cells(self, text: bytes) -> None:
         """Count the cells of a piece of the current row."""
-        if not self.in_row:
+        tags = self.tags
+        if not self.in_row or tags is None:  # rows are only seen once the tags are known
             return
-        found = len(self.tags.cell.findall(text))
+        found = len(tags.cell.findall(text))
         if not found:
             return
-        columns = self.tags.cell_column.findall(text)
+        columns = tags.cell_column.findall(text)
         self.row_cells += found
         self.row_cells_with_column += len(columns)
         if columns:
@@ -300,8 +301,8 @@ class _Scan:
     def _dimension(self, ref: re.Match | None) -> None:
         """Refuse early a sheet that declares itself too big (the rows are counted anyway)."""
         parts = ref.group(1).decode("latin-1").split(":") if ref else []
-        corners = [_CELL_REF.match(part) for part in parts]
-        if not corners or not all(corners):
+        corners = [corner for part in parts if (corner := _CELL_REF.match(part))]
+        if not corners or len(corners) != len(parts):
             return  # no usable size: the rows will tell
         first, last = corners[0], corners[-1]
         rows = int(last.group(2)) - int(first.group(2)) + 1
@@ -312,7 +313,7 @@ class _Scan:
             raise too_many_cells(self.limits)
 
 
-def _scan_member(stream: io.BufferedIOBase, scan: _Scan) -> None:
+def _scan_member(stream: IO[bytes], scan: _Scan) -> None:
     first = stream.read(_CHUNK)
     if first.startswith(_UTF16_STARTS):
         raise not_a_workbook()  # Excel writes UTF-8; UTF-16 would hide every tag from the scan

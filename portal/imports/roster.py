@@ -16,16 +16,21 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from portal.admin.forms import grade_message
-from portal.admin.operations import INITIAL_GRADE_REASON, PROFILE_FIELDS, USER_FIELDS, plain
 from portal.audit.models import AuditEntry
 from portal.enums import Role, WorkerStatus
-from portal.extensions import db
+from portal.extensions import Model, db
 from portal.imports.common import Planner, batches, display
 from portal.imports.reader import ParsedRow
 from portal.imports.report import Change, FieldChange
 from portal.imports.templates import COLUMNS, Kind
 from portal.people.models import GradeChange, User, UserRole, WorkerProfile
+from portal.people.record import (
+    INITIAL_GRADE_REASON,
+    PROFILE_FIELDS,
+    USER_FIELDS,
+    grade_message,
+    plain,
+)
 from portal.policy import rules
 from portal.timeutil import utcnow
 
@@ -41,12 +46,28 @@ def unusable_password_hash() -> str:
 
 @dataclass
 class _Planned:
+    """A new worker: the row's values and the reason for the first grade, if given."""
+
     row: int
     values: dict[str, Any]
     reason: str | None
-    user: User | None = None
-    worker: WorkerProfile | None = None
+
+
+@dataclass
+class _PlannedUpdate(_Planned):
+    """A change to an existing worker: the fields that change, (stored, new)."""
+
+    user: User
+    worker: WorkerProfile
     changed: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+
+
+def _table(model: type[Model]) -> sa.Table:
+    """Return a model's table for Core's bulk INSERT (declarative models map one Table)."""
+    table = model.__table__
+    if not isinstance(table, sa.Table):  # pragma: no cover - no model maps anything else
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table
 
 
 class RosterPlanner(Planner):
@@ -55,7 +76,7 @@ class RosterPlanner(Planner):
     def plan(self, rows: Sequence[ParsedRow]) -> None:
         """Check each row against the street, the profile and the existing accounts."""
         self.creates: list[_Planned] = []
-        self.updates: list[_Planned] = []
+        self.updates: list[_PlannedUpdate] = []
         self._load(rows)
         seen_phone: dict[str, int] = {}
         seen_staff: dict[str, int] = {}
@@ -119,17 +140,17 @@ class RosterPlanner(Planner):
         match = self._match(row)
         if row.errors:
             return
-        user, worker = match if match else (None, None)
-        effective = self._effective(values, worker)
+        effective = self._effective(values, match[1] if match else None)
         self._check_values(row, effective)
         if row.errors:
             return
-        if worker is None:
+        if match is None:
             self.creates.append(_Planned(row.number, effective, values.get("grade_reason")))
             self.report.created.append(
                 Change(row.number, f"{effective['name']}（{effective['phone']}）")
             )
             return
+        user, worker = match
         current = {name: getattr(user if name in USER_FIELDS else worker, name) for name in _FIELDS}
         changed = {n: (current[n], effective[n]) for n in _FIELDS if current[n] != effective[n]}
         if not changed:
@@ -148,7 +169,7 @@ class RosterPlanner(Planner):
                 ),
             )
             return
-        planned = _Planned(row.number, effective, reason, user, worker, changed)
+        planned = _PlannedUpdate(row.number, effective, reason, user, worker, changed)
         self.updates.append(planned)
         names = {c.id: c.name for c in context.communities.values()}
         fields = tuple(
@@ -160,7 +181,7 @@ class RosterPlanner(Planner):
         )
         self.report.updated.append(Change(row.number, f"{user.name}（{user.phone}）", fields))
 
-    def _match(self, row: ParsedRow):
+    def _match(self, row: ParsedRow) -> tuple[User, WorkerProfile] | None:
         """Return the (user, worker) a row updates, None for a new worker, or record why not."""
         phone, staff_no = row.values["phone"], row.values.get("staff_no")
         by_phone = self.by_phone.get(phone)
@@ -190,7 +211,7 @@ class RosterPlanner(Planner):
                 ),
             )
             return None
-        return match
+        return user, worker
 
     @staticmethod
     def _effective(values: dict[str, Any], worker: WorkerProfile | None) -> dict[str, Any]:
@@ -272,18 +293,18 @@ class RosterPlanner(Planner):
             ]
             # Core executemany: one statement for all rows on every backend (the ORM's
             # bulk path falls back to a statement per row where it must return keys).
-            db.session.execute(sa.insert(User.__table__), accounts)
+            db.session.execute(sa.insert(_table(User)), accounts)
             ids: dict[str, int] = {}
             for batch in batches([account["phone"] for account in accounts]):
                 statement = sa.select(User.phone, User.id).where(User.phone.in_(batch))
                 ids.update((phone, uid) for phone, uid in db.session.execute(statement))
             inserted = [ids[account["phone"]] for account in accounts]
             db.session.execute(
-                sa.insert(UserRole.__table__),
+                sa.insert(_table(UserRole)),
                 [{"user_id": uid, "role": Role.WORKER} for uid in inserted],
             )
             db.session.execute(
-                sa.insert(WorkerProfile.__table__),
+                sa.insert(_table(WorkerProfile)),
                 [
                     {
                         "user_id": uid,
@@ -316,7 +337,7 @@ class RosterPlanner(Planner):
             old_post, old_grade = worker.post_type, worker.grade
             for name, (_old, new) in planned.changed.items():
                 setattr(user if name in USER_FIELDS else worker, name, new)
-            detail = {
+            detail: dict[str, Any] = {
                 "before": {n: plain(old) for n, (old, _new) in planned.changed.items()},
                 "after": {n: plain(new) for n, (_old, new) in planned.changed.items()},
             }
@@ -338,9 +359,9 @@ class RosterPlanner(Planner):
             entries.append(_audit("worker_updated", worker.user_id, actor_id, now, **detail))
         db.session.flush()
         if history:
-            db.session.execute(sa.insert(GradeChange.__table__), history)
+            db.session.execute(sa.insert(_table(GradeChange)), history)
         if entries:
-            db.session.execute(sa.insert(AuditEntry.__table__), entries)
+            db.session.execute(sa.insert(_table(AuditEntry)), entries)
         self.report.logins_created = len(self.creates)
 
 

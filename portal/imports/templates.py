@@ -179,31 +179,24 @@ def template_workbook(kind: Kind) -> bytes:
     for index, column in enumerate(columns, start=1):
         if column.choices:
             letter = get_column_letter(index)
-            words = ",".join(dict.fromkeys(_canonical(column.choices)))
+            words = ",".join(dict.fromkeys(v.canonical_words(column.choices)))
             validation = DataValidation(type="list", formula1=f'"{words}"', allow_blank=True)
             validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS_WITH_LISTS + 1}")
-            sheet.data_validations.append(validation)
+            # openpyxl gives write-only sheets the list (Worksheet._setup); its stubs omit it.
+            sheet.data_validations.append(validation)  # type: ignore[attr-defined]
 
     notes = xlsx.add_sheet(
         book, "填写说明", ["列名", "是否必填", "说明"], widths=(20, 10, 70), freeze=False
     )
     rows = []
     for column in columns:
-        allowed = "、".join(_canonical(column.choices)) if column.choices else ""
+        allowed = "、".join(v.canonical_words(column.choices)) if column.choices else ""
         note = "；".join(part for part in (column.note, allowed and f"可选值：{allowed}") if part)
         rows.append([column.header, "是" if column.required else "", note])
     for line in _GENERAL_NOTES[kind]:
         rows += [[], [line]]
     xlsx.append_rows(notes, rows)
     return xlsx.to_bytes(book)
-
-
-def _canonical(vocabulary: Mapping[str, object] | None) -> list[str]:
-    """Return the first word of each value of a vocabulary, in order."""
-    seen: dict[object, str] = {}
-    for word, member in (vocabulary or {}).items():
-        seen.setdefault(member, word)
-    return list(seen.values())
 
 
 _COMMON = (

@@ -264,12 +264,17 @@ def amount(high: Decimal, places: int = 1) -> Parser:
     return parse
 
 
+def canonical_words(vocabulary: Mapping[str, Any] | None) -> list[str]:
+    """Return the first word of each value of a vocabulary, in order."""
+    seen: dict[Any, str] = {}
+    for word, member in (vocabulary or {}).items():
+        seen.setdefault(member, word)
+    return list(seen.values())
+
+
 def choice(vocabulary: Mapping[str, Any]) -> Parser:
     """Return a parser for one of the Chinese words of a vocabulary."""
-    canonical = []
-    for word, member in vocabulary.items():
-        if member not in [vocabulary[w] for w in canonical]:
-            canonical.append(word)
+    canonical = canonical_words(vocabulary)
 
     def parse(raw: Any, column: str) -> Any:
         value = shown(raw).replace(" ", "")

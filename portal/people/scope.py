@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import abort
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import QueryableAttribute, joinedload
 
 from portal.enums import Role
 from portal.extensions import db
@@ -56,7 +56,9 @@ class AdminScope:
         """Return whether records of a street may be changed by this admin."""
         return self.street_id is not None and street_id == self.street_id
 
-    def street_condition(self, street_column: sa.ColumnElement) -> sa.ColumnElement[bool]:
+    def street_condition(
+        self, street_column: sa.ColumnElement[int] | QueryableAttribute[int]
+    ) -> sa.ColumnElement[bool]:
         """Return a SQL condition 'this street column is in scope'."""
         if self.whole_district:
             streets = sa.select(Street.id).where(Street.district_id == self.district.id)
@@ -81,6 +83,12 @@ def admin_scope(user: User) -> AdminScope:
         if district is not None:
             return AdminScope(user, district, None, whole_district=True)
     abort(403)
+
+
+def scope_streets(scope: AdminScope) -> list[Street]:
+    """Return the streets in scope, by name."""
+    statement = sa.select(Street).where(scope.street_condition(Street.id))
+    return list(db.session.scalars(statement.order_by(Street.name, Street.id)))
 
 
 _WORKER_IN_ORG = (

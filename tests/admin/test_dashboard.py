@@ -24,7 +24,7 @@ from decimal import Decimal
 
 import pytest
 
-from portal.admin import dashboard
+from portal.admin import dashboard, figures
 from portal.admin.rules import SuggestedAction
 from portal.enums import (
     AppraisalResult,
@@ -36,7 +36,7 @@ from portal.enums import (
 )
 from portal.extensions import db
 from portal.models import Appraisal, Certificate, Community, MentorPairing, Talk
-from portal.people.scope import admin_scope
+from portal.people.scope import admin_scope, scope_streets
 from portal.policy.rules import CertLevel
 from tests.admin.roster_support import build_team
 from tests.factories import new_user, new_worker
@@ -230,9 +230,9 @@ def test_rates_against_the_targets_of_003(street):
 
 def test_rate_meets_target_exactly_not_after_rounding():
     """A target is met at exactly its share, never by rounding up (69.9 % is not 70 %)."""
-    assert dashboard.Rate(7, 10, 70).met and dashboard.Rate(7, 10, 70).missing == 0
-    assert not dashboard.Rate(699, 1000, 70).met and dashboard.Rate(699, 1000, 70).percent == 69
-    assert dashboard.Rate(0, 0, 60).percent is None and not dashboard.Rate(0, 0, 60).met
+    assert figures.Rate(7, 10, 70).met and figures.Rate(7, 10, 70).missing == 0
+    assert not figures.Rate(699, 1000, 70).met and figures.Rate(699, 1000, 70).percent == 69
+    assert figures.Rate(0, 0, 60).percent is None and not figures.Rate(0, 0, 60).met
 
 
 def test_training_compliance_splits_done_on_pace_and_behind(street):
@@ -343,9 +343,7 @@ def test_district_view_sums_every_street_and_compares_them(street):
     """A district admin sees the whole district (7 workers) and one summary row per street."""
     team, _w = street
     scope = admin_scope(team.district_admin)
-    from portal.admin import queries as admin_queries
-
-    streets = admin_queries.scope_streets(scope)
+    streets = scope_streets(scope)
     figures = dashboard.team_figures(scope, TODAY, streets=streets)
     assert figures.headcount == 7
     summary = {row.street.id: row for row in figures.streets}
@@ -362,9 +360,7 @@ def test_district_admin_narrows_to_one_street_of_the_district_only(street):
     """The street selector narrows to one street; a street of another district is ignored."""
     team, _w = street
     scope = admin_scope(team.district_admin)
-    from portal.admin import queries as admin_queries
-
-    streets = admin_queries.scope_streets(scope)
+    streets = scope_streets(scope)
     view = dashboard.narrowed(scope, team.sister.id, streets)
     assert dashboard.team_figures(view, TODAY).headcount == 1
     assert dashboard.narrowed(scope, team.other_street.id, streets) is scope
