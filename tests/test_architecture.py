@@ -45,8 +45,6 @@ KNOWN_CYCLES = {
     frozenset({"portal.admin", "portal.appraisal"}),
     # imports reuse admin's field lists and messages; admin pages and CLI run the imports
     frozenset({"portal.admin", "portal.imports"}),
-    # trainer-side marks in training.operations call checkin; checkin reads training models
-    frozenset({"portal.checkin", "portal.training"}),
 }
 
 

@@ -21,7 +21,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
-from portal.checkin import operations, rules
+from portal.checkin import operations
 from portal.checkin.codes import (
     PERSONAL_PREFIX,
     PERSONAL_STEP_SECONDS,
@@ -41,6 +41,7 @@ from portal.extensions import db
 from portal.people.models import User, WorkerProfile
 from portal.timeutil import utcnow
 from portal.training import queries as training_queries
+from portal.training import rules
 from portal.training.access import can_run_training
 from portal.training.models import Attendance, Training
 from portal.web.htmx import render

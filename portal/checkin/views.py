@@ -21,15 +21,12 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy.dialects import postgresql, sqlite
 
-from portal.audit import operations as audit
-from portal.checkin import grace, offers, operations, rules
+from portal.checkin import grace, offers, operations
 from portal.checkin.codes import (
     PROJECTOR_STEP_SECONDS,
     CodeProblem,
@@ -43,11 +40,13 @@ from portal.checkin.qr import qr_svg
 from portal.database import writes
 from portal.enums import AttendanceMethod, WorkerStatus
 from portal.extensions import db
-from portal.people.models import User, WorkerProfile
+from portal.people.models import WorkerProfile
 from portal.timeutil import utcnow
 from portal.training import queries as training_queries
+from portal.training import rules
 from portal.training.access import can_run_training
-from portal.training.models import JoinRequest, Training
+from portal.training.models import Training
+from portal.training.operations import existing_attendance
 from portal.web.htmx import is_fragment_request, render
 from portal.web.views import actor
 
@@ -203,14 +202,6 @@ def _window_result(outcome: operations.Outcome, training: Training):
     return _result(outcome, training, opens_at=opens_at, closes_at=closes_at)
 
 
-def _join_request_of(training_id: int, worker_id: int) -> JoinRequest | None:
-    return db.session.scalar(
-        sa.select(JoinRequest).where(
-            JoinRequest.training_id == training_id, JoinRequest.worker_id == worker_id
-        )
-    )
-
-
 def _check_in_and_show(training: Training, *, at: datetime, scanned_at: datetime | None = None):
     """Check the logged-in user in as of `at` and show what happened."""
     user = actor()
@@ -233,14 +224,14 @@ def _check_in_and_show(training: Training, *, at: datetime, scanned_at: datetime
         return _not_for_you()  # another street's training, not on its list
     if result.outcome is operations.Outcome.NOT_EXPECTED:
         # Not on the list, yet recorded: a trainer approved their request or marked them.
-        attendance = operations.existing_attendance(training.id, worker.user_id)
+        attendance = existing_attendance(training.id, worker.user_id)
         if attendance is not None:
             return _result("already", training, attendance=attendance)
         offers.offer(training.id, user.id)  # the scan is what makes 申请加入 possible
         return _result(
             result.outcome,
             training,
-            join_request=_join_request_of(training.id, worker.user_id),
+            join_request=training_queries.join_request_of(training.id, worker.user_id),
             form=JoinRequestForm(),
         )
     if result.outcome in {operations.Outcome.NOT_OPEN, operations.Outcome.CLOSED}:
@@ -288,23 +279,6 @@ def resume():
 
 # -- asking to join -----------------------------------------------------------------------
 
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-
-
-def _ask_to_join(training: Training, worker_id: int, *, actor: User) -> bool:
-    """Record a pending join request unless one exists; return whether it is new."""
-    insert = _INSERTS[db.session.get_bind().dialect.name]
-    statement = (
-        insert(JoinRequest)
-        .values(training_id=training.id, worker_id=worker_id, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["training_id", "worker_id"])
-        .returning(JoinRequest.id)
-    )
-    new_id = db.session.execute(statement).scalar()
-    if new_id is not None:
-        audit.record("join_requested", db.session.get(JoinRequest, new_id), actor=actor)
-    return new_id is not None
-
 
 @bp.post("/trainings/<int:training_id>/join")
 @login_required
@@ -332,7 +306,7 @@ def request_join(training_id: int):
         return _result("join_on_list", training)
     if training.ends_at <= utcnow():
         return _result("join_closed", training)
-    created = _ask_to_join(training, user.id, actor=user)
+    created = operations.ask_to_join(training, user.id, actor=user)
     db.session.commit()
-    join_request = _join_request_of(training.id, user.id)
+    join_request = training_queries.join_request_of(training.id, user.id)
     return _result("join_sent" if created else "join_exists", training, join_request=join_request)

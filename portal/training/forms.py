@@ -15,10 +15,10 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, DateTimeLocalInput, ListWidget, TextInput
 
-from portal.checkin import rules
 from portal.enums import OrganiserLevel, PostType, TrainingKind
 from portal.labels import label
 from portal.timeutil import LOCAL_TZ
+from portal.training import rules
 from portal.training.operations import TrainingData
 from portal.web.forms import DecimalNumberField, PortalForm, WholeNumberField
 

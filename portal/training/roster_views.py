@@ -15,13 +15,12 @@ from flask_babel import ngettext
 from flask_login import login_required
 from werkzeug.routing import BuildError
 
-from portal.checkin import rules
 from portal.database import writes
 from portal.extensions import db
 from portal.people.models import WorkerProfile
 from portal.refusals import Refused
 from portal.timeutil import to_local, utcnow
-from portal.training import operations, queries
+from portal.training import roster_operations, roster_queries, rules
 from portal.training.forms import ConfirmForm, LeftEarlyForm, MarkPresentForm
 from portal.training.models import JoinRequest, Training
 from portal.training.views import bp, runnable_training
@@ -33,7 +32,7 @@ ROSTER_CHANGED = "roster-changed"
 
 
 def _roster_row(training: Training, worker_id: int):
-    row = queries.roster_row(training.id, worker_id)
+    row = roster_queries.roster_row(training.id, worker_id)
     if row is None:
         abort(404)
     return row
@@ -81,23 +80,23 @@ def _optional_url(endpoint: str, **values) -> str | None:
 def _marking(training: Training) -> dict:
     """Return whether marks may be made now, and if not, what to tell the trainer."""
     now = utcnow()
-    refusal = operations.marking_refusal(training, now)
+    refusal = roster_operations.marking_refusal(training, now)
     return {
         "marking_open": refusal is None,
-        "marking_closed": operations.marking_closed(training, now),
+        "marking_closed": roster_operations.marking_closed(training, now),
         "refusal_note": None if refusal is None else str(refusal.message),
     }
 
 
 def _roster_context(training: Training, problem: str | None = None) -> dict:
-    rows = queries.roster(training.id)
+    rows = roster_queries.roster(training.id)
     return {
         **_marking(training),
         "training": training,
         "expected_rows": [row for row in rows if row.expected],
         "extra_rows": [row for row in rows if not row.expected],
         "counts": _counts(rows),
-        "join_requests": queries.pending_join_requests(training.id),
+        "join_requests": roster_queries.pending_join_requests(training.id),
         "problem": problem,
     }
 
@@ -201,7 +200,7 @@ def mark_present(training_id: int, worker_id: int):
         return _render_worker(training, row, 422, present_form=form)
     worker = db.session.get(WorkerProfile, worker_id)
     outcome = commit_or_refusal(
-        lambda: operations.mark_present(
+        lambda: roster_operations.mark_present(
             training,
             worker,
             reason=form.reason_text(),
@@ -218,7 +217,7 @@ def mark_present(training_id: int, worker_id: int):
 def _present_attendance(row):
     """Return the worker's attendance, or the refusal when they have not checked in."""
     if row.Attendance is None:
-        return Refused(operations.NOT_CHECKED_IN, status=operations.CONFLICT)
+        return Refused(roster_operations.NOT_CHECKED_IN, status=roster_operations.CONFLICT)
     return row.Attendance
 
 
@@ -236,7 +235,9 @@ def mark_left_early(training_id: int, worker_id: int):
     if not form.validate_on_submit():
         return _render_worker(training, row, 422, left_form=form)
     outcome = commit_or_refusal(
-        lambda: operations.mark_left_early(attendance, left_at=form.left_at.data, actor=actor())
+        lambda: roster_operations.mark_left_early(
+            attendance, left_at=form.left_at.data, actor=actor()
+        )
     )
     if isinstance(outcome, Refused):
         return _refused_mark(training, row, outcome, left_form=form)
@@ -255,7 +256,7 @@ def check_out(training_id: int, worker_id: int):
         return _refused_mark(training, row, attendance)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    outcome = commit_or_refusal(lambda: operations.check_out(attendance, actor=actor()))
+    outcome = commit_or_refusal(lambda: roster_operations.check_out(attendance, actor=actor()))
     if isinstance(outcome, Refused):
         return _refused_mark(training, row, outcome)
     return _marked(training, worker_id, _("%(name)s is checked out.", name=row.name))
@@ -269,7 +270,7 @@ def check_out_all(training_id: int):
     training = runnable_training(training_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    count = commit_or_refusal(lambda: operations.check_out_everyone(training, actor=actor()))
+    count = commit_or_refusal(lambda: roster_operations.check_out_everyone(training, actor=actor()))
     if isinstance(count, Refused):
         return _not_decided(training, count)
     return _decided(
@@ -316,7 +317,7 @@ def approve_join(training_id: int, request_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     outcome = commit_or_refusal(
-        lambda: operations.approve_join_request(join_request, training, actor=actor())
+        lambda: roster_operations.approve_join_request(join_request, training, actor=actor())
     )
     if isinstance(outcome, Refused):
         return _not_decided(training, outcome)
@@ -332,7 +333,9 @@ def reject_join(training_id: int, request_id: int):
     join_request = _join_request(training, request_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    outcome = commit_or_refusal(lambda: operations.reject_join_request(join_request, actor=actor()))
+    outcome = commit_or_refusal(
+        lambda: roster_operations.reject_join_request(join_request, actor=actor())
+    )
     if isinstance(outcome, Refused):
         return _not_decided(training, outcome)
     return _decided(training, _("The request to join has been rejected."))

@@ -13,7 +13,7 @@ from portal import xlsx
 from portal.checkin import operations as checkin
 from portal.enums import AttendanceMethod
 from portal.timeutil import to_local
-from portal.training import operations
+from portal.training import roster_operations
 from tests.helpers import logged_in
 
 HEADERS = [
@@ -43,14 +43,14 @@ def test_attendance_sheet(app, db, crew, make_live_training):
     first = checkin.check_in(
         training, scanned, method=AttendanceMethod.SELF_SCAN, actor=scanned.user
     ).attendance
-    manual = operations.mark_present(
+    manual = roster_operations.mark_present(
         training,
         crew.workers[1],
         reason="忘带手机",
         arrived_at=training.starts_at,
         actor=crew.organiser,
     )
-    operations.mark_left_early(
+    roster_operations.mark_left_early(
         manual, left_at=training.starts_at + timedelta(minutes=60), actor=crew.organiser
     )
     checkin.check_in(
@@ -109,7 +109,7 @@ def test_download_name_is_utf8(app, crew, make_live_training):
 def test_text_never_becomes_a_formula(app, db, crew, make_live_training):
     """A reason typed like a spreadsheet formula stays plain text in the sheet."""
     training = make_live_training()
-    operations.mark_present(
+    roster_operations.mark_present(
         training, crew.workers[0], reason='=HYPERLINK("http://x","点我")', actor=crew.organiser
     )
     db.session.flush()

@@ -9,6 +9,7 @@ from portal.checkin import operations as checkin
 from portal.enums import AttendanceMethod, AudienceScope, PostType, WorkerStatus
 from portal.models import TrainingAudience
 from portal.timeutil import to_local, utcnow
+from portal.training import operations as training_operations
 from tests.helpers import HX, logged_in
 
 
@@ -30,7 +31,7 @@ def test_roster_shows_each_status(app, db, crew, make_live_training):
     marked = checkin.check_in(
         training, manual, method=AttendanceMethod.MANUAL, actor=crew.admin, reason="忘带手机"
     ).attendance
-    checkin.check_out(marked, actor=crew.admin, at=now - timedelta(minutes=10))
+    training_operations.check_out(marked, actor=crew.admin, at=now - timedelta(minutes=10))
     db.session.flush()
 
     page = logged_in(app, crew.organiser).get(f"/trainings/{training.id}").get_data(as_text=True)
