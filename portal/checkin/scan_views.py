@@ -74,7 +74,10 @@ RECENT = (
 
 
 def _personal_key() -> bytes:
-    return personal_key(current_app.secret_key)
+    secret = current_app.secret_key
+    if not secret:
+        raise RuntimeError("personal codes need the app's SECRET_KEY")
+    return personal_key(secret)
 
 
 def _initial(name: str) -> str:
@@ -198,7 +201,7 @@ def _checkin_answer(result: operations.CheckinResult, worker: WorkerProfile) -> 
     if result.outcome is Outcome.CHECKED_IN:
         message = (
             _("%(name)s checked in (late).", name=name)
-            if attendance.late
+            if attendance is not None and attendance.late
             else _("%(name)s checked in.", name=name)
         )
         return ScanAnswer("checked_in", message, 200, worker, attendance)
@@ -234,7 +237,12 @@ def _checkin_answer(result: operations.CheckinResult, worker: WorkerProfile) -> 
 def _record_scan(training: Training, payload: object, now: datetime) -> ScanAnswer:
     """Check one scan and record the attendance it proves; nothing changes on a refusal."""
     code = payload.get("code") if isinstance(payload, dict) else None
-    if not isinstance(code, str) or not code.strip() or len(code) > _MAX_CODE_LENGTH:
+    if (
+        not isinstance(payload, dict)
+        or not isinstance(code, str)
+        or not code.strip()
+        or len(code) > _MAX_CODE_LENGTH
+    ):
         return ScanAnswer("malformed", _("This is not a worker's check-in code."), 400)
     scanned_at = _parse_moment(payload.get("scanned_at"), default=now)
     if scanned_at is None:
@@ -255,7 +263,7 @@ def _record_scan(training: Training, payload: object, now: datetime) -> ScanAnsw
     worker = db.session.scalars(WORKER, {"user_id": scan.user_id}).first()
     if worker is None:
         return ScanAnswer("unknown_worker", _("No worker has this code."), 422)
-    if not scan.check.ok:
+    if scan.check.problem is not None:
         return _code_refusal(scan.check.problem, worker, queued=scanned_at < now - QUEUED_AFTER)
     result = operations.check_in(
         training,

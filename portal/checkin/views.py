@@ -174,10 +174,8 @@ def _hidden_from_current_user(training: Training) -> bool:
     return view is not None and not view.may_see
 
 
-def _code_refusal(training: Training | None, step: int, mac: str, now: datetime):
+def _code_refusal(training: Training, step: int, mac: str, now: datetime):
     """Return the refusal page for a code that does not hold at `now`, else None."""
-    if training is None:
-        return _result("invalid")  # an unknown training looks like any forged code
     check = check_projector_code(training.checkin_secret, training.id, step, mac, now=now)
     if check.ok:
         return None
@@ -245,6 +243,8 @@ def scan_training(training_id: int, step: int, mac: str):
     """Check in with one scan of the projector code; not logged in: keep the scan, log in."""
     now = utcnow()
     training = db.session.get(Training, training_id)
+    if training is None:
+        return _result("invalid")  # an unknown training looks like any forged code
     refusal = _code_refusal(training, step, mac, now)
     if refusal is not None:
         return refusal
@@ -292,7 +292,9 @@ def request_join(training_id: int):
     """
     user = actor()
     training = db.session.get(Training, training_id)
-    view = training_queries.worker_view(training.id, user.id) if training else None
+    if training is None:
+        abort(404)
+    view = training_queries.worker_view(training.id, user.id)
     if view is None or not view.may_see:
         abort(404)
     if not (view.expected or offers.is_offered(training.id, user.id)):

@@ -63,10 +63,12 @@ def credited_hours(worker_id: int, first_day: date, last_day: date) -> Decimal:
     return Decimal(db.session.scalar(CREDITED_HOURS, params)).quantize(Decimal("0.1"))
 
 
-def attended(worker_id: int, first_day: date, last_day: date) -> list:
+def attended(
+    worker_id: int, first_day: date, last_day: date
+) -> list[sa.Row[tuple[Attendance, Training]]]:
     """Return (attendance, training) rows for a worker between two dates, newest first."""
     params = {"worker_id": worker_id, "first_day": first_day, "last_day": last_day}
-    return db.session.execute(ATTENDED, params).all()
+    return list(db.session.execute(ATTENDED, params).all())
 
 
 def next_training(worker_id: int, now: datetime) -> Training | None:
@@ -185,12 +187,12 @@ def is_expected(training_id: int, worker_id: int) -> bool:
 
 def expected_count(training_id: int) -> int:
     """Return how many workers a training expects."""
-    return db.session.scalar(EXPECTED_COUNT, {"training_id": training_id})
+    return db.session.execute(EXPECTED_COUNT, {"training_id": training_id}).scalar_one()
 
 
 def attended_count(training_id: int) -> int:
     """Return how many workers have checked in to a training."""
-    return db.session.scalar(ATTENDED_COUNT, {"training_id": training_id})
+    return db.session.execute(ATTENDED_COUNT, {"training_id": training_id}).scalar_one()
 
 
 # -- The worker's calendar (.ics) ---------------------------------------------------------

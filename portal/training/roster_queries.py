@@ -6,11 +6,12 @@ Statements built once, with bind parameters; each page is a handful of queries.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeAlias
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from portal.enums import AudienceScope, RequestStatus, Role
+from portal.enums import AudienceScope, PostType, RequestStatus, Role
 from portal.extensions import db
 from portal.org.models import Community
 from portal.people.models import User, UserRole, WorkerProfile
@@ -76,20 +77,23 @@ ATTENDED_COUNTS = (
 )
 
 
-def expected_counts(training_ids: list[int]) -> dict[int, int]:
-    """Return how many workers each training expects (one query for all of them)."""
+def _counts_by_training(
+    statement: sa.Select[tuple[int, int]], training_ids: list[int]
+) -> dict[int, int]:
     if not training_ids:
         return {}
-    rows = db.session.execute(EXPECTED_COUNTS, {"training_ids": training_ids}).all()
+    rows = db.session.execute(statement, {"training_ids": training_ids}).all()
     return {training_id: count for training_id, count in rows}
+
+
+def expected_counts(training_ids: list[int]) -> dict[int, int]:
+    """Return how many workers each training expects (one query for all of them)."""
+    return _counts_by_training(EXPECTED_COUNTS, training_ids)
 
 
 def attended_counts(training_ids: list[int]) -> dict[int, int]:
     """Return how many workers checked in to each training (one query for all of them)."""
-    if not training_ids:
-        return {}
-    rows = db.session.execute(ATTENDED_COUNTS, {"training_ids": training_ids}).all()
-    return {training_id: count for training_id, count in rows}
+    return _counts_by_training(ATTENDED_COUNTS, training_ids)
 
 
 # A training the user runs: organiser, assigned trainer, or admin of its street (the
@@ -173,18 +177,20 @@ ROSTER = (
     .order_by(Community.name, User.name, WorkerProfile.user_id)
 )
 ROSTER_ONE = ROSTER.where(WorkerProfile.user_id == sa.bindparam("worker_id"))
+# A roster row; its Attendance and recorded_by are None for a worker not checked in.
+RosterRow: TypeAlias = sa.Row[tuple[int, str, str, str, PostType, bool, Attendance, str]]
 
 
-def roster(training_id: int) -> list:
+def roster(training_id: int) -> list[RosterRow]:
     """Return the roster rows of a training (one query), by community and name.
 
     Each row has worker_id, name, phone, community, post_type, expected (on the list),
     Attendance (or None) and recorded_by (the name of who recorded the check-in).
     """
-    return db.session.execute(ROSTER, {"training_id": training_id}).all()
+    return list(db.session.execute(ROSTER, {"training_id": training_id}).all())
 
 
-def roster_row(training_id: int, worker_id: int):
+def roster_row(training_id: int, worker_id: int) -> RosterRow | None:
     """Return one worker's roster row, or None if the worker is not on the roster."""
     params = {"training_id": training_id, "worker_id": worker_id}
     return db.session.execute(ROSTER_ONE, params).first()
@@ -203,9 +209,11 @@ PENDING_JOIN_REQUESTS = (
 )
 
 
-def pending_join_requests(training_id: int) -> list:
+def pending_join_requests(
+    training_id: int,
+) -> list[sa.Row[tuple[JoinRequest, str, str, PostType]]]:
     """Return a training's pending join requests with the worker's name and community."""
-    return db.session.execute(PENDING_JOIN_REQUESTS, {"training_id": training_id}).all()
+    return list(db.session.execute(PENDING_JOIN_REQUESTS, {"training_id": training_id}).all())
 
 
 STREET_COMMUNITIES = (
@@ -239,11 +247,11 @@ def street_communities(street_id: int) -> list[Community]:
     return list(db.session.scalars(STREET_COMMUNITIES, {"street_id": street_id}))
 
 
-def street_workers(street_id: int) -> list:
+def street_workers(street_id: int) -> list[sa.Row[tuple[int, str, str]]]:
     """Return (user_id, name, community) of a street's workers on post, by community and name."""
-    return db.session.execute(STREET_WORKERS, {"street_id": street_id}).all()
+    return list(db.session.execute(STREET_WORKERS, {"street_id": street_id}).all())
 
 
-def street_trainers(street_id: int) -> list:
+def street_trainers(street_id: int) -> list[sa.Row[tuple[int, str]]]:
     """Return (id, name) of the enabled users holding the trainer role in a street."""
-    return db.session.execute(STREET_TRAINERS, {"street_id": street_id}).all()
+    return list(db.session.execute(STREET_TRAINERS, {"street_id": street_id}).all())

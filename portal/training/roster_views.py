@@ -198,7 +198,7 @@ def mark_present(training_id: int, worker_id: int):
     form = MarkPresentForm()
     if not form.validate_on_submit():
         return _render_worker(training, row, 422, present_form=form)
-    worker = db.session.get(WorkerProfile, worker_id)
+    worker = db.session.get_one(WorkerProfile, worker_id)  # on the roster: it exists
     outcome = commit_or_refusal(
         lambda: roster_operations.mark_present(
             training,
