@@ -47,36 +47,22 @@ def _claim_code_step(worker_id: int, step: int, training_id: int) -> int | None:
     )
 
 
-def check_in(
+def check_in_with_code(
     training: Training,
     worker: WorkerProfile,
     *,
-    method: AttendanceMethod,
+    personal_step: int,
     actor: User,
     at: datetime | None = None,
     scanned_at: datetime | None = None,
-    reason: str | None = None,
-    enforce_list: bool = True,
-    personal_step: int | None = None,
 ) -> CheckinResult:
-    """Record a worker's attendance at the moment of the scan; the caller commits.
+    """Record the attendance a trainer's scan of a worker's personal code proves.
 
     As ``portal.training.operations.check_in``; besides, `personal_step` is the step of
-    the worker's personal code the trainer scanned: it must lie in the check-in window
-    and is claimed for this training (CODE_USED if another training claimed it). The
-    caller rolls back on any outcome but CHECKED_IN and ALREADY.
+    the code: it must lie in the check-in window and is claimed for this training
+    (CODE_USED if another training claimed it). The caller commits, and rolls back on
+    any outcome but CHECKED_IN and ALREADY.
     """
-    if personal_step is None:
-        return attendance.check_in(
-            training,
-            worker,
-            method=method,
-            actor=actor,
-            at=at,
-            scanned_at=scanned_at,
-            reason=reason,
-            enforce_list=enforce_list,
-        )
     at = at or utcnow()
     problem = attendance.door_problem(training, worker, at)
     if problem is not None:
@@ -84,13 +70,19 @@ def check_in(
     shown_from, shown_until = step_bounds(personal_step, PERSONAL_STEP_SECONDS)
     if rules.code_step_problem(shown_from, shown_until, training.starts_at, training.ends_at):
         return CheckinResult(Outcome.CODE_OUTSIDE_WINDOW)
-    if enforce_list and not training_queries.is_expected(training.id, worker.user_id):
+    if not training_queries.is_expected(training.id, worker.user_id):
         return CheckinResult(Outcome.NOT_EXPECTED)
     claimed_by = _claim_code_step(worker.user_id, personal_step, training.id)
     if rules.code_used_elsewhere(claimed_by, training.id):
         return CheckinResult(Outcome.CODE_USED)
     return attendance.record_attendance(
-        training, worker, method=method, actor=actor, at=at, scanned_at=scanned_at, reason=reason
+        training,
+        worker,
+        method=AttendanceMethod.TRAINER_SCAN,
+        actor=actor,
+        at=at,
+        scanned_at=scanned_at,
+        reason=None,
     )
 
 

@@ -33,10 +33,9 @@ from portal.checkin.codes import (
     seconds_left_in_step,
     time_step,
 )
-from portal.checkin.operations import Outcome
 from portal.checkin.qr import qr_svg
 from portal.database import writes
-from portal.enums import AttendanceMethod, Role
+from portal.enums import Role
 from portal.extensions import db
 from portal.people.models import User, WorkerProfile
 from portal.timeutil import utcnow
@@ -44,6 +43,7 @@ from portal.training import queries as training_queries
 from portal.training import rules
 from portal.training.access import can_run_training
 from portal.training.models import Attendance, Training
+from portal.training.operations import CheckinResult, Outcome
 from portal.web.htmx import render
 
 bp = Blueprint("scan", __name__)
@@ -195,7 +195,7 @@ def _code_refusal(problem: CodeProblem, worker: WorkerProfile, *, queued: bool) 
     )
 
 
-def _checkin_answer(result: operations.CheckinResult, worker: WorkerProfile) -> ScanAnswer:
+def _checkin_answer(result: CheckinResult, worker: WorkerProfile) -> ScanAnswer:
     name = worker.user.name
     attendance = result.attendance
     if result.outcome is Outcome.CHECKED_IN:
@@ -257,7 +257,7 @@ def _record_scan(training: Training, payload: object, now: datetime) -> ScanAnsw
     scan = _check_code(code, scanned_at)
     if scan.check.problem is CodeProblem.MALFORMED:
         return ScanAnswer("malformed", _("This is not a worker's check-in code."), 400)
-    if scan.check.problem is CodeProblem.INVALID:
+    if scan.check.problem is CodeProblem.INVALID or scan.step is None:
         message = _("This check-in code is not valid. Ask the worker to open it again.")
         return ScanAnswer("invalid_code", message, 400)
     worker = db.session.scalars(WORKER, {"user_id": scan.user_id}).first()
@@ -265,14 +265,13 @@ def _record_scan(training: Training, payload: object, now: datetime) -> ScanAnsw
         return ScanAnswer("unknown_worker", _("No worker has this code."), 422)
     if scan.check.problem is not None:
         return _code_refusal(scan.check.problem, worker, queued=scanned_at < now - QUEUED_AFTER)
-    result = operations.check_in(
+    result = operations.check_in_with_code(
         training,
         worker,
-        method=AttendanceMethod.TRAINER_SCAN,
+        personal_step=scan.step,
         actor=current_user,
         at=scanned_at,
         scanned_at=scanned_at,
-        personal_step=scan.step,
     )
     return replace(_checkin_answer(result, worker), scanned_at=scanned_at)
 

@@ -46,7 +46,7 @@ from portal.training import queries as training_queries
 from portal.training import rules
 from portal.training.access import can_run_training
 from portal.training.models import Training
-from portal.training.operations import existing_attendance
+from portal.training.operations import Outcome, check_in, existing_attendance
 from portal.web.htmx import is_fragment_request, render
 from portal.web.views import actor
 
@@ -63,10 +63,10 @@ STATUS = {
     "expired": 410,
     "grace_expired": 410,
     "no_pending": 404,
-    operations.Outcome.NOT_OPEN: 409,
-    operations.Outcome.CLOSED: 409,
-    operations.Outcome.NOT_EXPECTED: 403,
-    operations.Outcome.NOT_ON_POST: 403,
+    Outcome.NOT_OPEN: 409,
+    Outcome.CLOSED: 409,
+    Outcome.NOT_EXPECTED: 403,
+    Outcome.NOT_ON_POST: 403,
     "not_worker": 403,
     "not_for_you": 404,
     "join_sent": 200,
@@ -75,8 +75,8 @@ STATUS = {
     "join_closed": 409,
 }
 _SHOWN_AS = {
-    operations.Outcome.CHECKED_IN: "checked_in",
-    operations.Outcome.ALREADY: "already",
+    Outcome.CHECKED_IN: "checked_in",
+    Outcome.ALREADY: "already",
 }
 
 
@@ -189,13 +189,13 @@ def _code_refusal(training: Training, step: int, mac: str, now: datetime):
 def _window_refusal(training: Training, now: datetime):
     problem = rules.window_problem(now, training.starts_at, training.ends_at)
     if problem is rules.WindowProblem.NOT_OPEN:
-        return _window_result(operations.Outcome.NOT_OPEN, training)
+        return _window_result(Outcome.NOT_OPEN, training)
     if problem is rules.WindowProblem.CLOSED:
-        return _window_result(operations.Outcome.CLOSED, training)
+        return _window_result(Outcome.CLOSED, training)
     return None
 
 
-def _window_result(outcome: operations.Outcome, training: Training):
+def _window_result(outcome: Outcome, training: Training):
     opens_at, closes_at = rules.window(training.starts_at, training.ends_at)
     return _result(outcome, training, opens_at=opens_at, closes_at=closes_at)
 
@@ -206,7 +206,7 @@ def _check_in_and_show(training: Training, *, at: datetime, scanned_at: datetime
     worker = db.session.get(WorkerProfile, user.id)
     if worker is None:
         return _result("not_worker", training)
-    result = operations.check_in(
+    result = check_in(
         training,
         worker,
         method=AttendanceMethod.SELF_SCAN,
@@ -220,7 +220,7 @@ def _check_in_and_show(training: Training, *, at: datetime, scanned_at: datetime
     view = training_queries.worker_view(training.id, worker.user_id)
     if view is None or not view.may_see:
         return _not_for_you()  # another street's training, not on its list
-    if result.outcome is operations.Outcome.NOT_EXPECTED:
+    if result.outcome is Outcome.NOT_EXPECTED:
         # Not on the list, yet recorded: a trainer approved their request or marked them.
         attendance = existing_attendance(training.id, worker.user_id)
         if attendance is not None:
@@ -232,7 +232,7 @@ def _check_in_and_show(training: Training, *, at: datetime, scanned_at: datetime
             join_request=training_queries.join_request_of(training.id, worker.user_id),
             form=JoinRequestForm(),
         )
-    if result.outcome in {operations.Outcome.NOT_OPEN, operations.Outcome.CLOSED}:
+    if result.outcome in {Outcome.NOT_OPEN, Outcome.CLOSED}:
         return _window_result(result.outcome, training)
     return _result(result.outcome, training)
 
@@ -300,7 +300,7 @@ def request_join(training_id: int):
     if not (view.expected or offers.is_offered(training.id, user.id)):
         abort(404)  # no scan of this training's code in this browser
     if view.status == WorkerStatus.EXITED:
-        return _result(operations.Outcome.NOT_ON_POST, training)
+        return _result(Outcome.NOT_ON_POST, training)
     form = JoinRequestForm()
     if not form.validate_on_submit():
         abort(400)

@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 
 from portal import xlsx
-from portal.checkin import operations as checkin
 from portal.enums import AttendanceMethod
 from portal.timeutil import to_local
+from portal.training import operations as training_operations
 from portal.training import roster_operations
 from tests.helpers import logged_in
 
@@ -40,7 +40,7 @@ def test_attendance_sheet(app, db, crew, make_live_training):
     """Every expected worker and every attendee has a row with local times and how they came."""
     training = make_live_training(title="社区治理专题培训", credits_by_time=True)
     scanned = crew.workers[0]
-    first = checkin.check_in(
+    first = training_operations.check_in(
         training, scanned, method=AttendanceMethod.SELF_SCAN, actor=scanned.user
     ).attendance
     manual = roster_operations.mark_present(
@@ -53,7 +53,7 @@ def test_attendance_sheet(app, db, crew, make_live_training):
     roster_operations.mark_left_early(
         manual, left_at=training.starts_at + timedelta(minutes=60), actor=crew.organiser
     )
-    checkin.check_in(
+    training_operations.check_in(
         training,
         crew.workers[3],
         method=AttendanceMethod.MANUAL,

@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from portal.checkin import operations as checkin
 from portal.enums import AttendanceMethod
 from portal.models import Attendance, AuditEntry
 from portal.refusals import Refused
 from portal.timeutil import to_local
+from portal.training import operations as training_operations
 from portal.training import roster_operations, rules
 from tests.helpers import HX, logged_in, post_form
 
@@ -127,7 +127,9 @@ def test_arrival_outside_the_window_is_refused(app, db, crew, running, arrival, 
 def test_second_mark_is_a_conflict(app, db, crew, running):
     """Marking a worker already checked in changes nothing and says so."""
     worker = crew.workers[0]
-    first = checkin.check_in(running, worker, method=AttendanceMethod.SELF_SCAN, actor=worker.user)
+    first = training_operations.check_in(
+        running, worker, method=AttendanceMethod.SELF_SCAN, actor=worker.user
+    )
     db.session.flush()
     client = logged_in(app, crew.organiser)
     response = post_form(client, _present_url(running, worker), {"reason": "forgot_phone"})
