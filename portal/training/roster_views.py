@@ -7,6 +7,7 @@ worker's row or above the roster — with its own status (409 when it conflicts)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import abort, flash, redirect, url_for
@@ -23,6 +24,7 @@ from portal.timeutil import to_local, utcnow
 from portal.training import roster_operations, roster_queries, rules
 from portal.training.forms import ConfirmForm, LeftEarlyForm, MarkPresentForm
 from portal.training.models import JoinRequest, Training
+from portal.training.roster_queries import RosterRow
 from portal.training.views import bp, runnable_training
 from portal.web.htmx import is_fragment_request, render
 from portal.web.views import actor, commit_or_refusal
@@ -31,7 +33,7 @@ from portal.web.views import actor, commit_or_refusal
 ROSTER_CHANGED = "roster-changed"
 
 
-def _roster_row(training: Training, worker_id: int):
+def _roster_row(training: Training, worker_id: int) -> RosterRow:
     row = roster_queries.roster_row(training.id, worker_id)
     if row is None:
         abort(404)
@@ -52,7 +54,7 @@ class RosterCounts:
     still_present: int  # checked in, not yet checked out
 
 
-def _counts(rows) -> RosterCounts:
+def _counts(rows: list[RosterRow]) -> RosterCounts:
     """Count the roster rows: expected, present, missing, late, left early, off the list."""
     expected = sum(1 for row in rows if row.expected)
     present = [row for row in rows if row.Attendance is not None]
@@ -120,7 +122,7 @@ def roster(training_id: int):
     return _roster_page(training)
 
 
-def _worker_forms(training: Training, row, given: dict) -> dict:
+def _worker_forms(training: Training, row: RosterRow, given: dict) -> dict:
     """Return the forms that fit the worker's state (those given keep their input)."""
     attendance = row.Attendance
     forms: dict = {"present_form": None, "left_form": None, "checkout_form": None}
@@ -143,7 +145,9 @@ def _worker_forms(training: Training, row, given: dict) -> dict:
     return forms
 
 
-def _render_worker(training: Training, row, status: int = 200, problem: str | None = None, **given):
+def _render_worker(
+    training: Training, row: RosterRow, status: int = 200, problem: str | None = None, **given
+):
     """Render one worker's marking forms: the row in edit mode for htmx, else a page."""
     now = utcnow()
     page = render(
@@ -160,7 +164,7 @@ def _render_worker(training: Training, row, status: int = 200, problem: str | No
     return page, status
 
 
-def _refused_mark(training: Training, row, refused: Refused, **given):
+def _refused_mark(training: Training, row: RosterRow, refused: Refused, **given):
     """Answer a refused mark: the worker's forms again, with the reason and its status."""
     return _render_worker(training, row, refused.status, str(refused.message), **given)
 
@@ -188,6 +192,20 @@ def roster_worker(training_id: int, worker_id: int):
     return _render_worker(training, row)
 
 
+def _mark(training: Training, row: RosterRow, write: Callable[[], object], done: str, **given):
+    """Commit a mark and answer it; on a refusal, the worker's forms again with the reason."""
+    outcome = commit_or_refusal(write)
+    if isinstance(outcome, Refused):
+        return _refused_mark(training, row, outcome, **given)
+    return _marked(training, row.worker_id, done)
+
+
+def _not_checked_in(training: Training, row: RosterRow):
+    """Answer a mark that needs a check-in the worker has not made (a conflict)."""
+    refused = Refused(roster_operations.NOT_CHECKED_IN, status=roster_operations.CONFLICT)
+    return _refused_mark(training, row, refused)
+
+
 @bp.post("/trainings/<int:training_id>/roster/<int:worker_id>/present")
 @login_required
 @writes
@@ -199,7 +217,9 @@ def mark_present(training_id: int, worker_id: int):
     if not form.validate_on_submit():
         return _render_worker(training, row, 422, present_form=form)
     worker = db.session.get_one(WorkerProfile, worker_id)  # on the roster: it exists
-    outcome = commit_or_refusal(
+    return _mark(
+        training,
+        row,
         lambda: roster_operations.mark_present(
             training,
             worker,
@@ -207,18 +227,10 @@ def mark_present(training_id: int, worker_id: int):
             late=form.late.data,
             arrived_at=form.arrived_at.data,
             actor=actor(),
-        )
+        ),
+        _("%(name)s is marked present.", name=row.name),
+        present_form=form,
     )
-    if isinstance(outcome, Refused):
-        return _refused_mark(training, row, outcome, present_form=form)
-    return _marked(training, worker_id, _("%(name)s is marked present.", name=row.name))
-
-
-def _present_attendance(row):
-    """Return the worker's attendance, or the refusal when they have not checked in."""
-    if row.Attendance is None:
-        return Refused(roster_operations.NOT_CHECKED_IN, status=roster_operations.CONFLICT)
-    return row.Attendance
 
 
 @bp.post("/trainings/<int:training_id>/roster/<int:worker_id>/left-early")
@@ -228,20 +240,21 @@ def mark_left_early(training_id: int, worker_id: int):
     """Record that a worker left before the end."""
     training = runnable_training(training_id)
     row = _roster_row(training, worker_id)
-    attendance = _present_attendance(row)
-    if isinstance(attendance, Refused):
-        return _refused_mark(training, row, attendance)
+    attendance = row.Attendance
+    if attendance is None:
+        return _not_checked_in(training, row)
     form = LeftEarlyForm()
     if not form.validate_on_submit():
         return _render_worker(training, row, 422, left_form=form)
-    outcome = commit_or_refusal(
+    return _mark(
+        training,
+        row,
         lambda: roster_operations.mark_left_early(
             attendance, left_at=form.left_at.data, actor=actor()
-        )
+        ),
+        _("%(name)s is marked as left early.", name=row.name),
+        left_form=form,
     )
-    if isinstance(outcome, Refused):
-        return _refused_mark(training, row, outcome, left_form=form)
-    return _marked(training, worker_id, _("%(name)s is marked as left early.", name=row.name))
 
 
 @bp.post("/trainings/<int:training_id>/roster/<int:worker_id>/check-out")
@@ -251,15 +264,17 @@ def check_out(training_id: int, worker_id: int):
     """Check a worker out; a training that credits by time credits the time present."""
     training = runnable_training(training_id)
     row = _roster_row(training, worker_id)
-    attendance = _present_attendance(row)
-    if isinstance(attendance, Refused):
-        return _refused_mark(training, row, attendance)
+    attendance = row.Attendance
+    if attendance is None:
+        return _not_checked_in(training, row)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    outcome = commit_or_refusal(lambda: roster_operations.check_out(attendance, actor=actor()))
-    if isinstance(outcome, Refused):
-        return _refused_mark(training, row, outcome)
-    return _marked(training, worker_id, _("%(name)s is checked out.", name=row.name))
+    return _mark(
+        training,
+        row,
+        lambda: roster_operations.check_out(attendance, actor=actor()),
+        _("%(name)s is checked out.", name=row.name),
+    )
 
 
 @bp.post("/trainings/<int:training_id>/check-out-all")
@@ -307,21 +322,34 @@ def _not_decided(training: Training, refused: Refused):
     return _roster_page(training, str(refused.message)), refused.status
 
 
+def _decision(training_id: int, request_id: int) -> tuple[Training, JoinRequest]:
+    """Load a join request of a training the user runs, for a confirmed decision."""
+    training = runnable_training(training_id)
+    join_request = _join_request(training, request_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return training, join_request
+
+
+def _decide(training: Training, write: Callable[[], object], done: str):
+    """Commit a decision and answer it; on a refusal, the roster with the reason."""
+    outcome = commit_or_refusal(write)
+    if isinstance(outcome, Refused):
+        return _not_decided(training, outcome)
+    return _decided(training, done)
+
+
 @bp.post("/trainings/<int:training_id>/join-requests/<int:request_id>/approve")
 @login_required
 @writes
 def approve_join(training_id: int, request_id: int):
     """Approve a request to join: the worker is checked in as of the request."""
-    training = runnable_training(training_id)
-    join_request = _join_request(training, request_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    outcome = commit_or_refusal(
-        lambda: roster_operations.approve_join_request(join_request, training, actor=actor())
+    training, join_request = _decision(training_id, request_id)
+    return _decide(
+        training,
+        lambda: roster_operations.approve_join_request(join_request, training, actor=actor()),
+        _("The request to join has been approved."),
     )
-    if isinstance(outcome, Refused):
-        return _not_decided(training, outcome)
-    return _decided(training, _("The request to join has been approved."))
 
 
 @bp.post("/trainings/<int:training_id>/join-requests/<int:request_id>/reject")
@@ -329,13 +357,9 @@ def approve_join(training_id: int, request_id: int):
 @writes
 def reject_join(training_id: int, request_id: int):
     """Reject a request to join."""
-    training = runnable_training(training_id)
-    join_request = _join_request(training, request_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    outcome = commit_or_refusal(
-        lambda: roster_operations.reject_join_request(join_request, actor=actor())
+    training, join_request = _decision(training_id, request_id)
+    return _decide(
+        training,
+        lambda: roster_operations.reject_join_request(join_request, actor=actor()),
+        _("The request to join has been rejected."),
     )
-    if isinstance(outcome, Refused):
-        return _not_decided(training, outcome)
-    return _decided(training, _("The request to join has been rejected."))
