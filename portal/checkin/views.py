@@ -19,6 +19,7 @@ Every view: load → check access → act → render.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, url_for
@@ -136,24 +137,26 @@ def projector(training_id: int):
     return render(PROJECTOR, **context)
 
 
+def _projector_part(training_id: int, block: str, context: Callable[[Training], dict]):
+    """Render one block of the projector for htmx; a plain visit goes to the whole page."""
+    training = _runnable_training(training_id)
+    if not is_fragment_request():
+        return redirect(url_for("checkin.projector", training_id=training.id))
+    return render(PROJECTOR, block=block, **context(training))
+
+
 @bp.get("/trainings/<int:training_id>/projector/code")
 @login_required
 def projector_code(training_id: int):
     """Return the current code (the fragment the projector swaps in every 15 s)."""
-    training = _runnable_training(training_id)
-    if not is_fragment_request():
-        return redirect(url_for("checkin.projector", training_id=training.id))
-    return render(PROJECTOR, block="code", **_code_context(training, utcnow()))
+    return _projector_part(training_id, "code", lambda training: _code_context(training, utcnow()))
 
 
 @bp.get("/trainings/<int:training_id>/projector/count")
 @login_required
 def projector_count(training_id: int):
     """Return the live count "checked in / expected" (polled by the projector)."""
-    training = _runnable_training(training_id)
-    if not is_fragment_request():
-        return redirect(url_for("checkin.projector", training_id=training.id))
-    return render(PROJECTOR, block="count", **_count_context(training))
+    return _projector_part(training_id, "count", _count_context)
 
 
 # -- the worker's scan --------------------------------------------------------------------

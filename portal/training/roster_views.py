@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, make_response, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import login_required
@@ -23,7 +23,7 @@ from portal.refusals import Refused
 from portal.timeutil import to_local, utcnow
 from portal.training import roster_operations, roster_queries, rules
 from portal.training.forms import ConfirmForm, LeftEarlyForm, MarkPresentForm
-from portal.training.models import JoinRequest, Training
+from portal.training.models import Attendance, JoinRequest, Training
 from portal.training.roster_queries import RosterRow
 from portal.training.views import bp, runnable_training
 from portal.web.htmx import is_fragment_request, render
@@ -200,10 +200,13 @@ def _mark(training: Training, row: RosterRow, write: Callable[[], object], done:
     return _marked(training, row.worker_id, done)
 
 
-def _not_checked_in(training: Training, row: RosterRow):
-    """Answer a mark that needs a check-in the worker has not made (a conflict)."""
-    refused = Refused(roster_operations.NOT_CHECKED_IN, status=roster_operations.CONFLICT)
-    return _refused_mark(training, row, refused)
+def _checked_in_row(training: Training, worker_id: int) -> tuple[RosterRow, Attendance]:
+    """Load the row of a worker who has checked in; if not, answer so on their row (409)."""
+    row = _roster_row(training, worker_id)
+    if row.Attendance is None:
+        refused = Refused(roster_operations.NOT_CHECKED_IN, status=roster_operations.CONFLICT)
+        abort(make_response(_refused_mark(training, row, refused)))
+    return row, row.Attendance
 
 
 @bp.post("/trainings/<int:training_id>/roster/<int:worker_id>/present")
@@ -239,10 +242,7 @@ def mark_present(training_id: int, worker_id: int):
 def mark_left_early(training_id: int, worker_id: int):
     """Record that a worker left before the end."""
     training = runnable_training(training_id)
-    row = _roster_row(training, worker_id)
-    attendance = row.Attendance
-    if attendance is None:
-        return _not_checked_in(training, row)
+    row, attendance = _checked_in_row(training, worker_id)
     form = LeftEarlyForm()
     if not form.validate_on_submit():
         return _render_worker(training, row, 422, left_form=form)
@@ -263,10 +263,7 @@ def mark_left_early(training_id: int, worker_id: int):
 def check_out(training_id: int, worker_id: int):
     """Check a worker out; a training that credits by time credits the time present."""
     training = runnable_training(training_id)
-    row = _roster_row(training, worker_id)
-    attendance = row.Attendance
-    if attendance is None:
-        return _not_checked_in(training, row)
+    row, attendance = _checked_in_row(training, worker_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     return _mark(
