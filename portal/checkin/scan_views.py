@@ -41,10 +41,11 @@ from portal.people.models import User, WorkerProfile
 from portal.timeutil import utcnow
 from portal.training import queries as training_queries
 from portal.training import rules
-from portal.training.access import can_run_training
 from portal.training.models import Attendance, Training
 from portal.training.operations import CheckinResult, Outcome
+from portal.training.views import runnable_or_404
 from portal.web.htmx import render
+from portal.web.views import actor
 
 bp = Blueprint("scan", __name__)
 
@@ -117,18 +118,11 @@ def my_code():
 # -- the trainer's scanner --------------------------------------------------------------
 
 
-def _runnable_training(training_id: int) -> Training:
-    training = db.session.get(Training, training_id)
-    if training is None or not can_run_training(current_user, training):
-        abort(404)  # same answer for "absent" and "not yours"
-    return training
-
-
 @bp.get("/trainings/<int:training_id>/scan")
 @login_required
 def scanner(training_id: int):
     """Open the camera scanner for workers' personal codes at a training's door."""
-    training = _runnable_training(training_id)
+    training = runnable_or_404(training_id)
     recent = db.session.execute(RECENT, {"training_id": training.id}).all()
     return render(
         "checkin/scan_page.html",
@@ -269,7 +263,7 @@ def _record_scan(training: Training, payload: object, now: datetime) -> ScanAnsw
         training,
         worker,
         personal_step=scan.step,
-        actor=current_user,
+        actor=actor(),
         at=scanned_at,
         scanned_at=scanned_at,
     )
@@ -297,7 +291,7 @@ def _answer_body(answer: ScanAnswer, client_id: object) -> dict:
 @login_required
 def submit(training_id: int):
     """Record the worker whose personal code the trainer scanned (JSON in, JSON out)."""
-    training = _runnable_training(training_id)
+    training = runnable_or_404(training_id)
     payload = request.get_json(silent=True)
     answer = _record_scan(training, payload, utcnow())
     body = _answer_body(answer, payload.get("client_id") if isinstance(payload, dict) else None)

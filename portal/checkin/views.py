@@ -45,9 +45,9 @@ from portal.people.models import WorkerProfile
 from portal.timeutil import utcnow
 from portal.training import queries as training_queries
 from portal.training import rules
-from portal.training.access import can_run_training
 from portal.training.models import Training
 from portal.training.operations import Outcome, check_in, existing_attendance
+from portal.training.views import runnable_or_404
 from portal.web.htmx import is_fragment_request, render
 from portal.web.views import actor
 
@@ -82,13 +82,6 @@ _SHOWN_AS = {
 
 
 # -- projector ----------------------------------------------------------------------------
-
-
-def _runnable_training(training_id: int) -> Training:
-    training = db.session.get(Training, training_id)
-    if training is None or not can_run_training(current_user, training):
-        abort(404)  # same answer for "absent" and "not yours": nothing leaks
-    return training
 
 
 def scan_url(training: Training, step: int) -> str:
@@ -132,14 +125,14 @@ def _count_context(training: Training) -> dict:
 @login_required
 def projector(training_id: int):
     """Show the projector check-in screen: rotating QR code, countdown and live count."""
-    training = _runnable_training(training_id)
+    training = runnable_or_404(training_id)
     context = _code_context(training, utcnow()) | _count_context(training)
     return render(PROJECTOR, **context)
 
 
 def _projector_part(training_id: int, block: str, context: Callable[[Training], dict]):
     """Render one block of the projector for htmx; a plain visit goes to the whole page."""
-    training = _runnable_training(training_id)
+    training = runnable_or_404(training_id)
     if not is_fragment_request():
         return redirect(url_for("checkin.projector", training_id=training.id))
     return render(PROJECTOR, block=block, **context(training))

@@ -36,13 +36,18 @@ def require_trainer_role() -> None:
         abort(403)
 
 
-def runnable_training(training_id: int) -> Training:
-    """Return a training the user runs; 404 for one absent or not theirs."""
-    require_trainer_role()
+def runnable_or_404(training_id: int) -> Training:
+    """Return a training the user runs; 404 for one absent or not theirs, whatever the role."""
     training = db.session.get(Training, training_id)
     if training is None or not can_run_training(current_user, training):
         abort(404)  # same answer for "absent" and "not yours": nothing leaks
     return training
+
+
+def runnable_training(training_id: int) -> Training:
+    """Return a training the user runs; 403 for users who run none, 404 as runnable_or_404."""
+    require_trainer_role()
+    return runnable_or_404(training_id)
 
 
 # -- list and create --------------------------------------------------------------------
