@@ -25,41 +25,33 @@ from portal.training.models import (
 from portal.training.queries import ON_POST
 
 
-def _expected_pairs(audience_filter) -> sa.CompoundSelect:
+def _expected_pairs(audience_filter: sa.ColumnElement[bool]) -> sa.CompoundSelect:
     """Return (training_id, worker_id) of expected workers, one branch per audience scope.
 
     Each branch walks an index (communities by street, workers by community), so the
     cost follows the audience, not the size of the whole worker table.
     """
     a, w, c = TrainingAudience, WorkerProfile, Community
-    by_street = (
-        sa.select(a.training_id, w.user_id.label("worker_id"))
-        .select_from(a)
-        .join(c, c.street_id == a.street_id)
-        .join(w, w.community_id == c.id)
-        .where(a.scope == AudienceScope.STREET, ON_POST, audience_filter)
-    )
-    by_community = (
-        sa.select(a.training_id, w.user_id.label("worker_id"))
-        .select_from(a)
-        .join(w, w.community_id == a.community_id)
-        .where(a.scope == AudienceScope.COMMUNITY, ON_POST, audience_filter)
-    )
-    by_post_type = (
-        sa.select(a.training_id, w.user_id.label("worker_id"))
-        .select_from(a)
-        .join(c, c.street_id == a.street_id)
-        .join(w, sa.and_(w.community_id == c.id, w.post_type == a.post_type))
-        .where(a.scope == AudienceScope.POST_TYPE, ON_POST, audience_filter)
-    )
-    by_worker = (
-        sa.select(a.training_id, w.user_id.label("worker_id"))
-        .select_from(a)
-        .join(w, w.user_id == a.worker_id)
-        .where(a.scope == AudienceScope.WORKER, ON_POST, audience_filter)
-    )
+    # Per scope, the joins from the audience rule to the workers it names.
+    joins: dict[
+        AudienceScope, list[tuple[type[Community | WorkerProfile], sa.ColumnElement[bool]]]
+    ] = {
+        AudienceScope.STREET: [(c, c.street_id == a.street_id), (w, w.community_id == c.id)],
+        AudienceScope.COMMUNITY: [(w, w.community_id == a.community_id)],
+        AudienceScope.POST_TYPE: [
+            (c, c.street_id == a.street_id),
+            (w, sa.and_(w.community_id == c.id, w.post_type == a.post_type)),
+        ],
+        AudienceScope.WORKER: [(w, w.user_id == a.worker_id)],
+    }
+    branches = []
+    for scope, path in joins.items():
+        branch = sa.select(a.training_id, w.user_id.label("worker_id")).select_from(a)
+        for target, on in path:
+            branch = branch.join(target, on)
+        branches.append(branch.where(a.scope == scope, ON_POST, audience_filter))
     # UNION (not ALL): a worker matched by two rules is expected once.
-    return sa.union(by_street, by_community, by_post_type, by_worker)
+    return sa.union(*branches)
 
 
 _EXPECTED_OF_MANY = _expected_pairs(
