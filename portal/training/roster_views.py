@@ -1,7 +1,7 @@
 """Trainer pages of one training: the live roster, marks by hand, check-out, join requests.
 
 Routes of the ``training`` blueprint (see ``views``). Every view: load → check access →
-act → render. A refused mark (``Refused`` from ``operations``) is shown in place — on the
+act → render. A refused mark (``Refused`` from ``roster_operations``) is shown in place — on the
 worker's row or above the roster — with its own status (409 when it conflicts).
 """
 
