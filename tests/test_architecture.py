@@ -41,8 +41,6 @@ REACTORS = {"notifications"}
 KNOWN_CYCLES = {
     # the inbox pages and models vs. the engine that fills them: one feature in two packages
     frozenset({"portal.inbox", "notifications"}),
-    # trainer-side marks in training.operations call checkin; checkin reads training models
-    frozenset({"portal.checkin", "portal.training"}),
 }
 
 

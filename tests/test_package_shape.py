@@ -19,8 +19,9 @@ def _modules(name: str) -> list[Path]:
     return sorted(p for package in PACKAGES for p in (ROOT / package).rglob(name))
 
 
-OPERATIONS = _modules("operations.py")
-DOMAIN = OPERATIONS + _modules("queries.py") + _modules("rules.py")
+# A package split by feature keeps the layer in the name (``roster_operations.py``).
+OPERATIONS = _modules("*operations.py")
+DOMAIN = OPERATIONS + _modules("*queries.py") + _modules("*rules.py")
 
 
 def _commits(path: Path) -> list[int]:

@@ -100,9 +100,10 @@ def check_projector_code(
     return _check_step(step, time_step(now, PROJECTOR_STEP_SECONDS))
 
 
-def personal_key(app_secret: str) -> bytes:
+def personal_key(app_secret: str | bytes) -> bytes:
     """Derive the key of personal codes from the app's secret key."""
-    return hmac.new(app_secret.encode(), b"personal-checkin-code", hashlib.sha256).digest()
+    secret = app_secret.encode() if isinstance(app_secret, str) else app_secret
+    return hmac.new(secret, b"personal-checkin-code", hashlib.sha256).digest()
 
 
 def personal_code(key: bytes, user_id: int, step: int) -> str:

@@ -1,44 +1,16 @@
-"""Check-in rules: when the door is open, who is late, how many hours time present earns.
+"""Rules of a worker's personal code at the door, besides its MAC.
 
-A worker's personal code (30 s steps) is checked twice over besides its MAC: the step it
-was made for must lie inside the training's check-in window, and one step of one
-worker's code counts at one training only — shown at one door, it opens no other.
+The step a personal code (30 s steps) was made for must lie inside the training's
+check-in window, and one step of one worker's code counts at one training only — shown
+at one door, it opens no other. The window itself is an attendance rule
+(``portal.training.rules``).
 """
 
 from __future__ import annotations
 
-import enum
-from datetime import datetime, timedelta
-from decimal import ROUND_FLOOR, Decimal
+from datetime import datetime
 
-# Product settings, not policy: the door opens half an hour early; 15 minutes counts as late.
-OPENS_BEFORE_START = timedelta(minutes=30)
-LATE_AFTER_START = timedelta(minutes=15)
-# A trainer may still mark or sync scans made at the door up to a day after the end.
-LATE_SYNC_ALLOWANCE = timedelta(hours=24)
-_HALF_HOUR = Decimal("0.5")
-
-
-class WindowProblem(enum.StrEnum):
-    """Why a check-in at a given moment is outside the training's window."""
-
-    NOT_OPEN = "not_open"
-    CLOSED = "closed"
-
-
-def window(starts_at: datetime, ends_at: datetime) -> tuple[datetime, datetime]:
-    """Return when check-in opens and closes for a training."""
-    return starts_at - OPENS_BEFORE_START, ends_at
-
-
-def window_problem(at: datetime, starts_at: datetime, ends_at: datetime) -> WindowProblem | None:
-    """Return why a check-in at `at` is refused, or None if the door is open."""
-    opens, closes = window(starts_at, ends_at)
-    if at < opens:
-        return WindowProblem.NOT_OPEN
-    if at > closes:
-        return WindowProblem.CLOSED
-    return None
+from portal.training.rules import WindowProblem, window
 
 
 def code_step_problem(
@@ -64,30 +36,3 @@ def code_used_elsewhere(used_at_training_id: int | None, training_id: int) -> bo
     The same training again is a replay of the same scan, answered "already", not refused.
     """
     return used_at_training_id is not None and used_at_training_id != training_id
-
-
-def is_late(at: datetime, starts_at: datetime) -> bool:
-    """Return whether arriving at `at` counts as late."""
-    return at > starts_at + LATE_AFTER_START
-
-
-def left_early(checked_out_at: datetime, ends_at: datetime) -> bool:
-    """Return whether checking out at a moment leaves before the end (5 minutes' grace)."""
-    return checked_out_at < ends_at - timedelta(minutes=5)
-
-
-def hours_for_time(
-    checked_in_at: datetime,
-    checked_out_at: datetime,
-    starts_at: datetime,
-    ends_at: datetime,
-    full_hours: Decimal,
-) -> Decimal:
-    """Return the hours earned by time present inside the training, in half hours, capped."""
-    start = max(checked_in_at, starts_at)
-    end = min(checked_out_at, ends_at)
-    if end <= start:
-        return Decimal("0.0")
-    present = Decimal((end - start).total_seconds()) / Decimal(3600)
-    halves = (present / _HALF_HOUR).to_integral_value(rounding=ROUND_FLOOR) * _HALF_HOUR
-    return min(halves, full_hours).quantize(Decimal("0.1"))

@@ -21,7 +21,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
-from portal.checkin import operations, rules
+from portal.checkin import operations
 from portal.checkin.codes import (
     PERSONAL_PREFIX,
     PERSONAL_STEP_SECONDS,
@@ -33,17 +33,19 @@ from portal.checkin.codes import (
     seconds_left_in_step,
     time_step,
 )
-from portal.checkin.operations import Outcome
 from portal.checkin.qr import qr_svg
 from portal.database import writes
-from portal.enums import AttendanceMethod, Role
+from portal.enums import Role
 from portal.extensions import db
 from portal.people.models import User, WorkerProfile
 from portal.timeutil import utcnow
 from portal.training import queries as training_queries
-from portal.training.access import can_run_training
+from portal.training import rules
 from portal.training.models import Attendance, Training
+from portal.training.operations import CheckinResult, Outcome
+from portal.training.views import runnable_or_404
 from portal.web.htmx import render
+from portal.web.views import actor
 
 bp = Blueprint("scan", __name__)
 
@@ -73,7 +75,10 @@ RECENT = (
 
 
 def _personal_key() -> bytes:
-    return personal_key(current_app.secret_key)
+    secret = current_app.secret_key
+    if not secret:
+        raise RuntimeError("personal codes need the app's SECRET_KEY")
+    return personal_key(secret)
 
 
 def _initial(name: str) -> str:
@@ -113,18 +118,11 @@ def my_code():
 # -- the trainer's scanner --------------------------------------------------------------
 
 
-def _runnable_training(training_id: int) -> Training:
-    training = db.session.get(Training, training_id)
-    if training is None or not can_run_training(current_user, training):
-        abort(404)  # same answer for "absent" and "not yours"
-    return training
-
-
 @bp.get("/trainings/<int:training_id>/scan")
 @login_required
 def scanner(training_id: int):
     """Open the camera scanner for workers' personal codes at a training's door."""
-    training = _runnable_training(training_id)
+    training = runnable_or_404(training_id)
     recent = db.session.execute(RECENT, {"training_id": training.id}).all()
     return render(
         "checkin/scan_page.html",
@@ -191,13 +189,13 @@ def _code_refusal(problem: CodeProblem, worker: WorkerProfile, *, queued: bool) 
     )
 
 
-def _checkin_answer(result: operations.CheckinResult, worker: WorkerProfile) -> ScanAnswer:
+def _checkin_answer(result: CheckinResult, worker: WorkerProfile) -> ScanAnswer:
     name = worker.user.name
     attendance = result.attendance
     if result.outcome is Outcome.CHECKED_IN:
         message = (
             _("%(name)s checked in (late).", name=name)
-            if attendance.late
+            if attendance is not None and attendance.late
             else _("%(name)s checked in.", name=name)
         )
         return ScanAnswer("checked_in", message, 200, worker, attendance)
@@ -233,7 +231,12 @@ def _checkin_answer(result: operations.CheckinResult, worker: WorkerProfile) -> 
 def _record_scan(training: Training, payload: object, now: datetime) -> ScanAnswer:
     """Check one scan and record the attendance it proves; nothing changes on a refusal."""
     code = payload.get("code") if isinstance(payload, dict) else None
-    if not isinstance(code, str) or not code.strip() or len(code) > _MAX_CODE_LENGTH:
+    if (
+        not isinstance(payload, dict)
+        or not isinstance(code, str)
+        or not code.strip()
+        or len(code) > _MAX_CODE_LENGTH
+    ):
         return ScanAnswer("malformed", _("This is not a worker's check-in code."), 400)
     scanned_at = _parse_moment(payload.get("scanned_at"), default=now)
     if scanned_at is None:
@@ -248,22 +251,21 @@ def _record_scan(training: Training, payload: object, now: datetime) -> ScanAnsw
     scan = _check_code(code, scanned_at)
     if scan.check.problem is CodeProblem.MALFORMED:
         return ScanAnswer("malformed", _("This is not a worker's check-in code."), 400)
-    if scan.check.problem is CodeProblem.INVALID:
+    if scan.check.problem is CodeProblem.INVALID or scan.step is None:
         message = _("This check-in code is not valid. Ask the worker to open it again.")
         return ScanAnswer("invalid_code", message, 400)
     worker = db.session.scalars(WORKER, {"user_id": scan.user_id}).first()
     if worker is None:
         return ScanAnswer("unknown_worker", _("No worker has this code."), 422)
-    if not scan.check.ok:
+    if scan.check.problem is not None:
         return _code_refusal(scan.check.problem, worker, queued=scanned_at < now - QUEUED_AFTER)
-    result = operations.check_in(
+    result = operations.check_in_with_code(
         training,
         worker,
-        method=AttendanceMethod.TRAINER_SCAN,
-        actor=current_user,
+        personal_step=scan.step,
+        actor=actor(),
         at=scanned_at,
         scanned_at=scanned_at,
-        personal_step=scan.step,
     )
     return replace(_checkin_answer(result, worker), scanned_at=scanned_at)
 
@@ -289,7 +291,7 @@ def _answer_body(answer: ScanAnswer, client_id: object) -> dict:
 @login_required
 def submit(training_id: int):
     """Record the worker whose personal code the trainer scanned (JSON in, JSON out)."""
-    training = _runnable_training(training_id)
+    training = runnable_or_404(training_id)
     payload = request.get_json(silent=True)
     answer = _record_scan(training, payload, utcnow())
     body = _answer_body(answer, payload.get("client_id") if isinstance(payload, dict) else None)

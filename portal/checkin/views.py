@@ -19,17 +19,15 @@ Every view: load → check access → act → render.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import datetime
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy.dialects import postgresql, sqlite
 
-from portal.audit import operations as audit
-from portal.checkin import grace, offers, operations, rules
+from portal.checkin import grace, offers, operations
 from portal.checkin.codes import (
     PROJECTOR_STEP_SECONDS,
     CodeProblem,
@@ -43,11 +41,13 @@ from portal.checkin.qr import qr_svg
 from portal.database import writes
 from portal.enums import AttendanceMethod, WorkerStatus
 from portal.extensions import db
-from portal.people.models import User, WorkerProfile
+from portal.people.models import WorkerProfile
 from portal.timeutil import utcnow
 from portal.training import queries as training_queries
-from portal.training.access import can_run_training
-from portal.training.models import JoinRequest, Training
+from portal.training import rules
+from portal.training.models import Training
+from portal.training.operations import Outcome, check_in, existing_attendance
+from portal.training.views import runnable_or_404
 from portal.web.htmx import is_fragment_request, render
 from portal.web.views import actor
 
@@ -64,10 +64,10 @@ STATUS = {
     "expired": 410,
     "grace_expired": 410,
     "no_pending": 404,
-    operations.Outcome.NOT_OPEN: 409,
-    operations.Outcome.CLOSED: 409,
-    operations.Outcome.NOT_EXPECTED: 403,
-    operations.Outcome.NOT_ON_POST: 403,
+    Outcome.NOT_OPEN: 409,
+    Outcome.CLOSED: 409,
+    Outcome.NOT_EXPECTED: 403,
+    Outcome.NOT_ON_POST: 403,
     "not_worker": 403,
     "not_for_you": 404,
     "join_sent": 200,
@@ -76,19 +76,12 @@ STATUS = {
     "join_closed": 409,
 }
 _SHOWN_AS = {
-    operations.Outcome.CHECKED_IN: "checked_in",
-    operations.Outcome.ALREADY: "already",
+    Outcome.CHECKED_IN: "checked_in",
+    Outcome.ALREADY: "already",
 }
 
 
 # -- projector ----------------------------------------------------------------------------
-
-
-def _runnable_training(training_id: int) -> Training:
-    training = db.session.get(Training, training_id)
-    if training is None or not can_run_training(current_user, training):
-        abort(404)  # same answer for "absent" and "not yours": nothing leaks
-    return training
 
 
 def scan_url(training: Training, step: int) -> str:
@@ -132,29 +125,31 @@ def _count_context(training: Training) -> dict:
 @login_required
 def projector(training_id: int):
     """Show the projector check-in screen: rotating QR code, countdown and live count."""
-    training = _runnable_training(training_id)
+    training = runnable_or_404(training_id)
     context = _code_context(training, utcnow()) | _count_context(training)
     return render(PROJECTOR, **context)
+
+
+def _projector_part(training_id: int, block: str, context: Callable[[Training], dict]):
+    """Render one block of the projector for htmx; a plain visit goes to the whole page."""
+    training = runnable_or_404(training_id)
+    if not is_fragment_request():
+        return redirect(url_for("checkin.projector", training_id=training.id))
+    return render(PROJECTOR, block=block, **context(training))
 
 
 @bp.get("/trainings/<int:training_id>/projector/code")
 @login_required
 def projector_code(training_id: int):
     """Return the current code (the fragment the projector swaps in every 15 s)."""
-    training = _runnable_training(training_id)
-    if not is_fragment_request():
-        return redirect(url_for("checkin.projector", training_id=training.id))
-    return render(PROJECTOR, block="code", **_code_context(training, utcnow()))
+    return _projector_part(training_id, "code", lambda training: _code_context(training, utcnow()))
 
 
 @bp.get("/trainings/<int:training_id>/projector/count")
 @login_required
 def projector_count(training_id: int):
     """Return the live count "checked in / expected" (polled by the projector)."""
-    training = _runnable_training(training_id)
-    if not is_fragment_request():
-        return redirect(url_for("checkin.projector", training_id=training.id))
-    return render(PROJECTOR, block="count", **_count_context(training))
+    return _projector_part(training_id, "count", _count_context)
 
 
 # -- the worker's scan --------------------------------------------------------------------
@@ -175,10 +170,8 @@ def _hidden_from_current_user(training: Training) -> bool:
     return view is not None and not view.may_see
 
 
-def _code_refusal(training: Training | None, step: int, mac: str, now: datetime):
+def _code_refusal(training: Training, step: int, mac: str, now: datetime):
     """Return the refusal page for a code that does not hold at `now`, else None."""
-    if training is None:
-        return _result("invalid")  # an unknown training looks like any forged code
     check = check_projector_code(training.checkin_secret, training.id, step, mac, now=now)
     if check.ok:
         return None
@@ -192,23 +185,15 @@ def _code_refusal(training: Training | None, step: int, mac: str, now: datetime)
 def _window_refusal(training: Training, now: datetime):
     problem = rules.window_problem(now, training.starts_at, training.ends_at)
     if problem is rules.WindowProblem.NOT_OPEN:
-        return _window_result(operations.Outcome.NOT_OPEN, training)
+        return _window_result(Outcome.NOT_OPEN, training)
     if problem is rules.WindowProblem.CLOSED:
-        return _window_result(operations.Outcome.CLOSED, training)
+        return _window_result(Outcome.CLOSED, training)
     return None
 
 
-def _window_result(outcome: operations.Outcome, training: Training):
+def _window_result(outcome: Outcome, training: Training):
     opens_at, closes_at = rules.window(training.starts_at, training.ends_at)
     return _result(outcome, training, opens_at=opens_at, closes_at=closes_at)
-
-
-def _join_request_of(training_id: int, worker_id: int) -> JoinRequest | None:
-    return db.session.scalar(
-        sa.select(JoinRequest).where(
-            JoinRequest.training_id == training_id, JoinRequest.worker_id == worker_id
-        )
-    )
 
 
 def _check_in_and_show(training: Training, *, at: datetime, scanned_at: datetime | None = None):
@@ -217,7 +202,7 @@ def _check_in_and_show(training: Training, *, at: datetime, scanned_at: datetime
     worker = db.session.get(WorkerProfile, user.id)
     if worker is None:
         return _result("not_worker", training)
-    result = operations.check_in(
+    result = check_in(
         training,
         worker,
         method=AttendanceMethod.SELF_SCAN,
@@ -231,19 +216,19 @@ def _check_in_and_show(training: Training, *, at: datetime, scanned_at: datetime
     view = training_queries.worker_view(training.id, worker.user_id)
     if view is None or not view.may_see:
         return _not_for_you()  # another street's training, not on its list
-    if result.outcome is operations.Outcome.NOT_EXPECTED:
+    if result.outcome is Outcome.NOT_EXPECTED:
         # Not on the list, yet recorded: a trainer approved their request or marked them.
-        attendance = operations.existing_attendance(training.id, worker.user_id)
+        attendance = existing_attendance(training.id, worker.user_id)
         if attendance is not None:
             return _result("already", training, attendance=attendance)
         offers.offer(training.id, user.id)  # the scan is what makes 申请加入 possible
         return _result(
             result.outcome,
             training,
-            join_request=_join_request_of(training.id, worker.user_id),
+            join_request=training_queries.join_request_of(training.id, worker.user_id),
             form=JoinRequestForm(),
         )
-    if result.outcome in {operations.Outcome.NOT_OPEN, operations.Outcome.CLOSED}:
+    if result.outcome in {Outcome.NOT_OPEN, Outcome.CLOSED}:
         return _window_result(result.outcome, training)
     return _result(result.outcome, training)
 
@@ -254,6 +239,8 @@ def scan_training(training_id: int, step: int, mac: str):
     """Check in with one scan of the projector code; not logged in: keep the scan, log in."""
     now = utcnow()
     training = db.session.get(Training, training_id)
+    if training is None:
+        return _result("invalid")  # an unknown training looks like any forged code
     refusal = _code_refusal(training, step, mac, now)
     if refusal is not None:
         return refusal
@@ -288,23 +275,6 @@ def resume():
 
 # -- asking to join -----------------------------------------------------------------------
 
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-
-
-def _ask_to_join(training: Training, worker_id: int, *, actor: User) -> bool:
-    """Record a pending join request unless one exists; return whether it is new."""
-    insert = _INSERTS[db.session.get_bind().dialect.name]
-    statement = (
-        insert(JoinRequest)
-        .values(training_id=training.id, worker_id=worker_id, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["training_id", "worker_id"])
-        .returning(JoinRequest.id)
-    )
-    new_id = db.session.execute(statement).scalar()
-    if new_id is not None:
-        audit.record("join_requested", db.session.get(JoinRequest, new_id), actor=actor)
-    return new_id is not None
-
 
 @bp.post("/trainings/<int:training_id>/join")
 @login_required
@@ -318,13 +288,15 @@ def request_join(training_id: int):
     """
     user = actor()
     training = db.session.get(Training, training_id)
-    view = training_queries.worker_view(training.id, user.id) if training else None
+    if training is None:
+        abort(404)
+    view = training_queries.worker_view(training.id, user.id)
     if view is None or not view.may_see:
         abort(404)
     if not (view.expected or offers.is_offered(training.id, user.id)):
         abort(404)  # no scan of this training's code in this browser
     if view.status == WorkerStatus.EXITED:
-        return _result(operations.Outcome.NOT_ON_POST, training)
+        return _result(Outcome.NOT_ON_POST, training)
     form = JoinRequestForm()
     if not form.validate_on_submit():
         abort(400)
@@ -332,7 +304,7 @@ def request_join(training_id: int):
         return _result("join_on_list", training)
     if training.ends_at <= utcnow():
         return _result("join_closed", training)
-    created = _ask_to_join(training, user.id, actor=user)
+    created = operations.ask_to_join(training, user.id, actor=user)
     db.session.commit()
-    join_request = _join_request_of(training.id, user.id)
+    join_request = training_queries.join_request_of(training.id, user.id)
     return _result("join_sent" if created else "join_exists", training, join_request=join_request)

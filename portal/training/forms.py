@@ -8,24 +8,29 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, Field, SelectField, SelectMultipleField, StringField
-from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, DateTimeLocalInput, ListWidget, TextInput
 
-from portal.checkin import rules
 from portal.enums import OrganiserLevel, PostType, TrainingKind
-from portal.labels import label
 from portal.timeutil import LOCAL_TZ
+from portal.training import rules
 from portal.training.operations import TrainingData
-from portal.web.forms import DecimalNumberField, PortalForm, WholeNumberField
+from portal.web.forms import (
+    DecimalNumberField,
+    PortalForm,
+    WholeNumberField,
+    vocabulary_choices,
+)
 
 LONGEST_TRAINING = timedelta(days=14)
 FARTHEST_AHEAD = timedelta(days=2 * 366)
 MIN_HOURS, MAX_HOURS = Decimal("0.5"), Decimal("200")
 MAX_CAPACITY = 100_000
+T = TypeVar("T")
 _LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
 
 
@@ -73,11 +78,23 @@ class HoursField(DecimalNumberField):
         return "" if self.data is None else f"{self.data.normalize():f}"
 
 
+def _offered(field: SelectField) -> set[object]:
+    """Return the values a select offers."""
+    return {value for value, _label, _selected, _attributes in field.iter_choices()}
+
+
+def _validated(value: T | None) -> T:
+    """Return the value of a field that validation made required."""
+    if value is None:
+        raise ValueError("read the data of a validated form only")
+    return value
+
+
 class ChoiceField(SelectField):
     """A select whose refusal of a value not offered is translated."""
 
     def pre_validate(self, form) -> None:  # noqa: D102
-        if self.data not in {choice.value for choice in self.choices}:
+        if self.data not in _offered(self):
             raise ValidationError(_l("Choose one of the options offered."))
 
 
@@ -95,13 +112,9 @@ class CheckboxListField(SelectMultipleField):
             raise ValueError(_l("Choose only among the options offered.")) from error
 
     def pre_validate(self, form) -> None:  # noqa: D102
-        offered = {choice.value for choice in self.choices}
+        offered = _offered(self)
         if any(value not in offered for value in self.data or ()):
             raise ValidationError(_l("Choose only among the options offered."))
-
-
-def _enum_choices(enum_cls) -> list[SelectChoice]:
-    return [SelectChoice(member.value, label(member)) for member in enum_cls]
 
 
 class TrainingForm(PortalForm):
@@ -154,14 +167,12 @@ class TrainingForm(PortalForm):
 
     def __init__(self, *args, communities=(), workers=(), trainers=(), now=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = _enum_choices(TrainingKind)
-        self.level.choices = _enum_choices(OrganiserLevel)
-        self.post_types.choices = _enum_choices(PostType)
-        self.communities.choices = [SelectChoice(c.id, c.name) for c in communities]
-        self.workers.choices = [
-            SelectChoice(w.user_id, f"{w.name} · {w.community}") for w in workers
-        ]
-        self.trainers.choices = [SelectChoice(t.id, t.name) for t in trainers]
+        self.kind.choices = vocabulary_choices(TrainingKind)
+        self.level.choices = vocabulary_choices(OrganiserLevel)
+        self.post_types.choices = vocabulary_choices(PostType)
+        self.communities.choices = [(c.id, c.name) for c in communities]
+        self.workers.choices = [(w.user_id, f"{w.name} · {w.community}") for w in workers]
+        self.trainers.choices = [(t.id, t.name) for t in trainers]
         self._now = now
         self.audience_errors: list[str] = []
 
@@ -214,20 +225,20 @@ class TrainingForm(PortalForm):
     def training_data(self) -> TrainingData:
         """Return the validated input as what operations.create_training() takes."""
         return TrainingData(
-            title=self.title.data,
+            title=_validated(self.title.data),
             kind=TrainingKind(self.kind.data),
             level=OrganiserLevel(self.level.data),
-            starts_at=self.starts_at.data,
-            ends_at=self.ends_at.data,
-            place=self.place.data,
-            credited_hours=self.credited_hours.data,
+            starts_at=_validated(self.starts_at.data),
+            ends_at=_validated(self.ends_at.data),
+            place=_validated(self.place.data),
+            credited_hours=_validated(self.credited_hours.data),
             capacity=self.capacity.data,
             credits_by_time=self.credits_by_time.data,
             whole_street=self.whole_street.data,
-            community_ids=tuple(self.communities.data),
-            post_types=tuple(PostType(value) for value in self.post_types.data),
-            worker_ids=tuple(self.workers.data),
-            trainer_ids=tuple(self.trainers.data),
+            community_ids=tuple(self.communities.data or ()),
+            post_types=tuple(PostType(value) for value in self.post_types.data or ()),
+            worker_ids=tuple(self.workers.data or ()),
+            trainer_ids=tuple(self.trainers.data or ()),
         )
 
     def validate(self, extra_validators=None) -> bool:
@@ -269,8 +280,8 @@ class MarkPresentForm(PortalForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.reason.choices = [
-            SelectChoice("", _l("Choose a reason…")),
-            *(SelectChoice(value, text) for value, text in REASONS.items()),
+            ("", str(_l("Choose a reason…"))),
+            *((value, str(text)) for value, text in REASONS.items()),
         ]
 
     def validate_reason(self, field) -> None:
@@ -287,7 +298,7 @@ class MarkPresentForm(PortalForm):
     def reason_text(self) -> str:
         """Return the reason as stored on the attendance: the choice, with details if any."""
         if self.reason.data == "other":
-            return self.note.data
+            return self.note.data or ""
         chosen = str(REASONS[self.reason.data])
         return f"{chosen}：{self.note.data}" if self.note.data else chosen
 

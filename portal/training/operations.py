@@ -1,46 +1,40 @@
-"""Trainer-side writes: create a training, mark by hand, check out, decide join requests.
+"""Writes of trainings and their attendance: create a training, record and end attendance.
 
 Every function takes the acting user (`actor=`), flushes, never commits, and leaves an
-audit entry (check-in marks are audited by portal.checkin.operations). A mark the rules
-refuse raises ``Refused`` with the message for the trainer (409 when it conflicts with
-what is recorded).
+audit entry. Attendance is recorded here whatever the way in — the worker's scan, the
+trainer's scan of a personal code (portal.checkin) or a mark by hand on the roster
+(``roster_operations``): one attendance per (training, worker), whatever the races.
 """
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
+from typing import TypeVar
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import InstrumentedAttribute
 
 from portal.audit import operations as audit
-from portal.checkin import operations as checkin
-from portal.checkin import rules
 from portal.enums import (
     AttendanceMethod,
     AudienceScope,
     OrganiserLevel,
     PostType,
-    RequestStatus,
     TrainingKind,
+    WorkerStatus,
 )
-from portal.extensions import db
+from portal.extensions import Model, db
 from portal.people.models import User, WorkerProfile
-from portal.refusals import Refused
-from portal.timeutil import utcnow
-from portal.training.models import (
-    Attendance,
-    JoinRequest,
-    Training,
-    TrainingAudience,
-    TrainingStaff,
-)
+from portal.timeutil import local_date_of, utcnow
+from portal.training import queries, rules
+from portal.training.models import Attendance, Training, TrainingAudience, TrainingStaff
 
-# A phone's clock may run a little ahead of the server's.
-_CLOCK_SLACK = timedelta(minutes=1)
-_LEFT_EARLY_GRACE = timedelta(minutes=5)  # as rules.left_early
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -124,241 +118,154 @@ def create_training(data: TrainingData, *, actor: User) -> Training:
     return training
 
 
-# What a trainer is told when a mark is refused (a conflict with what is recorded: 409).
-NOT_OPEN = _l(
-    "Check-in has not opened yet: it opens %(minutes)d minutes before the start.",
-    minutes=int(rules.OPENS_BEFORE_START.total_seconds() // 60),
-)
-CLOSED = _l(
-    "Marks can no longer be made: they close %(hours)d hours after the end.",
-    hours=int(rules.LATE_SYNC_ALLOWANCE.total_seconds() // 3600),
-)
-ARRIVAL_OUTSIDE = _l("The arrival time must lie between the opening of check-in and the end.")
-IN_FUTURE = _l("That time is still in the future.")
-ALREADY = _l("This worker is already checked in.")
-NOT_EXPECTED = _l("This worker is not on the list: approve a request to join instead.")
-NOT_ON_POST = _l("This worker is no longer on post.")
-NOT_CHECKED_IN = _l("This worker has not checked in.")
-CHECKED_OUT = _l("This worker has already checked out.")
-BEFORE_ARRIVAL = _l("The time of leaving is before the arrival.")
-NOT_EARLY = _l("That time is not before the end of the training.")
-DECIDED = _l("This request has already been decided.")
-CONFLICT = 409
-
-_CHECKIN_REFUSALS = {
-    checkin.Outcome.ALREADY: (ALREADY, CONFLICT),
-    checkin.Outcome.NOT_EXPECTED: (NOT_EXPECTED, 422),
-    checkin.Outcome.NOT_OPEN: (ARRIVAL_OUTSIDE, 422),
-    checkin.Outcome.CLOSED: (ARRIVAL_OUTSIDE, 422),
-    checkin.Outcome.NOT_ON_POST: (NOT_ON_POST, 422),
-}
+# -- attendance ----------------------------------------------------------------------------
 
 
-def _checkin_refused(outcome: checkin.Outcome) -> Refused:
-    message, status = _CHECKIN_REFUSALS[outcome]
-    return Refused(message, status=status)
+class Outcome(enum.StrEnum):
+    """What happened to an attempt to record a worker's attendance."""
+
+    CHECKED_IN = "checked_in"
+    ALREADY = "already"
+    NOT_EXPECTED = "not_expected"
+    NOT_OPEN = "not_open"
+    CLOSED = "closed"
+    NOT_ON_POST = "not_on_post"
+    # A scanned personal code's own refusals (see portal.checkin.operations):
+    CODE_OUTSIDE_WINDOW = "code_outside_window"  # the code's step is not in the window
+    CODE_USED = "code_used"  # the code's step was used at another training
 
 
-def marking_refusal(training: Training, now: datetime) -> Refused | None:
-    """Return why a trainer may not mark now: before the door opens, or a day after the end."""
-    opens, closes = rules.window(training.starts_at, training.ends_at)
-    if now < opens:
-        return Refused(NOT_OPEN)
-    if now > closes + rules.LATE_SYNC_ALLOWANCE:
-        return Refused(CLOSED)
+@dataclass(frozen=True)
+class CheckinResult:
+    """The outcome and, when there is one, the attendance record."""
+
+    outcome: Outcome
+    attendance: Attendance | None = None
+
+    @property
+    def recorded(self) -> bool:
+        """Return whether the worker is (now or already) checked in."""
+        return self.outcome in {Outcome.CHECKED_IN, Outcome.ALREADY}
+
+
+def insert_or_nothing(
+    model: type[Model],
+    values: Mapping[str, object],
+    *,
+    unique: list[str],
+    returning: InstrumentedAttribute[T],
+) -> T | None:
+    """Insert a row unless one with the same `unique` key exists; return `returning` of the new row.
+
+    Returns None when the row existed. On PostgreSQL a concurrent insert of the same key
+    waits for the first transaction and then does nothing; SQLite serialises the writes.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        insert: postgresql.Insert | sqlite.Insert = postgresql.insert(model)
+    else:
+        insert = sqlite.insert(model)
+    statement = insert.values(values).on_conflict_do_nothing(index_elements=unique)
+    return db.session.execute(statement.returning(returning)).scalar()
+
+
+def existing_attendance(training_id: int, worker_id: int) -> Attendance | None:
+    """Return a worker's attendance at a training, if any."""
+    return db.session.scalar(
+        sa.select(Attendance).where(
+            Attendance.training_id == training_id, Attendance.worker_id == worker_id
+        )
+    )
+
+
+def door_problem(training: Training, worker: WorkerProfile, at: datetime) -> Outcome | None:
+    """Return why the worker may not be checked in as of `at`: off post, or the door shut."""
+    if worker.status == WorkerStatus.EXITED:
+        return Outcome.NOT_ON_POST
+    problem = rules.window_problem(at, training.starts_at, training.ends_at)
+    if problem is rules.WindowProblem.NOT_OPEN:
+        return Outcome.NOT_OPEN
+    if problem is rules.WindowProblem.CLOSED:
+        return Outcome.CLOSED
     return None
 
 
-def marking_closed(training: Training, now: datetime) -> bool:
-    """Return whether the time for marks (and approving requests to join) is over."""
-    refusal = marking_refusal(training, now)
-    return refusal is not None and refusal.message is CLOSED
-
-
-def _check_open(training: Training, now: datetime) -> None:
-    refusal = marking_refusal(training, now)
-    if refusal is not None:
-        raise refusal
-
-
-def claimed_arrival(training: Training, now: datetime, arrived_at: datetime | None) -> datetime:
-    """Return when a hand-marked worker arrived.
-
-    Empty means "now" while the door is open; after the end it means the start (the
-    trainer marks someone who was there but could not check in). A given time must lie
-    inside the check-in window and not in the future.
-    """
-    if arrived_at is None:
-        return now if now <= training.ends_at else training.starts_at
-    if arrived_at > now + _CLOCK_SLACK:
-        raise Refused(IN_FUTURE)
-    if rules.window_problem(arrived_at, training.starts_at, training.ends_at) is not None:
-        raise Refused(ARRIVAL_OUTSIDE)
-    return min(arrived_at, now)
-
-
-def mark_present(
+def record_attendance(
     training: Training,
     worker: WorkerProfile,
     *,
-    reason: str,
+    method: AttendanceMethod,
     actor: User,
-    late: bool = False,
-    arrived_at: datetime | None = None,
-    now: datetime | None = None,
-) -> Attendance:
-    """Mark an expected worker present by hand, with a required reason."""
-    if not reason.strip():
-        raise ValueError("a manual mark needs a reason")
-    now = now or utcnow()
-    _check_open(training, now)
-    at = claimed_arrival(training, now, arrived_at)
-    result = checkin.check_in(
-        training,
-        worker,
-        method=AttendanceMethod.MANUAL,
-        actor=actor,
-        at=at,
-        scanned_at=None if at == now else at,
-        reason=reason.strip(),
+    at: datetime,
+    scanned_at: datetime | None,
+    reason: str | None,
+) -> CheckinResult:
+    """Record the attendance once (the checks are done): CHECKED_IN, or ALREADY if it exists."""
+    new_id = insert_or_nothing(
+        Attendance,
+        {
+            "training_id": training.id,
+            "worker_id": worker.user_id,
+            "checked_in_at": utcnow(),
+            "scanned_at": scanned_at,
+            "credited_on": local_date_of(training.starts_at),
+            "credited_hours": 0 if training.credits_by_time else training.credited_hours,
+            "method": method,
+            "recorded_by_id": actor.id,
+            "late": rules.is_late(at, training.starts_at),
+            "reason": reason,
+        },
+        unique=["training_id", "worker_id"],
+        returning=Attendance.id,
     )
-    if result.outcome is not checkin.Outcome.CHECKED_IN:
-        raise _checkin_refused(result.outcome)
-    attendance = result.attendance
-    if late and not attendance.late:
-        attendance.late = True
-        db.session.flush()
-    return attendance
+    attendance = existing_attendance(training.id, worker.user_id)
+    if new_id is None:
+        return CheckinResult(Outcome.ALREADY, attendance)
+    if method is AttendanceMethod.MANUAL:
+        audit.record("attendance_marked", attendance, actor=actor, reason=reason)
+    return CheckinResult(Outcome.CHECKED_IN, attendance)
 
 
-def arrival_of(attendance: Attendance) -> datetime:
-    """Return when the worker was at the door (the scan time of a queued scan, else arrival)."""
-    return attendance.scanned_at or attendance.checked_in_at
-
-
-def check_out(attendance: Attendance, *, actor: User, now: datetime | None = None) -> Attendance:
-    """Check a worker out now (or at the end, when done afterwards)."""
-    now = now or utcnow()
-    training = attendance.training
-    _check_open(training, now)
-    if attendance.checked_out_at is not None:
-        raise Refused(CHECKED_OUT, status=CONFLICT)
-    at = max(min(now, training.ends_at), arrival_of(attendance))
-    checkin.check_out(attendance, actor=actor, at=at)
-    db.session.flush()
-    return attendance
-
-
-def check_out_everyone(training: Training, *, actor: User, now: datetime | None = None) -> int:
-    """Check out everyone still present, now (or at the end, when done afterwards)."""
-    now = now or utcnow()
-    _check_open(training, now)
-    present = db.session.scalars(
-        sa.select(Attendance).where(
-            Attendance.training_id == training.id, Attendance.checked_out_at.is_(None)
-        )
-    ).all()
-    for attendance in present:
-        at = max(min(now, training.ends_at), arrival_of(attendance))
-        checkin.check_out(attendance, actor=actor, at=at)
-    db.session.flush()
-    return len(present)
-
-
-def mark_left_early(
-    attendance: Attendance,
-    *,
-    actor: User,
-    left_at: datetime | None = None,
-    now: datetime | None = None,
-) -> Attendance:
-    """Record that a worker left before the end; a training crediting by time credits less."""
-    now = now or utcnow()
-    training = attendance.training
-    _check_open(training, now)
-    if attendance.checked_out_at is not None:
-        raise Refused(CHECKED_OUT, status=CONFLICT)
-    at = left_at or now
-    if at > now + _CLOCK_SLACK:
-        raise Refused(IN_FUTURE)
-    if at < arrival_of(attendance):
-        raise Refused(BEFORE_ARRIVAL)
-    if at >= training.ends_at - _LEFT_EARLY_GRACE:
-        raise Refused(NOT_EARLY)
-    checkin.check_out(attendance, actor=actor, at=at)
-    attendance.left_early = True
-    audit.record("attendance_left_early", attendance, actor=actor, left_at=at.isoformat())
-    db.session.flush()
-    return attendance
-
-
-JOIN_APPROVED_REASON = "加入申请已批准"
-
-
-def approve_join_request(
-    join_request: JoinRequest,
+def check_in(
     training: Training,
+    worker: WorkerProfile,
     *,
+    method: AttendanceMethod,
     actor: User,
-    reason: str = JOIN_APPROVED_REASON,
-    now: datetime | None = None,
-) -> Attendance | None:
-    """Approve a request to join: check the worker in as of the request.
+    at: datetime | None = None,
+    scanned_at: datetime | None = None,
+    reason: str | None = None,
+    enforce_list: bool = True,
+) -> CheckinResult:
+    """Record a worker's attendance at the moment they were at the door; the caller commits.
 
-    A request made before check-in opened puts the worker on the list instead (they
-    will check in themselves); then no attendance is returned.
+    `at` is when the worker was at the door: the scan time for a queued offline scan,
+    else now. Concurrent calls for the same worker produce one row and report ALREADY.
+    The caller rolls back on any outcome but CHECKED_IN and ALREADY.
     """
-    now = now or utcnow()
-    if join_request.status is not RequestStatus.PENDING:
-        raise Refused(DECIDED, status=CONFLICT)
-    if marking_closed(training, now):
-        raise Refused(CLOSED)
-    worker = db.session.get(WorkerProfile, join_request.worker_id)
-    opens, _closes = rules.window(training.starts_at, training.ends_at)
-    attendance = None
-    if join_request.created_at < opens:
-        db.session.add(
-            TrainingAudience(
-                training_id=training.id, scope=AudienceScope.WORKER, worker_id=worker.user_id
-            )
-        )
-    else:
-        result = checkin.check_in(
-            training,
-            worker,
-            method=AttendanceMethod.MANUAL,
-            actor=actor,
-            at=join_request.created_at,
-            scanned_at=join_request.created_at,
-            reason=reason,
-            enforce_list=False,
-        )
-        if not result.recorded:
-            raise _checkin_refused(result.outcome)
-        attendance = result.attendance
-    _decide(join_request, RequestStatus.APPROVED, actor=actor, now=now)
-    return attendance
-
-
-def reject_join_request(
-    join_request: JoinRequest, *, actor: User, now: datetime | None = None
-) -> JoinRequest:
-    """Reject a request to join a training."""
-    if join_request.status is not RequestStatus.PENDING:
-        raise Refused(DECIDED, status=CONFLICT)
-    _decide(join_request, RequestStatus.REJECTED, actor=actor, now=now or utcnow())
-    return join_request
-
-
-def _decide(join_request: JoinRequest, status: RequestStatus, *, actor: User, now) -> None:
-    join_request.status = status
-    join_request.decided_by_id = actor.id
-    join_request.decided_at = now
-    audit.record(
-        f"join_request_{status.value}",
-        join_request,
-        actor=actor,
-        training_id=join_request.training_id,
-        worker_id=join_request.worker_id,
+    at = at or utcnow()
+    problem = door_problem(training, worker, at)
+    if problem is not None:
+        return CheckinResult(problem)
+    if enforce_list and not queries.is_expected(training.id, worker.user_id):
+        return CheckinResult(Outcome.NOT_EXPECTED)
+    return record_attendance(
+        training, worker, method=method, actor=actor, at=at, scanned_at=scanned_at, reason=reason
     )
-    db.session.flush()
+
+
+def check_out(attendance: Attendance, *, actor: User, at: datetime | None = None) -> Attendance:
+    """Record leaving; a training that credits by time now credits the time present."""
+    at = at or utcnow()
+    training = attendance.training
+    attendance.checked_out_at = at
+    attendance.left_early = rules.left_early(at, training.ends_at)
+    if training.credits_by_time:
+        attendance.credited_hours = rules.hours_for_time(
+            attendance.scanned_at or attendance.checked_in_at,
+            at,
+            training.starts_at,
+            training.ends_at,
+            training.credited_hours,
+        )
+    audit.record("attendance_checked_out", attendance, actor=actor)
+    return attendance

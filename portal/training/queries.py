@@ -1,4 +1,8 @@
-"""Reads for trainings and credited hours (statements built once, with bind parameters)."""
+"""Reads of one training and one worker: credited hours, who is expected, counts, calendar.
+
+Statements built once, with bind parameters. The trainer's lists, rosters and join
+requests are in ``roster_queries``.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +11,18 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
-from portal.enums import AudienceScope, RequestStatus, Role, WorkerStatus
+from portal.enums import AudienceScope, RequestStatus, WorkerStatus
 from portal.extensions import db
 from portal.org.models import Community
 from portal.outside.models import OutsideTraining
-from portal.people.models import User, UserRole, WorkerProfile
+from portal.people.models import WorkerProfile
 from portal.training.access import worker_may_see_training
 from portal.training.models import (
     Attendance,
     JoinRequest,
     Training,
     TrainingAudience,
-    TrainingStaff,
 )
 
 _IN_PERIOD = (
@@ -61,10 +63,12 @@ def credited_hours(worker_id: int, first_day: date, last_day: date) -> Decimal:
     return Decimal(db.session.scalar(CREDITED_HOURS, params)).quantize(Decimal("0.1"))
 
 
-def attended(worker_id: int, first_day: date, last_day: date) -> list:
+def attended(
+    worker_id: int, first_day: date, last_day: date
+) -> list[sa.Row[tuple[Attendance, Training]]]:
     """Return (attendance, training) rows for a worker between two dates, newest first."""
     params = {"worker_id": worker_id, "first_day": first_day, "last_day": last_day}
-    return db.session.execute(ATTENDED, params).all()
+    return list(db.session.execute(ATTENDED, params).all())
 
 
 def next_training(worker_id: int, now: datetime) -> Training | None:
@@ -98,19 +102,20 @@ def _audience_match(training_id):
     )
 
 
-_ON_POST = WorkerProfile.status != WorkerStatus.EXITED
+# On post: not exited (an exited worker is expected nowhere).
+ON_POST = WorkerProfile.status != WorkerStatus.EXITED
 
 EXPECTED_WORKERS = (
     sa.select(WorkerProfile)
     .join(Community, Community.id == WorkerProfile.community_id)
-    .where(_ON_POST, _audience_match(sa.bindparam("training_id")))
+    .where(ON_POST, _audience_match(sa.bindparam("training_id")))
 )
 
 EXPECTED_COUNT = (
     sa.select(sa.func.count())
     .select_from(WorkerProfile)
     .join(Community, Community.id == WorkerProfile.community_id)
-    .where(_ON_POST, _audience_match(sa.bindparam("training_id")))
+    .where(ON_POST, _audience_match(sa.bindparam("training_id")))
 )
 
 IS_EXPECTED = (
@@ -118,7 +123,7 @@ IS_EXPECTED = (
     .join(Community, Community.id == WorkerProfile.community_id)
     .where(
         WorkerProfile.user_id == sa.bindparam("worker_id"),
-        _ON_POST,
+        ON_POST,
         _audience_match(sa.bindparam("training_id")),
     )
 )
@@ -133,7 +138,7 @@ WORKER_VIEW = (
     sa.select(
         WorkerProfile.status,
         (Community.street_id == Training.street_id).label("same_street"),
-        sa.and_(_ON_POST, _audience_match(Training.id)).label("expected"),
+        sa.and_(ON_POST, _audience_match(Training.id)).label("expected"),
     )
     .select_from(WorkerProfile)
     .join(Community, Community.id == WorkerProfile.community_id)
@@ -165,6 +170,15 @@ def worker_view(training_id: int, worker_id: int) -> WorkerView | None:
     return WorkerView(row.status, bool(row.same_street), bool(row.expected))
 
 
+def join_request_of(training_id: int, worker_id: int) -> JoinRequest | None:
+    """Return a worker's request to join a training, if they made one."""
+    return db.session.scalar(
+        sa.select(JoinRequest).where(
+            JoinRequest.training_id == training_id, JoinRequest.worker_id == worker_id
+        )
+    )
+
+
 def is_expected(training_id: int, worker_id: int) -> bool:
     """Return whether a worker is on a training's list (one query)."""
     params = {"training_id": training_id, "worker_id": worker_id}
@@ -173,240 +187,12 @@ def is_expected(training_id: int, worker_id: int) -> bool:
 
 def expected_count(training_id: int) -> int:
     """Return how many workers a training expects."""
-    return db.session.scalar(EXPECTED_COUNT, {"training_id": training_id})
+    return db.session.execute(EXPECTED_COUNT, {"training_id": training_id}).scalar_one()
 
 
 def attended_count(training_id: int) -> int:
     """Return how many workers have checked in to a training."""
-    return db.session.scalar(ATTENDED_COUNT, {"training_id": training_id})
-
-
-# -- Trainer side: lists, rosters, join requests (statements built once) ------------------
-
-
-def _expected_pairs(audience_filter) -> sa.CompoundSelect:
-    """Return (training_id, worker_id) of expected workers, one branch per audience scope.
-
-    Each branch walks an index (communities by street, workers by community), so the
-    cost follows the audience, not the size of the whole worker table.
-    """
-    a, w, c = TrainingAudience, WorkerProfile, Community
-    by_street = (
-        sa.select(a.training_id, w.user_id.label("worker_id"))
-        .select_from(a)
-        .join(c, c.street_id == a.street_id)
-        .join(w, w.community_id == c.id)
-        .where(a.scope == AudienceScope.STREET, _ON_POST, audience_filter)
-    )
-    by_community = (
-        sa.select(a.training_id, w.user_id.label("worker_id"))
-        .select_from(a)
-        .join(w, w.community_id == a.community_id)
-        .where(a.scope == AudienceScope.COMMUNITY, _ON_POST, audience_filter)
-    )
-    by_post_type = (
-        sa.select(a.training_id, w.user_id.label("worker_id"))
-        .select_from(a)
-        .join(c, c.street_id == a.street_id)
-        .join(w, sa.and_(w.community_id == c.id, w.post_type == a.post_type))
-        .where(a.scope == AudienceScope.POST_TYPE, _ON_POST, audience_filter)
-    )
-    by_worker = (
-        sa.select(a.training_id, w.user_id.label("worker_id"))
-        .select_from(a)
-        .join(w, w.user_id == a.worker_id)
-        .where(a.scope == AudienceScope.WORKER, _ON_POST, audience_filter)
-    )
-    # UNION (not ALL): a worker matched by two rules is expected once.
-    return sa.union(by_street, by_community, by_post_type, by_worker)
-
-
-_EXPECTED_OF_MANY = _expected_pairs(
-    TrainingAudience.training_id.in_(sa.bindparam("training_ids", expanding=True))
-).subquery("expected")
-
-EXPECTED_COUNTS = sa.select(_EXPECTED_OF_MANY.c.training_id, sa.func.count()).group_by(
-    _EXPECTED_OF_MANY.c.training_id
-)
-
-ATTENDED_COUNTS = (
-    sa.select(Attendance.training_id, sa.func.count())
-    .where(Attendance.training_id.in_(sa.bindparam("training_ids", expanding=True)))
-    .group_by(Attendance.training_id)
-)
-
-
-def expected_counts(training_ids: list[int]) -> dict[int, int]:
-    """Return how many workers each training expects (one query for all of them)."""
-    if not training_ids:
-        return {}
-    rows = db.session.execute(EXPECTED_COUNTS, {"training_ids": training_ids}).all()
-    return {training_id: count for training_id, count in rows}
-
-
-def attended_counts(training_ids: list[int]) -> dict[int, int]:
-    """Return how many workers checked in to each training (one query for all of them)."""
-    if not training_ids:
-        return {}
-    rows = db.session.execute(ATTENDED_COUNTS, {"training_ids": training_ids}).all()
-    return {training_id: count for training_id, count in rows}
-
-
-# A training the user runs: organiser, assigned trainer, or admin of its street (the
-# caller passes admin_street_id=None for users who are not street admins).
-_RUNNABLE = sa.or_(
-    Training.organiser_id == sa.bindparam("user_id"),
-    sa.exists().where(
-        TrainingStaff.training_id == Training.id,
-        TrainingStaff.user_id == sa.bindparam("user_id"),
-    ),
-    Training.street_id == sa.bindparam("admin_street_id"),
-)
-
-RUNNABLE_UPCOMING = (
-    sa.select(Training)
-    .where(_RUNNABLE, Training.ends_at >= sa.bindparam("now"))
-    .order_by(Training.starts_at, Training.id)
-    .limit(sa.bindparam("limit"))
-)
-
-RUNNABLE_PAST = (
-    sa.select(Training)
-    .where(_RUNNABLE, Training.ends_at < sa.bindparam("now"))
-    .order_by(Training.starts_at.desc(), Training.id.desc())
-    .limit(sa.bindparam("limit"))
-    .offset(sa.bindparam("offset"))
-)
-
-
-def runnable_trainings(
-    user_id: int,
-    admin_street_id: int | None,
-    now: datetime,
-    *,
-    upcoming_limit: int,
-    past_limit: int,
-    past_offset: int = 0,
-) -> tuple[list[Training], list[Training]]:
-    """Return (upcoming and running soonest first, past newest first) trainings a user runs."""
-    params = {"user_id": user_id, "admin_street_id": admin_street_id, "now": now}
-    upcoming = db.session.scalars(RUNNABLE_UPCOMING, {**params, "limit": upcoming_limit}).all()
-    past = db.session.scalars(
-        RUNNABLE_PAST, {**params, "limit": past_limit, "offset": past_offset}
-    ).all()
-    return list(upcoming), list(past)
-
-
-_EXPECTED_OF_ONE = _expected_pairs(TrainingAudience.training_id == sa.bindparam("training_id")).cte(
-    "expected"
-)
-_ON_ROSTER = sa.union(
-    sa.select(_EXPECTED_OF_ONE.c.worker_id),
-    sa.select(Attendance.worker_id).where(Attendance.training_id == sa.bindparam("training_id")),
-).subquery("on_roster")
-_RECORDER = aliased(User, name="recorder")
-
-# Everyone on a training's roster: the expected workers and whoever attended besides.
-ROSTER = (
-    sa.select(
-        WorkerProfile.user_id.label("worker_id"),
-        User.name,
-        User.phone,
-        Community.name.label("community"),
-        WorkerProfile.post_type,
-        WorkerProfile.user_id.in_(sa.select(_EXPECTED_OF_ONE.c.worker_id)).label("expected"),
-        Attendance,
-        _RECORDER.name.label("recorded_by"),
-    )
-    .select_from(_ON_ROSTER)
-    .join(WorkerProfile, WorkerProfile.user_id == _ON_ROSTER.c.worker_id)
-    .join(User, User.id == WorkerProfile.user_id)
-    .join(Community, Community.id == WorkerProfile.community_id)
-    .outerjoin(
-        Attendance,
-        sa.and_(
-            Attendance.training_id == sa.bindparam("training_id"),
-            Attendance.worker_id == WorkerProfile.user_id,
-        ),
-    )
-    .outerjoin(_RECORDER, _RECORDER.id == Attendance.recorded_by_id)
-    .order_by(Community.name, User.name, WorkerProfile.user_id)
-)
-ROSTER_ONE = ROSTER.where(WorkerProfile.user_id == sa.bindparam("worker_id"))
-
-
-def roster(training_id: int) -> list:
-    """Return the roster rows of a training (one query), by community and name.
-
-    Each row has worker_id, name, phone, community, post_type, expected (on the list),
-    Attendance (or None) and recorded_by (the name of who recorded the check-in).
-    """
-    return db.session.execute(ROSTER, {"training_id": training_id}).all()
-
-
-def roster_row(training_id: int, worker_id: int):
-    """Return one worker's roster row, or None if the worker is not on the roster."""
-    params = {"training_id": training_id, "worker_id": worker_id}
-    return db.session.execute(ROSTER_ONE, params).first()
-
-
-PENDING_JOIN_REQUESTS = (
-    sa.select(JoinRequest, User.name, Community.name.label("community"), WorkerProfile.post_type)
-    .join(WorkerProfile, WorkerProfile.user_id == JoinRequest.worker_id)
-    .join(User, User.id == WorkerProfile.user_id)
-    .join(Community, Community.id == WorkerProfile.community_id)
-    .where(
-        JoinRequest.training_id == sa.bindparam("training_id"),
-        JoinRequest.status == RequestStatus.PENDING,
-    )
-    .order_by(JoinRequest.created_at, JoinRequest.id)
-)
-
-
-def pending_join_requests(training_id: int) -> list:
-    """Return a training's pending join requests with the worker's name and community."""
-    return db.session.execute(PENDING_JOIN_REQUESTS, {"training_id": training_id}).all()
-
-
-STREET_COMMUNITIES = (
-    sa.select(Community)
-    .where(Community.street_id == sa.bindparam("street_id"))
-    .order_by(Community.name, Community.id)
-)
-
-STREET_WORKERS = (
-    sa.select(WorkerProfile.user_id, User.name, Community.name.label("community"))
-    .join(User, User.id == WorkerProfile.user_id)
-    .join(Community, Community.id == WorkerProfile.community_id)
-    .where(Community.street_id == sa.bindparam("street_id"), _ON_POST)
-    .order_by(Community.name, User.name, WorkerProfile.user_id)
-)
-
-STREET_TRAINERS = (
-    sa.select(User.id, User.name)
-    .join(UserRole, UserRole.user_id == User.id)
-    .where(
-        User.street_id == sa.bindparam("street_id"),
-        User.is_enabled.is_(True),
-        UserRole.role == Role.TRAINER,
-    )
-    .order_by(User.name, User.id)
-)
-
-
-def street_communities(street_id: int) -> list[Community]:
-    """Return a street's communities by name."""
-    return list(db.session.scalars(STREET_COMMUNITIES, {"street_id": street_id}))
-
-
-def street_workers(street_id: int) -> list:
-    """Return (user_id, name, community) of a street's workers on post, by community and name."""
-    return db.session.execute(STREET_WORKERS, {"street_id": street_id}).all()
-
-
-def street_trainers(street_id: int) -> list:
-    """Return (id, name) of the enabled users holding the trainer role in a street."""
-    return db.session.execute(STREET_TRAINERS, {"street_id": street_id}).all()
+    return db.session.execute(ATTENDED_COUNT, {"training_id": training_id}).scalar_one()
 
 
 # -- The worker's calendar (.ics) ---------------------------------------------------------
@@ -416,7 +202,7 @@ UPCOMING_EXPECTED = (
     sa.select(Training)
     .join(WorkerProfile, WorkerProfile.user_id == sa.bindparam("worker_id"))
     .join(Community, Community.id == WorkerProfile.community_id)
-    .where(Training.ends_at > sa.bindparam("now"), _ON_POST, _audience_match(Training.id))
+    .where(Training.ends_at > sa.bindparam("now"), ON_POST, _audience_match(Training.id))
     .order_by(Training.starts_at, Training.id)
     .limit(sa.bindparam("limit"))
 )

@@ -1,29 +1,30 @@
 """Trainer pages of one training: the live roster, marks by hand, check-out, join requests.
 
 Routes of the ``training`` blueprint (see ``views``). Every view: load → check access →
-act → render. A refused mark (``Refused`` from ``operations``) is shown in place — on the
+act → render. A refused mark (``Refused`` from ``roster_operations``) is shown in place — on the
 worker's row or above the roster — with its own status (409 when it conflicts).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, make_response, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import login_required
 from werkzeug.routing import BuildError
 
-from portal.checkin import rules
 from portal.database import writes
 from portal.extensions import db
 from portal.people.models import WorkerProfile
 from portal.refusals import Refused
 from portal.timeutil import to_local, utcnow
-from portal.training import operations, queries
+from portal.training import roster_operations, roster_queries, rules
 from portal.training.forms import ConfirmForm, LeftEarlyForm, MarkPresentForm
-from portal.training.models import JoinRequest, Training
+from portal.training.models import Attendance, JoinRequest, Training
+from portal.training.roster_queries import RosterRow
 from portal.training.views import bp, runnable_training
 from portal.web.htmx import is_fragment_request, render
 from portal.web.views import actor, commit_or_refusal
@@ -32,8 +33,8 @@ from portal.web.views import actor, commit_or_refusal
 ROSTER_CHANGED = "roster-changed"
 
 
-def _roster_row(training: Training, worker_id: int):
-    row = queries.roster_row(training.id, worker_id)
+def _roster_row(training: Training, worker_id: int) -> RosterRow:
+    row = roster_queries.roster_row(training.id, worker_id)
     if row is None:
         abort(404)
     return row
@@ -53,7 +54,7 @@ class RosterCounts:
     still_present: int  # checked in, not yet checked out
 
 
-def _counts(rows) -> RosterCounts:
+def _counts(rows: list[RosterRow]) -> RosterCounts:
     """Count the roster rows: expected, present, missing, late, left early, off the list."""
     expected = sum(1 for row in rows if row.expected)
     present = [row for row in rows if row.Attendance is not None]
@@ -81,23 +82,23 @@ def _optional_url(endpoint: str, **values) -> str | None:
 def _marking(training: Training) -> dict:
     """Return whether marks may be made now, and if not, what to tell the trainer."""
     now = utcnow()
-    refusal = operations.marking_refusal(training, now)
+    refusal = roster_operations.marking_refusal(training, now)
     return {
         "marking_open": refusal is None,
-        "marking_closed": operations.marking_closed(training, now),
+        "marking_closed": roster_operations.marking_closed(training, now),
         "refusal_note": None if refusal is None else str(refusal.message),
     }
 
 
 def _roster_context(training: Training, problem: str | None = None) -> dict:
-    rows = queries.roster(training.id)
+    rows = roster_queries.roster(training.id)
     return {
         **_marking(training),
         "training": training,
         "expected_rows": [row for row in rows if row.expected],
         "extra_rows": [row for row in rows if not row.expected],
         "counts": _counts(rows),
-        "join_requests": queries.pending_join_requests(training.id),
+        "join_requests": roster_queries.pending_join_requests(training.id),
         "problem": problem,
     }
 
@@ -121,7 +122,7 @@ def roster(training_id: int):
     return _roster_page(training)
 
 
-def _worker_forms(training: Training, row, given: dict) -> dict:
+def _worker_forms(training: Training, row: RosterRow, given: dict) -> dict:
     """Return the forms that fit the worker's state (those given keep their input)."""
     attendance = row.Attendance
     forms: dict = {"present_form": None, "left_form": None, "checkout_form": None}
@@ -144,7 +145,9 @@ def _worker_forms(training: Training, row, given: dict) -> dict:
     return forms
 
 
-def _render_worker(training: Training, row, status: int = 200, problem: str | None = None, **given):
+def _render_worker(
+    training: Training, row: RosterRow, status: int = 200, problem: str | None = None, **given
+):
     """Render one worker's marking forms: the row in edit mode for htmx, else a page."""
     now = utcnow()
     page = render(
@@ -161,7 +164,7 @@ def _render_worker(training: Training, row, status: int = 200, problem: str | No
     return page, status
 
 
-def _refused_mark(training: Training, row, refused: Refused, **given):
+def _refused_mark(training: Training, row: RosterRow, refused: Refused, **given):
     """Answer a refused mark: the worker's forms again, with the reason and its status."""
     return _render_worker(training, row, refused.status, str(refused.message), **given)
 
@@ -189,6 +192,23 @@ def roster_worker(training_id: int, worker_id: int):
     return _render_worker(training, row)
 
 
+def _mark(training: Training, row: RosterRow, write: Callable[[], object], done: str, **given):
+    """Commit a mark and answer it; on a refusal, the worker's forms again with the reason."""
+    outcome = commit_or_refusal(write)
+    if isinstance(outcome, Refused):
+        return _refused_mark(training, row, outcome, **given)
+    return _marked(training, row.worker_id, done)
+
+
+def _checked_in_row(training: Training, worker_id: int) -> tuple[RosterRow, Attendance]:
+    """Load the row of a worker who has checked in; if not, answer so on their row (409)."""
+    row = _roster_row(training, worker_id)
+    if row.Attendance is None:
+        refused = Refused(roster_operations.NOT_CHECKED_IN, status=roster_operations.CONFLICT)
+        abort(make_response(_refused_mark(training, row, refused)))
+    return row, row.Attendance
+
+
 @bp.post("/trainings/<int:training_id>/roster/<int:worker_id>/present")
 @login_required
 @writes
@@ -199,27 +219,21 @@ def mark_present(training_id: int, worker_id: int):
     form = MarkPresentForm()
     if not form.validate_on_submit():
         return _render_worker(training, row, 422, present_form=form)
-    worker = db.session.get(WorkerProfile, worker_id)
-    outcome = commit_or_refusal(
-        lambda: operations.mark_present(
+    worker = db.session.get_one(WorkerProfile, worker_id)  # on the roster: it exists
+    return _mark(
+        training,
+        row,
+        lambda: roster_operations.mark_present(
             training,
             worker,
             reason=form.reason_text(),
             late=form.late.data,
             arrived_at=form.arrived_at.data,
             actor=actor(),
-        )
+        ),
+        _("%(name)s is marked present.", name=row.name),
+        present_form=form,
     )
-    if isinstance(outcome, Refused):
-        return _refused_mark(training, row, outcome, present_form=form)
-    return _marked(training, worker_id, _("%(name)s is marked present.", name=row.name))
-
-
-def _present_attendance(row):
-    """Return the worker's attendance, or the refusal when they have not checked in."""
-    if row.Attendance is None:
-        return Refused(operations.NOT_CHECKED_IN, status=operations.CONFLICT)
-    return row.Attendance
 
 
 @bp.post("/trainings/<int:training_id>/roster/<int:worker_id>/left-early")
@@ -228,19 +242,19 @@ def _present_attendance(row):
 def mark_left_early(training_id: int, worker_id: int):
     """Record that a worker left before the end."""
     training = runnable_training(training_id)
-    row = _roster_row(training, worker_id)
-    attendance = _present_attendance(row)
-    if isinstance(attendance, Refused):
-        return _refused_mark(training, row, attendance)
+    row, attendance = _checked_in_row(training, worker_id)
     form = LeftEarlyForm()
     if not form.validate_on_submit():
         return _render_worker(training, row, 422, left_form=form)
-    outcome = commit_or_refusal(
-        lambda: operations.mark_left_early(attendance, left_at=form.left_at.data, actor=actor())
+    return _mark(
+        training,
+        row,
+        lambda: roster_operations.mark_left_early(
+            attendance, left_at=form.left_at.data, actor=actor()
+        ),
+        _("%(name)s is marked as left early.", name=row.name),
+        left_form=form,
     )
-    if isinstance(outcome, Refused):
-        return _refused_mark(training, row, outcome, left_form=form)
-    return _marked(training, worker_id, _("%(name)s is marked as left early.", name=row.name))
 
 
 @bp.post("/trainings/<int:training_id>/roster/<int:worker_id>/check-out")
@@ -249,16 +263,15 @@ def mark_left_early(training_id: int, worker_id: int):
 def check_out(training_id: int, worker_id: int):
     """Check a worker out; a training that credits by time credits the time present."""
     training = runnable_training(training_id)
-    row = _roster_row(training, worker_id)
-    attendance = _present_attendance(row)
-    if isinstance(attendance, Refused):
-        return _refused_mark(training, row, attendance)
+    row, attendance = _checked_in_row(training, worker_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    outcome = commit_or_refusal(lambda: operations.check_out(attendance, actor=actor()))
-    if isinstance(outcome, Refused):
-        return _refused_mark(training, row, outcome)
-    return _marked(training, worker_id, _("%(name)s is checked out.", name=row.name))
+    return _mark(
+        training,
+        row,
+        lambda: roster_operations.check_out(attendance, actor=actor()),
+        _("%(name)s is checked out.", name=row.name),
+    )
 
 
 @bp.post("/trainings/<int:training_id>/check-out-all")
@@ -269,7 +282,7 @@ def check_out_all(training_id: int):
     training = runnable_training(training_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    count = commit_or_refusal(lambda: operations.check_out_everyone(training, actor=actor()))
+    count = commit_or_refusal(lambda: roster_operations.check_out_everyone(training, actor=actor()))
     if isinstance(count, Refused):
         return _not_decided(training, count)
     return _decided(
@@ -306,21 +319,34 @@ def _not_decided(training: Training, refused: Refused):
     return _roster_page(training, str(refused.message)), refused.status
 
 
+def _decision(training_id: int, request_id: int) -> tuple[Training, JoinRequest]:
+    """Load a join request of a training the user runs, for a confirmed decision."""
+    training = runnable_training(training_id)
+    join_request = _join_request(training, request_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return training, join_request
+
+
+def _decide(training: Training, write: Callable[[], object], done: str):
+    """Commit a decision and answer it; on a refusal, the roster with the reason."""
+    outcome = commit_or_refusal(write)
+    if isinstance(outcome, Refused):
+        return _not_decided(training, outcome)
+    return _decided(training, done)
+
+
 @bp.post("/trainings/<int:training_id>/join-requests/<int:request_id>/approve")
 @login_required
 @writes
 def approve_join(training_id: int, request_id: int):
     """Approve a request to join: the worker is checked in as of the request."""
-    training = runnable_training(training_id)
-    join_request = _join_request(training, request_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    outcome = commit_or_refusal(
-        lambda: operations.approve_join_request(join_request, training, actor=actor())
+    training, join_request = _decision(training_id, request_id)
+    return _decide(
+        training,
+        lambda: roster_operations.approve_join_request(join_request, training, actor=actor()),
+        _("The request to join has been approved."),
     )
-    if isinstance(outcome, Refused):
-        return _not_decided(training, outcome)
-    return _decided(training, _("The request to join has been approved."))
 
 
 @bp.post("/trainings/<int:training_id>/join-requests/<int:request_id>/reject")
@@ -328,11 +354,9 @@ def approve_join(training_id: int, request_id: int):
 @writes
 def reject_join(training_id: int, request_id: int):
     """Reject a request to join."""
-    training = runnable_training(training_id)
-    join_request = _join_request(training, request_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    outcome = commit_or_refusal(lambda: operations.reject_join_request(join_request, actor=actor()))
-    if isinstance(outcome, Refused):
-        return _not_decided(training, outcome)
-    return _decided(training, _("The request to join has been rejected."))
+    training, join_request = _decision(training_id, request_id)
+    return _decide(
+        training,
+        lambda: roster_operations.reject_join_request(join_request, actor=actor()),
+        _("The request to join has been rejected."),
+    )

@@ -16,7 +16,7 @@ from portal.database import writes
 from portal.enums import Role
 from portal.extensions import db
 from portal.timeutil import utcnow
-from portal.training import exports, operations, queries
+from portal.training import exports, operations, roster_queries
 from portal.training.access import can_create_training, can_run_training, is_training_staff
 from portal.training.forms import TrainingForm
 from portal.training.models import Training
@@ -36,13 +36,18 @@ def require_trainer_role() -> None:
         abort(403)
 
 
-def runnable_training(training_id: int) -> Training:
-    """Return a training the user runs; 404 for one absent or not theirs."""
-    require_trainer_role()
+def runnable_or_404(training_id: int) -> Training:
+    """Return a training the user runs; 404 for one absent or not theirs, whatever the role."""
     training = db.session.get(Training, training_id)
     if training is None or not can_run_training(current_user, training):
         abort(404)  # same answer for "absent" and "not yours": nothing leaks
     return training
+
+
+def runnable_training(training_id: int) -> Training:
+    """Return a training the user runs; 403 for users who run none, 404 as runnable_or_404."""
+    require_trainer_role()
+    return runnable_or_404(training_id)
 
 
 # -- list and create --------------------------------------------------------------------
@@ -56,7 +61,7 @@ def index():
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     now = utcnow()
     admin_street = current_user.street_id if current_user.has_role(Role.STREET_ADMIN) else None
-    upcoming, past = queries.runnable_trainings(
+    upcoming, past = roster_queries.runnable_trainings(
         current_user.id,
         admin_street,
         now,
@@ -71,8 +76,8 @@ def index():
         "training/index.html",
         upcoming=upcoming,
         past=past,
-        expected=queries.expected_counts(ids),
-        attended=queries.attended_counts(ids),
+        expected=roster_queries.expected_counts(ids),
+        attended=roster_queries.attended_counts(ids),
         now=now,
         page=page,
         has_more=has_more,
@@ -82,10 +87,10 @@ def index():
 
 def _training_form() -> TrainingForm:
     street_id = current_user.street_id
-    trainers = [t for t in queries.street_trainers(street_id) if t.id != current_user.id]
+    trainers = [t for t in roster_queries.street_trainers(street_id) if t.id != current_user.id]
     return TrainingForm(
-        communities=queries.street_communities(street_id),
-        workers=queries.street_workers(street_id),
+        communities=roster_queries.street_communities(street_id),
+        workers=roster_queries.street_workers(street_id),
         trainers=trainers,
         now=utcnow(),
     )
@@ -129,5 +134,5 @@ def create():
 def export_attendance(training_id: int):
     """Download the attendance sheet of a training as .xlsx."""
     training = runnable_training(training_id)
-    workbook = exports.attendance_workbook(training, queries.roster(training.id))
+    workbook = exports.attendance_workbook(training, roster_queries.roster(training.id))
     return xlsx.send(workbook, exports.download_name(training))

@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 from playwright.sync_api import Browser, expect
 
-from portal.checkin import operations as checkin
 from portal.enums import (
     AttendanceMethod,
     AudienceScope,
@@ -33,6 +32,7 @@ from portal.models import (
     User,
 )
 from portal.timeutil import LOCAL_TZ
+from portal.training import operations as training_operations
 from tests.browser.conftest import PHONE, log_in, screenshot
 from tests.conftest import make_test_app
 from tests.factories import new_user, new_worker
@@ -89,7 +89,9 @@ def _check_in_behind_the_page(app, training_id: int, phone: str) -> None:
     with app.app_context():
         worker = db.session.scalar(sa.select(User).where(User.phone == phone)).worker
         training = db.session.get(Training, training_id)
-        checkin.check_in(training, worker, method=AttendanceMethod.SELF_SCAN, actor=worker.user)
+        training_operations.check_in(
+            training, worker, method=AttendanceMethod.SELF_SCAN, actor=worker.user
+        )
         db.session.commit()
 
 

@@ -26,7 +26,7 @@ from portal import config as portal_config
 from portal import create_app
 from portal.auth.operations import sign_in
 from portal.checkin.codes import PERSONAL_STEP_SECONDS, projector_mac, time_step
-from portal.checkin.operations import Outcome, check_in
+from portal.checkin.operations import check_in_with_code
 from portal.enums import (
     AttendanceMethod,
     AudienceScope,
@@ -51,6 +51,7 @@ from portal.models import (
     WorkerProfile,
 )
 from portal.timeutil import local_today, utcnow
+from portal.training.operations import Outcome, check_in
 from tests.conftest import FreshContextClient, fresh_database
 
 THREADS = 50
@@ -297,13 +298,7 @@ def test_one_personal_code_scanned_at_two_doors_at_once_checks_in_once(live_app)
             g._portal_writes = True
             training = db.session.get(Training, training_id)
             worker = db.session.get(WorkerProfile, worker_id)
-            result = check_in(
-                training,
-                worker,
-                method=AttendanceMethod.TRAINER_SCAN,
-                actor=worker.user,
-                personal_step=step,
-            )
+            result = check_in_with_code(training, worker, personal_step=step, actor=worker.user)
             if result.recorded:
                 db.session.commit()
             else:

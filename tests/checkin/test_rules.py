@@ -7,12 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from portal.checkin.rules import (
+from portal.checkin.rules import code_step_problem, code_used_elsewhere
+from portal.training.rules import (
     LATE_AFTER_START,
     OPENS_BEFORE_START,
     WindowProblem,
-    code_step_problem,
-    code_used_elsewhere,
     hours_for_time,
     is_late,
     left_early,

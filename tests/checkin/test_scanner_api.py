@@ -17,7 +17,6 @@ from portal.checkin.codes import (
     step_bounds,
     time_step,
 )
-from portal.checkin.rules import LATE_SYNC_ALLOWANCE
 from portal.enums import (
     AttendanceMethod,
     AudienceScope,
@@ -37,6 +36,7 @@ from portal.models import (
     WorkerProfile,
 )
 from portal.timeutil import utcnow
+from portal.training.rules import LATE_SYNC_ALLOWANCE
 from tests.helpers import csrf_token, login
 
 

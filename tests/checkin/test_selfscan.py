@@ -25,7 +25,7 @@ from portal.enums import (
 )
 from portal.models import Attendance, Community, JoinRequest, Training, TrainingAudience, User
 from portal.timeutil import utcnow
-from portal.training.operations import approve_join_request
+from portal.training.roster_operations import approve_join_request
 from tests.helpers import PASSWORD, csrf_token, login
 
 RESUME = "/c/resume"

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from portal.enums import AudienceScope, OrganiserLevel, PostType, TrainingKind
 from portal.models import AuditEntry, Training, TrainingAudience, TrainingStaff
 from portal.timeutil import LOCAL_TZ, local_now
-from portal.training import queries
+from portal.training import queries, roster_queries
 from tests.helpers import logged_in, post_form
 
 _TOMORROW = (local_now() + timedelta(days=1)).date()
@@ -102,7 +102,7 @@ def test_create_with_every_audience_kind(app, db, crew):
     assert sorted(staff) == sorted([crew.organiser.id, crew.assigned.id])
     # The whole street: the organiser (a worker too) and the five workers; once each.
     assert queries.expected_count(training.id) == 6
-    assert queries.expected_counts([training.id]) == {training.id: 6}
+    assert roster_queries.expected_counts([training.id]) == {training.id: 6}
 
 
 def test_online_training_needs_no_place(app, db, crew):

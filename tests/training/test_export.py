@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 
 from portal import xlsx
-from portal.checkin import operations as checkin
 from portal.enums import AttendanceMethod
 from portal.timeutil import to_local
-from portal.training import operations
+from portal.training import operations as training_operations
+from portal.training import roster_operations
 from tests.helpers import logged_in
 
 HEADERS = [
@@ -40,20 +40,20 @@ def test_attendance_sheet(app, db, crew, make_live_training):
     """Every expected worker and every attendee has a row with local times and how they came."""
     training = make_live_training(title="社区治理专题培训", credits_by_time=True)
     scanned = crew.workers[0]
-    first = checkin.check_in(
+    first = training_operations.check_in(
         training, scanned, method=AttendanceMethod.SELF_SCAN, actor=scanned.user
     ).attendance
-    manual = operations.mark_present(
+    manual = roster_operations.mark_present(
         training,
         crew.workers[1],
         reason="忘带手机",
         arrived_at=training.starts_at,
         actor=crew.organiser,
     )
-    operations.mark_left_early(
+    roster_operations.mark_left_early(
         manual, left_at=training.starts_at + timedelta(minutes=60), actor=crew.organiser
     )
-    checkin.check_in(
+    training_operations.check_in(
         training,
         crew.workers[3],
         method=AttendanceMethod.MANUAL,
@@ -109,7 +109,7 @@ def test_download_name_is_utf8(app, crew, make_live_training):
 def test_text_never_becomes_a_formula(app, db, crew, make_live_training):
     """A reason typed like a spreadsheet formula stays plain text in the sheet."""
     training = make_live_training()
-    operations.mark_present(
+    roster_operations.mark_present(
         training, crew.workers[0], reason='=HYPERLINK("http://x","点我")', actor=crew.organiser
     )
     db.session.flush()

@@ -106,11 +106,11 @@ def test_request_made_before_the_door_opened_puts_the_worker_on_the_list(
     db, crew, make_live_training, join_request
 ):
     """Approving an early request adds the worker to the list; they check in themselves."""
-    from portal.training import operations
+    from portal.training import roster_operations
 
     training = make_live_training(starts_in=timedelta(hours=3))
     request = join_request(training, crew.workers[3])
-    attendance = operations.approve_join_request(request, training, actor=crew.organiser)
+    attendance = roster_operations.approve_join_request(request, training, actor=crew.organiser)
     assert attendance is None
     assert request.status is RequestStatus.APPROVED
     assert queries.is_expected(training.id, crew.workers[3].user_id)

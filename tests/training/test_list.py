@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from portal.checkin import operations as checkin
 from portal.enums import AttendanceMethod, AudienceScope, OrganiserLevel, Role, TrainingKind
 from portal.models import Training, TrainingAudience
 from portal.timeutil import utcnow
+from portal.training import operations as training_operations
 from tests.helpers import HX, logged_in
 
 # The session user, the page's own reads, and what the shared layout reads (notifications).
@@ -63,7 +63,9 @@ def test_live_counts_on_the_list(app, db, crew, make_live_training):
         audience=[TrainingAudience(scope=AudienceScope.STREET, street_id=crew.street.id)],
     )
     for worker in crew.workers[:2]:
-        checkin.check_in(training, worker, method=AttendanceMethod.SELF_SCAN, actor=worker.user)
+        training_operations.check_in(
+            training, worker, method=AttendanceMethod.SELF_SCAN, actor=worker.user
+        )
     db.session.flush()
     page = logged_in(app, crew.organiser).get("/trainings").get_data(as_text=True)
     assert "已签到 2 / 4" in page
@@ -107,7 +109,7 @@ def test_list_query_count_is_fixed(app, db, crew, make_user, make_live_training,
             training = make_live_training(
                 title=f"培训{i}", starts_in=timedelta(days=i - n // 2), staff=(trainer,)
             )
-            checkin.check_in(
+            training_operations.check_in(
                 training, crew.workers[0], method=AttendanceMethod.MANUAL, actor=trainer,
                 at=training.starts_at, enforce_list=False,
             )  # fmt: skip
@@ -146,7 +148,7 @@ def test_roster_query_count_is_fixed(
         extra = [make_worker(community=crew.east) for _ in range(n)]
         expected = [make_worker(community=community) for _ in range(n)]
         for worker in expected:
-            checkin.check_in(
+            training_operations.check_in(
                 training, worker, method=AttendanceMethod.TRAINER_SCAN, actor=crew.assigned
             )
         for worker in extra:

@@ -8,13 +8,12 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from portal.checkin import operations as checkin
-from portal.checkin import rules
 from portal.enums import AttendanceMethod
 from portal.models import Attendance, AuditEntry
 from portal.refusals import Refused
 from portal.timeutil import to_local
-from portal.training import operations
+from portal.training import operations as training_operations
+from portal.training import roster_operations, rules
 from tests.helpers import HX, logged_in, post_form
 
 
@@ -128,7 +127,9 @@ def test_arrival_outside_the_window_is_refused(app, db, crew, running, arrival, 
 def test_second_mark_is_a_conflict(app, db, crew, running):
     """Marking a worker already checked in changes nothing and says so."""
     worker = crew.workers[0]
-    first = checkin.check_in(running, worker, method=AttendanceMethod.SELF_SCAN, actor=worker.user)
+    first = training_operations.check_in(
+        running, worker, method=AttendanceMethod.SELF_SCAN, actor=worker.user
+    )
     db.session.flush()
     client = logged_in(app, crew.organiser)
     response = post_form(client, _present_url(running, worker), {"reason": "forgot_phone"})
@@ -179,22 +180,25 @@ def test_marking_window_boundaries(db, crew, make_live_training):
     training = make_live_training()
     opens, closes = rules.window(training.starts_at, training.ends_at)
     minute = timedelta(minutes=1)
-    assert operations.marking_refusal(training, opens - minute).message is operations.NOT_OPEN
-    assert operations.marking_refusal(training, opens) is None
-    assert operations.marking_refusal(training, closes + rules.LATE_SYNC_ALLOWANCE) is None
+    assert (
+        roster_operations.marking_refusal(training, opens - minute).message
+        is roster_operations.NOT_OPEN
+    )
+    assert roster_operations.marking_refusal(training, opens) is None
+    assert roster_operations.marking_refusal(training, closes + rules.LATE_SYNC_ALLOWANCE) is None
     late = closes + rules.LATE_SYNC_ALLOWANCE + minute
-    assert operations.marking_refusal(training, late).message is operations.CLOSED
+    assert roster_operations.marking_refusal(training, late).message is roster_operations.CLOSED
     with pytest.raises(Refused) as refused:
-        operations.mark_present(
+        roster_operations.mark_present(
             training, crew.workers[0], reason="忘带手机", actor=crew.organiser, now=late
         )
-    assert refused.value.message is operations.CLOSED and refused.value.status == 422
+    assert refused.value.message is roster_operations.CLOSED and refused.value.status == 422
 
 
 def test_check_out_credits_time_present(app, db, crew, running):
     """Checking out of a training that credits by time credits the half hours present."""
     worker = crew.workers[0]
-    operations.mark_present(
+    roster_operations.mark_present(
         running, worker, reason="忘带手机", arrived_at=running.starts_at, actor=crew.organiser
     )
     db.session.flush()
@@ -222,10 +226,10 @@ def test_check_out_after_the_end_counts_until_the_end(db, crew, make_live_traini
         starts_in=timedelta(hours=-4), length=timedelta(hours=3), credits_by_time=True
     )
     worker = crew.workers[0]
-    attendance = operations.mark_present(
+    attendance = roster_operations.mark_present(
         training, worker, reason="忘带手机", arrived_at=training.starts_at, actor=crew.organiser
     )
-    operations.check_out(attendance, actor=crew.organiser)
+    roster_operations.check_out(attendance, actor=crew.organiser)
     assert attendance.checked_out_at == training.ends_at
     assert attendance.credited_hours == Decimal("3.0")
     assert attendance.left_early is False
@@ -234,7 +238,7 @@ def test_check_out_after_the_end_counts_until_the_end(db, crew, make_live_traini
 def test_left_early_with_a_time(app, db, crew, running):
     """Leaving early at a given time records it and credits the time present until then."""
     worker = crew.workers[0]
-    operations.mark_present(
+    roster_operations.mark_present(
         running, worker, reason="忘带手机", arrived_at=running.starts_at, actor=crew.organiser
     )
     db.session.flush()
@@ -264,7 +268,7 @@ def test_left_early_with_a_time(app, db, crew, running):
 def test_left_early_refusals(app, db, crew, running, offset, message):
     """A time of leaving before arrival or in the future is refused and nothing changes."""
     worker = crew.workers[0]
-    operations.mark_present(
+    roster_operations.mark_present(
         running, worker, reason="忘带手机", arrived_at=running.starts_at, actor=crew.organiser
     )
     db.session.flush()
@@ -282,12 +286,14 @@ def test_left_early_refusals(app, db, crew, running, offset, message):
 def test_left_early_at_the_end_is_not_early(db, crew, make_live_training):
     """Leaving at the end is not leaving early."""
     training = make_live_training(starts_in=timedelta(hours=-4), length=timedelta(hours=3))
-    attendance = operations.mark_present(
+    attendance = roster_operations.mark_present(
         training, crew.workers[0], reason="忘带手机", actor=crew.organiser
     )
     with pytest.raises(Refused) as refused:
-        operations.mark_left_early(attendance, left_at=training.ends_at, actor=crew.organiser)
-    assert refused.value.message is operations.NOT_EARLY and refused.value.status == 422
+        roster_operations.mark_left_early(
+            attendance, left_at=training.ends_at, actor=crew.organiser
+        )
+    assert refused.value.message is roster_operations.NOT_EARLY and refused.value.status == 422
     assert attendance.checked_out_at is None
 
 
@@ -350,11 +356,11 @@ def test_check_out_everyone_still_present(app, db, crew, make_live_training):
     )
     early, stayed, gone = crew.workers[:3]
     for worker in (early, stayed, gone):
-        operations.mark_present(
+        roster_operations.mark_present(
             training, worker, reason="忘带手机", arrived_at=training.starts_at, actor=crew.organiser
         )
     left = _attendance(db, training, gone)
-    operations.mark_left_early(
+    roster_operations.mark_left_early(
         left, left_at=training.starts_at + timedelta(hours=1), actor=crew.organiser
     )
     db.session.flush()

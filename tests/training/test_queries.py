@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from portal.enums import AudienceScope, PostType, WorkerStatus
 from portal.models import TrainingAudience
-from portal.training import queries
+from portal.training import queries, roster_queries
 
 
 def test_aggregate_counts_agree_with_is_expected(db, crew, make_live_training):
@@ -27,14 +27,14 @@ def test_aggregate_counts_agree_with_is_expected(db, crew, make_live_training):
     db.session.flush()
     everyone = [*crew.workers, crew.organiser.worker, crew.outsider]
 
-    counts = queries.expected_counts([t.id for t in trainings])
+    counts = roster_queries.expected_counts([t.id for t in trainings])
     for training in trainings:
         expected = {w.user_id for w in everyone if queries.is_expected(training.id, w.user_id)}
         assert counts.get(training.id, 0) == len(expected) == queries.expected_count(training.id)
-        roster = queries.roster(training.id)
+        roster = roster_queries.roster(training.id)
         assert {row.worker_id for row in roster if row.expected} == expected
     assert [counts[t.id] for t in trainings] == [5, 1, 1, 1, 5]
-    assert queries.expected_counts([]) == {} and queries.attended_counts([]) == {}
+    assert roster_queries.expected_counts([]) == {} and roster_queries.attended_counts([]) == {}
 
 
 def test_worker_view_says_street_and_list_in_one_query(db, crew, make_live_training, count_queries):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from portal.checkin import operations as checkin
 from portal.enums import AttendanceMethod, AudienceScope, PostType, WorkerStatus
 from portal.models import TrainingAudience
 from portal.timeutil import to_local, utcnow
+from portal.training import operations as training_operations
 from tests.helpers import HX, logged_in
 
 
@@ -23,14 +23,16 @@ def test_roster_shows_each_status(app, db, crew, make_live_training):
     training = make_live_training(credits_by_time=True)
     self_scanned, scanned, manual, missing = crew.workers[:3] + [crew.organiser.worker]
     now = utcnow()
-    first_in = checkin.check_in(
+    first_in = training_operations.check_in(
         training, self_scanned, method=AttendanceMethod.SELF_SCAN, actor=self_scanned.user
     ).attendance
-    checkin.check_in(training, scanned, method=AttendanceMethod.TRAINER_SCAN, actor=crew.assigned)
-    marked = checkin.check_in(
+    training_operations.check_in(
+        training, scanned, method=AttendanceMethod.TRAINER_SCAN, actor=crew.assigned
+    )
+    marked = training_operations.check_in(
         training, manual, method=AttendanceMethod.MANUAL, actor=crew.admin, reason="忘带手机"
     ).attendance
-    checkin.check_out(marked, actor=crew.admin, at=now - timedelta(minutes=10))
+    training_operations.check_out(marked, actor=crew.admin, at=now - timedelta(minutes=10))
     db.session.flush()
 
     page = logged_in(app, crew.organiser).get(f"/trainings/{training.id}").get_data(as_text=True)
@@ -74,7 +76,7 @@ def test_attendees_not_on_the_list_are_listed_apart(app, db, crew, make_live_tra
     """Someone checked in without being on the list appears in a section of their own."""
     training = make_live_training()
     walk_in = crew.workers[3]  # west community, not expected
-    checkin.check_in(
+    training_operations.check_in(
         training,
         walk_in,
         method=AttendanceMethod.MANUAL,
@@ -104,7 +106,7 @@ def test_poll_answers_the_roster_block_only(app, db, crew, make_live_training):
     """An htmx poll gets the roster fragment with the live count, not the whole page."""
     training = make_live_training()
     client = logged_in(app, crew.organiser)
-    checkin.check_in(
+    training_operations.check_in(
         training, crew.workers[0], method=AttendanceMethod.SELF_SCAN, actor=crew.workers[0].user
     )
     db.session.flush()
