@@ -7,12 +7,11 @@ shows the month's 谈心 coverage and overdue follow-ups (read from ``portal.tal
 
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal import xlsx
 from portal.database import writes
 from portal.extensions import db
 from portal.mentoring import exports, operations, queries
@@ -50,13 +49,7 @@ def export_coverage():
     month = parse_month(request.args.get("month"), today)
     report = queries.street_report(street_id, month, today)
     talks = talks_queries.street_talks_in_month(street_id, month)
-    data = exports.coverage_workbook(report, talks)
-    return send_file(
-        io.BytesIO(data),
-        mimetype=exports.XLSX_MIMETYPE,
-        as_attachment=True,
-        download_name=exports.download_name(month),
-    )
+    return xlsx.send(exports.coverage_workbook(report, talks), exports.download_name(month))
 
 
 def _pairing_form(street_id: int) -> PairingForm:
@@ -78,14 +71,21 @@ def new_pairing():
     street_id = admin_street_id(current_user)
     form = _pairing_form(street_id)
     if form.validate_on_submit():
-        mentor = db.session.get(User, form.mentor.data)
-        mentee = people_queries.worker_with_user(form.mentee.data)
 
-        def write():
+        def write() -> None:
+            mentor = db.session.get(User, form.mentor.data)
+            mentee = people_queries.worker_with_user(form.mentee.data)
+            starts_on = form.starts_on.data
+            if mentor is None:
+                raise Refused(_("Choose a mentor of your street."), "mentor")
+            if mentee is None:
+                raise Refused(_("Choose a worker of your street who is on the team."), "mentee")
+            if starts_on is None:
+                raise Refused(_("Enter a date."), "starts_on")
             operations.pair(
                 mentor,
                 mentee,
-                starts_on=form.starts_on.data,
+                starts_on=starts_on,
                 goals=form.goals.data or "",
                 street_id=street_id,
                 today=local_today(),
@@ -129,10 +129,13 @@ def end_pairing(pairing_id: int):
     form = EndPairingForm(data={"ends_on": local_today()})
     if form.validate_on_submit():
 
-        def write():
+        def write() -> None:
+            ends_on = form.ends_on.data
+            if ends_on is None:
+                raise Refused(_("Enter a date."), "ends_on")
             operations.end_pairing(
                 the_pairing,
-                ends_on=form.ends_on.data,
+                ends_on=ends_on,
                 reason=form.reason.data or "",
                 today=local_today(),
                 actor=actor(),
@@ -141,8 +144,8 @@ def end_pairing(pairing_id: int):
         if commit_or_show(form, write):
             flash(_("Pairing ended."), "success")
             return redirect(url_for(".admin"))
-    context = {"form": form, "pairing": the_pairing, "mentee": mentee}
-    return render("mentoring/pairing_end.html", **context), form_status(form)
+    page = render("mentoring/pairing_end.html", form=form, pairing=the_pairing, mentee=mentee)
+    return page, form_status(form)
 
 
 @bp.route("/street/mentoring/pairings/<int:pairing_id>/change", methods=["GET", "POST"])
@@ -159,13 +162,19 @@ def change_pairing(pairing_id: int):
     )
     if form.validate_on_submit():
 
-        def write():
+        def write() -> None:
+            new_mentor = db.session.get(User, form.mentor.data)
+            changed_on = form.changed_on.data
+            if new_mentor is None:
+                raise Refused(_("Choose a mentor of your street."), "mentor")
+            if changed_on is None:
+                raise Refused(_("Enter a date."), "changed_on")
             try:
                 operations.change_pairing(
                     the_pairing,
                     mentee,
-                    db.session.get(User, form.mentor.data),
-                    on=form.changed_on.data,
+                    new_mentor,
+                    on=changed_on,
                     reason=form.reason.data or "",
                     goals=form.goals.data or "",
                     street_id=street_id,
@@ -181,5 +190,5 @@ def change_pairing(pairing_id: int):
         if commit_or_show(form, write):
             flash(_("Mentor changed."), "success")
             return redirect(url_for(".admin"))
-    context = {"form": form, "pairing": the_pairing, "mentee": mentee}
-    return render("mentoring/pairing_change.html", **context), form_status(form)
+    page = render("mentoring/pairing_change.html", form=form, pairing=the_pairing, mentee=mentee)
+    return page, form_status(form)
