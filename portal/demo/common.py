@@ -86,6 +86,10 @@ def pad(text: str, width: int) -> str:
 
 # -- specs: what a worker looks like before rows are made ------------------------------------
 
+# A step of a grade history: (day, from post, from grade, to post, to grade, reason);
+# the entry appointment comes from no post and no grade.
+GradeStep = tuple[date, PostType | None, int | None, PostType, int, str]
+
 
 @dataclass
 class CertSpec:
@@ -127,14 +131,19 @@ class WorkerSpec:
     care_fund: tuple[CareStatus, str, int] | None = None
     staff_prefix: str = "GL"
     user: User | None = None
-    history: list[tuple[date, PostType | None, int | None, PostType, int, str]] = field(
-        default_factory=list
-    )
+    history: list[GradeStep] = field(default_factory=list)
 
     @property
     def grade(self) -> int:
         """Return the current grade (the last of the history, else the planned one)."""
         return self.history[-1][4] if self.history else self.target_grade
+
+    @property
+    def account(self) -> User:
+        """Return the worker's user, once ``build_people`` has made it."""
+        if self.user is None:
+            raise LookupError(f"no user made yet for {self.name}")
+        return self.user
 
     @property
     def street(self) -> Street:

@@ -376,5 +376,3 @@ class WorkerSpecs(BuilderBase):
         ]
         for worker, fund in zip(rng.sample(ordinary, len(funds)), funds, strict=True):
             worker.care_fund = fund
-        for worker in self.workers:
-            self.plan_history(worker)

@@ -60,7 +60,7 @@ class TrainingSteps(PeopleSteps):
 
     def trainer_user(self) -> User:
         """Return the user who organises the trainings."""
-        return next(w.user for w in self.workers if Role.TRAINER in w.roles)
+        return next(w.account for w in self.workers if Role.TRAINER in w.roles)
 
     def plan_trainings(
         self, street, templates, places, *, per_past_year, this_year, upcoming, organiser
@@ -198,7 +198,7 @@ class TrainingSteps(PeopleSteps):
         }[method]
         return Attendance(
             training_id=training.id,
-            worker_id=worker.user.id,
+            worker_id=worker.account.id,
             checked_in_at=training.starts_at - timedelta(minutes=self.rng.randint(0, 15)),
             credited_on=local_date_of(training.starts_at),
             credited_hours=training.credited_hours,
