@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 from unicodedata import east_asian_width
 
 from portal.demo.data import FESTIVAL_FALLBACK, FESTIVALS, GIVEN_NAMES, SURNAMES
@@ -157,6 +158,58 @@ class WorkerSpec:
         return not (
             self.status is WorkerStatus.EXITED and self.status_since and day >= self.status_since
         )
+
+
+# -- the workers fixed by hand (rows of ``portal.demo.named``) -------------------------------
+
+
+class Ago(NamedTuple):
+    """A day ``years`` calendar years and then ``days`` days before today (negative: after)."""
+
+    years: int
+    days: int = 0
+
+
+class IntoYear(NamedTuple):
+    """The day a ``share`` of this year's elapsed days after 1 January."""
+
+    share: float
+
+
+class DueIn(NamedTuple):
+    """The day ``years`` before the day ``days`` from today: a deadline that far away."""
+
+    days: int
+    years: int
+
+
+DayOffset = Ago | IntoYear | DueIn
+
+
+class NamedWorker(NamedTuple):
+    """A worker the demo fixes by hand; ``community`` indexes the main street's communities."""
+
+    phone: str
+    name: str
+    community: int
+    post: PostType
+    started: DayOffset
+    education: Education
+    party: bool
+    route: HiringRoute
+    target_grade: int
+    joined: DayOffset | None = None  # None: the day they started
+    initial_post: PostType = PostType.STAFF
+    roles: tuple[Role, ...] = (Role.WORKER,)
+    demo: bool = False
+    no_records: bool = False
+    exam_eligible: DayOffset | None = None
+    certs: tuple[tuple[CertificateKind, Ago], ...] = ()
+    appraisals: tuple[AppraisalResult, ...] | None = None  # the last three years, oldest first
+    hours_plan: str | None = None
+    care_fund: tuple[CareStatus, str, int] | None = None
+    # (days after the start, post, grade, reason)
+    fixed_history: tuple[tuple[int, PostType, int, str], ...] | None = None
 
 
 # -- the builder's state --------------------------------------------------------------------
