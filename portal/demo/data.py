@@ -7,6 +7,7 @@ facts (festival dates by year) or offsets; everything else is dated relative to 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import NamedTuple
 
 from portal.enums import (
     AppraisalResult,
@@ -119,6 +120,20 @@ OTHER_PLACES = {
     "school": "上海市社会工作党校",
     "online": "线上（上海干部在线学习城）",
 }
+
+
+class TrainingPlan(NamedTuple):
+    """A street's trainings: templates and places, and how many in each period."""
+
+    templates: tuple[tuple[str, TrainingKind, OrganiserLevel, int, str], ...]
+    places: dict[str, str]
+    per_past_year: tuple[int, int, int]  # the three past years, oldest first
+    this_year: int  # at most: about one every three weeks of the year so far
+    upcoming: int
+
+
+MAIN_PLAN = TrainingPlan(MAIN_TRAININGS, MAIN_PLACES, (5, 8, 8), this_year=10, upcoming=4)
+OTHER_PLAN = TrainingPlan(OTHER_TRAININGS, OTHER_PLACES, (2, 2, 3), this_year=6, upcoming=1)
 
 # Lunar festivals by Gregorian date; outside the table an approximate date is used.
 FESTIVALS = {
