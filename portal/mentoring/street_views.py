@@ -29,27 +29,29 @@ from portal.web.views import actor, commit_or_show, form_status
 bp = Blueprint("street_mentoring", __name__)
 
 
+def _month_report() -> tuple[int, queries.StreetReport]:
+    """Return the admin's street and its report for the month asked for (else this one)."""
+    street_id = admin_street_id(current_user)
+    today = local_today()
+    month = parse_month(request.args.get("month"), today)
+    return street_id, queries.street_report(street_id, month, today)
+
+
 @bp.get("/street/mentoring")
 @login_required
 def admin():
     """Show the street admin's pairings, new entrants awaiting a mentor, and coverage."""
-    street_id = admin_street_id(current_user)
-    today = local_today()
-    month = parse_month(request.args.get("month"), today)
-    report = queries.street_report(street_id, month, today)
-    return render("mentoring/admin.html", report=report, **month_nav(month, today))
+    _street_id, report = _month_report()
+    return render("mentoring/admin.html", report=report, **month_nav(report.month, report.today))
 
 
 @bp.get("/street/mentoring/coverage.xlsx")
 @login_required
 def export_coverage():
     """Download the month's coverage, quiet pairings and overdue follow-ups as .xlsx."""
-    street_id = admin_street_id(current_user)
-    today = local_today()
-    month = parse_month(request.args.get("month"), today)
-    report = queries.street_report(street_id, month, today)
-    talks = talks_queries.street_talks_in_month(street_id, month)
-    return xlsx.send(exports.coverage_workbook(report, talks), exports.download_name(month))
+    street_id, report = _month_report()
+    talks = talks_queries.street_talks_in_month(street_id, report.month)
+    return xlsx.send(exports.coverage_workbook(report, talks), exports.download_name(report.month))
 
 
 def _pairing_form(street_id: int) -> PairingForm:

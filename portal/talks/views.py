@@ -55,6 +55,13 @@ def talks_home():
     )
 
 
+def _my_communities() -> set[int]:
+    """Return the communities the signed-in talk leader holds the talks in (none if not one)."""
+    if current_user.has_role(Role.TALK_LEADER):
+        return queries.leader_communities(current_user.id)
+    return set()
+
+
 NOT_RESPONSIBLE = "This worker is not among the workers you are responsible for."
 
 
@@ -202,11 +209,7 @@ def talk(talk_id: int):
         current_user, the_talk, worker.community.street_id
     ):
         abort(404)
-    communities = (
-        queries.leader_communities(current_user.id)
-        if current_user.has_role(Role.TALK_LEADER)
-        else set()
-    )
+    communities = _my_communities()
     forms = {
         f.id: FollowUpStatusForm(prefix=f"f{f.id}", data={"status": f.status.value})
         for f in the_talk.follow_ups
@@ -236,11 +239,7 @@ def update_follow_up(follow_up_id: int):
     if follow_up is None:
         abort(404)
     worker = _worker(follow_up.worker_id)
-    communities = (
-        queries.leader_communities(current_user.id)
-        if current_user.has_role(Role.TALK_LEADER)
-        else set()
-    )
+    communities = _my_communities()
     if worker is None or not access.can_update_follow_up(
         current_user, follow_up, worker, communities
     ):
