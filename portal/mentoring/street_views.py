@@ -108,6 +108,13 @@ def _street_pairing(pairing_id: int) -> tuple[int, MentorPairing, WorkerProfile]
     return street_id, found[0], found[1]
 
 
+def _current_street_pairing(pairing_id: int) -> tuple[int, MentorPairing, WorkerProfile]:
+    found = _street_pairing(pairing_id)
+    if found[1].ends_on is not None:
+        abort(409, description=_("This pairing has already ended."))
+    return found
+
+
 @bp.get("/street/mentoring/pairings/<int:pairing_id>")
 @login_required
 def pairing(pairing_id: int):
@@ -125,9 +132,7 @@ def pairing(pairing_id: int):
 @writes
 def end_pairing(pairing_id: int):
     """End a pairing on a date with a reason; it stays in the history."""
-    _street_id, the_pairing, mentee = _street_pairing(pairing_id)
-    if the_pairing.ends_on is not None:
-        abort(409, description=_("This pairing has already ended."))
+    _street_id, the_pairing, mentee = _current_street_pairing(pairing_id)
     form = EndPairingForm(data={"ends_on": local_today()})
     if form.validate_on_submit():
 
@@ -155,9 +160,7 @@ def end_pairing(pairing_id: int):
 @writes
 def change_pairing(pairing_id: int):
     """Change a mentee's mentor: the current pairing ends, a new one starts."""
-    street_id, the_pairing, mentee = _street_pairing(pairing_id)
-    if the_pairing.ends_on is not None:
-        abort(409, description=_("This pairing has already ended."))
+    street_id, the_pairing, mentee = _current_street_pairing(pairing_id)
     mentors = [m for m in queries.street_mentors(street_id) if m.id != the_pairing.mentor_id]
     form = ChangePairingForm(
         mentors=mentors, data={"changed_on": local_today(), "goals": the_pairing.goals}
