@@ -33,6 +33,10 @@ def _worker(worker_id: int) -> WorkerProfile | None:
     return people_queries.worker_with_user(worker_id, session_user=current_user)
 
 
+def _worker_or_404(worker_id: int) -> WorkerProfile:
+    return _worker(worker_id) or abort(404)
+
+
 # -- talk leader ---------------------------------------------------------------------------------
 
 
@@ -200,14 +204,9 @@ def _talk_back_url(the_talk) -> str:
 @writes
 def talk(talk_id: int):
     """Show a talk note to its leader, its worker or their street admin (audited)."""
-    found = queries.talk(talk_id)
-    if found is None:
-        abort(404)
-    the_talk, leader_name = found
-    worker = _worker(the_talk.worker_id)
-    if worker is None or not access.can_read_talk(
-        current_user, the_talk, worker.community.street_id
-    ):
+    the_talk, leader_name = queries.talk(talk_id) or abort(404)
+    worker = _worker_or_404(the_talk.worker_id)
+    if not access.can_read_talk(current_user, the_talk, worker.community.street_id):
         abort(404)
     communities = _my_communities()
     forms = {
@@ -235,14 +234,9 @@ def talk(talk_id: int):
 @writes
 def update_follow_up(follow_up_id: int):
     """Change a follow-up's status (its leader, a responsible leader, or the street admin)."""
-    follow_up = queries.follow_up(follow_up_id)
-    if follow_up is None:
-        abort(404)
-    worker = _worker(follow_up.worker_id)
-    communities = _my_communities()
-    if worker is None or not access.can_update_follow_up(
-        current_user, follow_up, worker, communities
-    ):
+    follow_up = queries.follow_up(follow_up_id) or abort(404)
+    worker = _worker_or_404(follow_up.worker_id)
+    if not access.can_update_follow_up(current_user, follow_up, worker, _my_communities()):
         abort(404)
     form = FollowUpStatusForm(prefix=f"f{follow_up.id}")
     if not form.validate_on_submit():
