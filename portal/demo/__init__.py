@@ -75,6 +75,7 @@ class DemoBuilder(CareSteps):
         """Build everything in order and flush; return the demo logins."""
         self.build_org()
         self.build_specs()
+        self.plan_histories()
         self.add_counsellors()
         logins = self.build_people()
         self.build_appraisals()

@@ -29,7 +29,7 @@ class CareSteps(TrainingSteps):
         for worker in self.workers:
             if worker.no_records:
                 continue
-            wid = worker.user.id
+            wid = worker.account.id
             years = rules.years_of_service(worker.started, self.today)
             leave_days = rules.annual_leave_days(worker.profile, years)
             rows.append(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 from unicodedata import east_asian_width
 
 from portal.demo.data import FESTIVAL_FALLBACK, FESTIVALS, GIVEN_NAMES, SURNAMES
@@ -86,6 +87,10 @@ def pad(text: str, width: int) -> str:
 
 # -- specs: what a worker looks like before rows are made ------------------------------------
 
+# A step of a grade history: (day, from post, from grade, to post, to grade, reason);
+# the entry appointment comes from no post and no grade.
+GradeStep = tuple[date, PostType | None, int | None, PostType, int, str]
+
 
 @dataclass
 class CertSpec:
@@ -127,14 +132,19 @@ class WorkerSpec:
     care_fund: tuple[CareStatus, str, int] | None = None
     staff_prefix: str = "GL"
     user: User | None = None
-    history: list[tuple[date, PostType | None, int | None, PostType, int, str]] = field(
-        default_factory=list
-    )
+    history: list[GradeStep] = field(default_factory=list)
 
     @property
     def grade(self) -> int:
         """Return the current grade (the last of the history, else the planned one)."""
         return self.history[-1][4] if self.history else self.target_grade
+
+    @property
+    def account(self) -> User:
+        """Return the worker's user, once ``build_people`` has made it."""
+        if self.user is None:
+            raise LookupError(f"no user made yet for {self.name}")
+        return self.user
 
     @property
     def street(self) -> Street:
@@ -148,6 +158,58 @@ class WorkerSpec:
         return not (
             self.status is WorkerStatus.EXITED and self.status_since and day >= self.status_since
         )
+
+
+# -- the workers fixed by hand (rows of ``portal.demo.named``) -------------------------------
+
+
+class Ago(NamedTuple):
+    """A day ``years`` calendar years and then ``days`` days before today (negative: after)."""
+
+    years: int
+    days: int = 0
+
+
+class IntoYear(NamedTuple):
+    """The day a ``share`` of this year's elapsed days after 1 January."""
+
+    share: float
+
+
+class DueIn(NamedTuple):
+    """The day ``years`` before the day ``days`` from today: a deadline that far away."""
+
+    days: int
+    years: int
+
+
+DayOffset = Ago | IntoYear | DueIn
+
+
+class NamedWorker(NamedTuple):
+    """A worker the demo fixes by hand; ``community`` indexes the main street's communities."""
+
+    phone: str
+    name: str
+    community: int
+    post: PostType
+    started: DayOffset
+    education: Education
+    party: bool
+    route: HiringRoute
+    target_grade: int
+    joined: DayOffset | None = None  # None: the day they started
+    initial_post: PostType = PostType.STAFF
+    roles: tuple[Role, ...] = (Role.WORKER,)
+    demo: bool = False
+    no_records: bool = False
+    exam_eligible: DayOffset | None = None
+    certs: tuple[tuple[CertificateKind, Ago], ...] = ()
+    appraisals: tuple[AppraisalResult, ...] | None = None  # the last three years, oldest first
+    hours_plan: str | None = None
+    care_fund: tuple[CareStatus, str, int] | None = None
+    # (days after the start, post, grade, reason)
+    fixed_history: tuple[tuple[int, PostType, int, str], ...] | None = None
 
 
 # -- the builder's state --------------------------------------------------------------------

@@ -7,6 +7,7 @@ facts (festival dates by year) or offsets; everything else is dated relative to 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import NamedTuple
 
 from portal.enums import (
     AppraisalResult,
@@ -47,113 +48,15 @@ SURNAMES = (
     "蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛"
     "段雷侯史陶黎贺顾毛郝龚邵万钱严武戴孔汤"
 )
-GIVEN_NAMES = (
-    "伟",
-    "芳",
-    "敏",
-    "静",
-    "丽",
-    "强",
-    "磊",
-    "军",
-    "洋",
-    "勇",
-    "艳",
-    "杰",
-    "娟",
-    "涛",
-    "明",
-    "超",
-    "霞",
-    "平",
-    "刚",
-    "鹏",
-    "颖",
-    "琳",
-    "倩",
-    "晨",
-    "昊",
-    "帆",
-    "悦",
-    "婧",
-    "蕾",
-    "瑞",
-    "楠",
-    "旭",
-    "凯",
-    "斌",
-    "萍",
-    "燕",
-    "玲",
-    "红",
-    "桂英",
-    "秀英",
-    "海燕",
-    "建华",
-    "雪梅",
-    "婷婷",
-    "子涵",
-    "欣怡",
-    "浩然",
-    "宇航",
-    "佳琪",
-    "思远",
-    "文博",
-    "雅琴",
-    "梦瑶",
-    "俊杰",
-    "立新",
-    "红梅",
-    "玉兰",
-    "春燕",
-    "晓东",
-    "建军",
-    "丹丹",
-    "海峰",
-    "志刚",
-    "慧敏",
-    "晓燕",
-    "文静",
-    "亚楠",
-    "国平",
-    "建平",
-    "永红",
-    "晓辉",
-    "卫东",
-    "金凤",
-    "美玲",
-    "志伟",
-    "佳怡",
-    "一鸣",
-    "嘉欣",
-    "雨萱",
-    "梓涵",
-    "明轩",
-    "晓峰",
-    "晓丽",
-    "彩霞",
-    "德华",
-    "宏伟",
-    "丽娟",
-    "国强",
-    "凤英",
-    "少华",
-    "益民",
-    "新民",
-    "晓敏",
-    "芸",
-    "蓉",
-    "洁",
-    "薇",
-    "岚",
-    "莉",
-    "宁",
-    "欢",
-    "辉",
-    "东",
-    "阳",
-    "翔",
+# Given names, one or two characters, separated by spaces.
+_GIVEN_NAMES = (
+    "伟 芳 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 霞 平 刚 鹏 颖 琳 倩 晨 昊 帆 悦 婧 蕾 "
+    "瑞 楠 旭 凯 斌 萍 燕 玲 红 桂英 秀英 海燕 建华 雪梅 婷婷 子涵 欣怡 浩然 宇航 佳琪 思远 "
+    "文博 雅琴 梦瑶 俊杰 立新 红梅 玉兰 春燕 晓东 建军 丹丹 海峰 志刚 慧敏 晓燕 文静 亚楠 "
+    "国平 建平 永红 晓辉 卫东 金凤 美玲 志伟 佳怡 一鸣 嘉欣 雨萱 梓涵 明轩 晓峰 晓丽 彩霞 "
+    "德华 宏伟 丽娟 国强 凤英 少华 益民 新民 晓敏 芸 蓉 洁 薇 岚 莉 宁 欢 辉 东 阳 翔"
 )
+GIVEN_NAMES = tuple(_GIVEN_NAMES.split())
 
 MAIN_COMMUNITIES = (  # (name, population, households)
     ("山西路社区", 12600, 4850),
@@ -217,6 +120,20 @@ OTHER_PLACES = {
     "school": "上海市社会工作党校",
     "online": "线上（上海干部在线学习城）",
 }
+
+
+class TrainingPlan(NamedTuple):
+    """A street's trainings: templates and places, and how many in each period."""
+
+    templates: tuple[tuple[str, TrainingKind, OrganiserLevel, int, str], ...]
+    places: dict[str, str]
+    per_past_year: tuple[int, int, int]  # the three past years, oldest first
+    this_year: int  # at most: about one every three weeks of the year so far
+    upcoming: int
+
+
+MAIN_PLAN = TrainingPlan(MAIN_TRAININGS, MAIN_PLACES, (5, 8, 8), this_year=10, upcoming=4)
+OTHER_PLAN = TrainingPlan(OTHER_TRAININGS, OTHER_PLACES, (2, 2, 3), this_year=6, upcoming=1)
 
 # Lunar festivals by Gregorian date; outside the table an approximate date is used.
 FESTIVALS = {

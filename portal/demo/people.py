@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from portal.appraisal.models import Appraisal
 from portal.certificates.models import Certificate
-from portal.demo.common import CertSpec, DemoLogin, WorkerSpec, at
+from portal.demo.common import CertSpec, DemoLogin, GradeStep, WorkerSpec, at
 from portal.demo.data import (
     BASIC,
     CERT_LABEL,
@@ -40,6 +40,11 @@ class PeopleSteps(WorkerSpecs):
     """Turn worker specs into users, profiles, history, certificates and appraisals."""
 
     # ---- grade history
+    def plan_histories(self) -> None:
+        """Plan the grade history of every worker, in the order they were planned."""
+        for worker in self.workers:
+            self.plan_history(worker)
+
     def plan_history(self, worker: WorkerSpec) -> None:
         """Walk back from the current post and grade to the entry appointment."""
         if worker.no_records:
@@ -90,7 +95,7 @@ class PeopleSteps(WorkerSpecs):
         if grade > rules.grade_range(profile, post).low + 2:
             entry_reason += "（既往社区工作年限折算）"
         # The history follows the worker across moves inside the province [004 §4].
-        history = [(worker.started, None, None, post, grade, entry_reason)]
+        history: list[GradeStep] = [(worker.started, None, None, post, grade, entry_reason)]
         forwards = list(reversed(backwards))
         years_available = list(range(1, years + 1))
         chosen = sorted(rng.sample(years_available, len(forwards)))
@@ -166,7 +171,7 @@ class PeopleSteps(WorkerSpecs):
         for worker in self.workers:
             profiles.append(
                 WorkerProfile(
-                    user_id=worker.user.id,
+                    user_id=worker.account.id,
                     community_id=worker.community.id,
                     post_type=worker.post,
                     grade=worker.grade,
@@ -190,7 +195,7 @@ class PeopleSteps(WorkerSpecs):
             for day, from_post, from_grade, to_post, to_grade, reason in worker.history:
                 rows.append(
                     GradeChange(
-                        worker_id=worker.user.id,
+                        worker_id=worker.account.id,
                         changed_on=day,
                         from_post_type=from_post,
                         from_grade=from_grade,
@@ -240,7 +245,7 @@ class PeopleSteps(WorkerSpecs):
                 if registered >= self.today:
                     registered = None
             yield Certificate(
-                worker_id=worker.user.id,
+                worker_id=worker.account.id,
                 kind=cert.kind,
                 number=number,
                 issued_on=cert.issued_on,
@@ -293,7 +298,7 @@ class PeopleSteps(WorkerSpecs):
                 published = min(date(year + 1, 1, 20), self.today)
                 rows.append(
                     Appraisal(
-                        worker_id=worker.user.id,
+                        worker_id=worker.account.id,
                         year=year,
                         result=result,
                         score=Decimal(score) / 10,

@@ -4,25 +4,24 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from portal.demo.common import BuilderBase, CertSpec, WorkerSpec, years_before
-from portal.demo.data import (
-    BASIC,
-    DEPUTY,
-    EXC,
-    HEAD,
-    MAIN_COMMUNITIES,
-    OTHER_COMMUNITIES,
-    QUAL,
-    STAFF,
-    UNQ,
+from portal.demo.common import (
+    Ago,
+    BuilderBase,
+    CertSpec,
+    DayOffset,
+    DueIn,
+    NamedWorker,
+    WorkerSpec,
+    years_before,
 )
+from portal.demo.data import DEPUTY, HEAD, MAIN_COMMUNITIES, OTHER_COMMUNITIES, STAFF
+from portal.demo.named import AWAY_WORKERS, NAMED_WORKERS
 from portal.enums import (
     CareStatus,
     CertificateKind,
     Education,
     HiringRoute,
     PostType,
-    Role,
     WorkerStatus,
 )
 from portal.extensions import db
@@ -135,218 +134,67 @@ class WorkerSpecs(BuilderBase):
         self.workers.append(worker)
         return worker
 
+    def day(self, offset: DayOffset) -> date:
+        """Return the day an offset of the named workers' table stands for."""
+        today = self.today
+        if isinstance(offset, Ago):
+            return years_before(today, offset.years) - timedelta(days=offset.days)
+        if isinstance(offset, DueIn):
+            return years_before(today + timedelta(days=offset.days), offset.years)
+        new_year = date(self.year, 1, 1)
+        return new_year + timedelta(days=int((today - new_year).days * offset.share))
+
+    def named_worker(self, row: NamedWorker) -> WorkerSpec:
+        """Plan a worker of the main street fixed by hand (a demo login or an edge case)."""
+        started = self.day(row.started)
+        appraisals = None
+        if row.appraisals is not None:
+            first = self.year - len(row.appraisals)
+            appraisals = {first + i: result for i, result in enumerate(row.appraisals)}
+        self.phones.add(row.phone)
+        return WorkerSpec(
+            phone=row.phone,
+            name=self.name(row.name),
+            community=self.main_communities[row.community],
+            profile=self.jiangsu,
+            post=row.post,
+            started=started,
+            joined=started if row.joined is None else self.day(row.joined),
+            education=row.education,
+            party=row.party,
+            route=row.route,
+            initial_post=row.initial_post,
+            target_grade=row.target_grade,
+            exam_eligible_on=None if row.exam_eligible is None else self.day(row.exam_eligible),
+            certs=[CertSpec(kind, self.day(issued)) for kind, issued in row.certs],
+            roles=row.roles,
+            demo=row.demo,
+            no_records=row.no_records,
+            appraisals=appraisals,
+            fixed_history=None if row.fixed_history is None else list(row.fixed_history),
+            hours_plan=row.hours_plan,
+            care_fund=row.care_fund,
+        )
+
     def build_specs(self) -> None:
         """Plan every worker: the demo logins, the named edge cases, then the random rest."""
         t, rng = self.today, self.rng
         c = self.main_communities
         jiangsu = self.jiangsu
-        y0 = date(self.year, 1, 1)
-        elapsed = (t - y0).days
-
-        Y = 365  # noqa: N806 - days in a year, for readable offsets
-
-        def special(**kw) -> WorkerSpec:
-            kw.setdefault("profile", jiangsu)
-            kw.setdefault("joined", kw["started"])
-            kw.setdefault("initial_post", STAFF)
-            kw.setdefault("roles", (Role.WORKER,))
-            kw.setdefault("staff_prefix", "GL")
-            kw["name"] = self.name(kw["name"])
-            self.phones.add(kw["phone"])
-            return self.add_worker(WorkerSpec(**kw))
-
-        # demo logins ------------------------------------------------------------------
-        demo_worker = special(
-            phone="13800000001",
-            name="李晓雯",
-            community=c[0],
-            post=STAFF,
-            started=years_before(t, 4) - timedelta(days=95),
-            education=Education.BACHELOR,
-            party=True,
-            route=HiringRoute.RECRUITED,
-            target_grade=4,
-            demo=True,
-            exam_eligible_on=years_before(t + timedelta(days=100), 3),
-            appraisals={self.year - 3: QUAL, self.year - 2: EXC, self.year - 1: QUAL},
-            hours_plan="behind",
-            care_fund=(CareStatus.APPLIED, "母亲住院手术，申请关爱基金困难补助", 5000),
-            fixed_history=[
-                (0, STAFF, 2, "招聘入职，定岗定级（本科）"),
-                (Y + 60, STAFF, 3, "年度考核优秀晋级"),
-                (3 * Y + 60, STAFF, 4, "任职满三年考核合格晋级"),
-            ],
-        )
-        demo_worker.certs.append(
-            CertSpec(CertificateKind.GENERALIST, years_before(t, 1) - timedelta(days=40))
-        )
-        trainer = special(
-            phone="13800000002",
-            name="周志强",
-            community=c[1],
-            post=DEPUTY,
-            started=years_before(t, 11) - timedelta(days=200),
-            education=Education.MASTER,
-            party=True,
-            route=HiringRoute.ELECTED,
-            target_grade=9,
-            initial_post=STAFF,
-            roles=(Role.WORKER, Role.TRAINER),
-            demo=True,
-            hours_plan="done",
-            fixed_history=[
-                (0, STAFF, 3, "招聘入职，定岗定级（硕士）"),
-                (2 * Y + 30, STAFF, 4, "年度考核优秀晋级"),
-                (3 * Y + 30, STAFF, 5, "取得助理社会工作师证书晋升一级"),
-                (5 * Y + 90, DEPUTY, 6, "岗位晋升：当选社区居委会副主任"),
-                (7 * Y + 30, DEPUTY, 7, "取得社会工作师证书晋升一级"),
-                (9 * Y + 30, DEPUTY, 8, "年度考核优秀晋级"),
-                (10 * Y + 60, DEPUTY, 9, "任职满三年考核合格晋级"),
-            ],
-        )
-        trainer.certs += [
-            CertSpec(CertificateKind.ASSISTANT_SOCIAL_WORKER, years_before(t, 9)),
-            CertSpec(CertificateKind.SOCIAL_WORKER, years_before(t, 5) - timedelta(days=30)),
-        ]
-        trainer.exam_eligible_on = years_before(t, 10)
-        mentor = special(
-            phone="13800000003",
-            name="陈国华",
-            community=c[0],
-            post=HEAD,
-            started=years_before(t, 22) - timedelta(days=120),
-            education=Education.BACHELOR,
-            party=True,
-            route=HiringRoute.ELECTED,
-            target_grade=16,
-            initial_post=STAFF,
-            roles=(Role.WORKER, Role.MENTOR),
-            demo=True,
-            hours_plan="done",
-            fixed_history=[
-                (0, STAFF, 3, "招聘入职，定岗定级"),
-                (4 * Y, DEPUTY, 6, "岗位晋升：当选社区居委会副主任"),
-                (7 * Y, DEPUTY, 7, "取得助理社会工作师证书晋升一级"),
-                (9 * Y, HEAD, 10, "岗位晋升：当选社区党组织书记、居委会主任"),
-                (11 * Y, HEAD, 11, "取得社会工作师证书晋升一级"),
-                (14 * Y, HEAD, 12, "年度考核优秀晋级"),
-                (17 * Y, HEAD, 14, "连续两年考核优秀晋升两级"),
-                (20 * Y, HEAD, 15, "工作年限晋级"),
-                (21 * Y + 60, HEAD, 16, "年度考核优秀晋级"),
-            ],
-        )
-        mentor.certs += [
-            CertSpec(CertificateKind.ASSISTANT_SOCIAL_WORKER, years_before(t, 16)),
-            CertSpec(CertificateKind.SOCIAL_WORKER, years_before(t, 12)),
-            CertSpec(CertificateKind.GENERALIST, years_before(t, 2)),
-        ]
-        mentor.exam_eligible_on = years_before(t, 17)
-
-        # edge cases ---------------------------------------------------------------------
-        special(
-            phone="13900000101",
-            name="吴秀兰",
-            community=c[2],
-            post=STAFF,
-            started=years_before(t, 24) - timedelta(days=60),
-            education=Education.COLLEGE,
-            party=True,
-            route=HiringRoute.RECRUITED,
-            target_grade=12,
-            exam_eligible_on=years_before(t, 2) + timedelta(days=45),
-        )
-        special(
-            phone="13900000102",
-            name="孙浩",
-            community=c[3],
-            post=STAFF,
-            started=years_before(t, 5) - timedelta(days=30),
-            education=Education.COLLEGE,
-            party=False,
-            route=HiringRoute.RECRUITED,
-            target_grade=3,
-            exam_eligible_on=years_before(t, 3) - timedelta(days=75),
-        )
-        special(
-            phone="13900000103",
-            name="赵磊",
-            community=c[4],
-            post=DEPUTY,
-            started=years_before(t, 8) - timedelta(days=150),
-            education=Education.COLLEGE,
-            party=True,
-            route=HiringRoute.ELECTED,
-            target_grade=7,
-            initial_post=DEPUTY,
-            appraisals={self.year - 3: QUAL, self.year - 2: QUAL, self.year - 1: UNQ},
-            exam_eligible_on=years_before(t, 1),
-        )
-        special(
-            phone="13900000104",
-            name="钱丽萍",
-            community=c[1],
-            post=STAFF,
-            started=years_before(t, 6) - timedelta(days=20),
-            education=Education.HIGH_SCHOOL,
-            party=False,
-            route=HiringRoute.RECRUITED,
-            target_grade=5,
-            appraisals={self.year - 3: QUAL, self.year - 2: BASIC, self.year - 1: BASIC},
-            exam_eligible_on=years_before(t, 2),
-            care_fund=(
-                CareStatus.REJECTED,
-                "申请事项不属于关爱基金救助范围（商业保险已全额理赔）",
-                3000,
-            ),
-        )
-        special(
-            phone="13900000105",
-            name="郑雨桐",
-            community=c[2],
-            post=STAFF,
-            started=y0 + timedelta(days=int(elapsed * 0.6)),
-            education=Education.BACHELOR,
-            party=False,
-            route=HiringRoute.RECRUITED,
-            target_grade=1,
-            hours_plan="pace",
-        )
-        special(
-            phone="13900000106",
-            name="冯振宇",
-            community=c[3],
-            post=STAFF,
-            started=years_before(t, 7) - timedelta(days=80),
-            joined=y0 + timedelta(days=int(elapsed * 0.3)),
-            education=Education.BACHELOR,
-            party=True,
-            route=HiringRoute.RECRUITED,
-            target_grade=6,
-            no_records=True,
-        )
-        for phone, community, reason, since in (
-            ("13900000107", c[0], "借调至鼓楼区民政局协助养老服务补贴核查", 45),
-            ("13900000108", c[4], "借调至区委社会工作部协助新就业群体党建工作", 100),
-        ):
-            worker = self.random_worker(community, jiangsu, STAFF, "GL")
+        for row in NAMED_WORKERS:
+            self.add_worker(self.named_worker(row))
+        for phone, place, status, reason, since in AWAY_WORKERS:
+            worker = self.random_worker(c[place], jiangsu, STAFF, "GL")
             self.phones.discard(worker.phone)
             worker.phone = phone
             self.phones.add(phone)
-            worker.status = WorkerStatus.SECONDED
+            worker.status = status
             worker.status_since = t - timedelta(days=since)
-            worker.status_until = worker.status_since + timedelta(days=150)  # ≤ 6 months
+            if status is WorkerStatus.SECONDED:
+                worker.status_until = worker.status_since + timedelta(days=150)  # ≤ 6 months
             worker.status_reason = reason
             worker.hours_plan = "behind"
             self.add_worker(worker)
-        exited = self.random_worker(c[1], jiangsu, STAFF, "GL")
-        self.phones.discard(exited.phone)
-        exited.phone = "13900000109"
-        self.phones.add(exited.phone)
-        exited.status = WorkerStatus.EXITED
-        exited.status_since = t - timedelta(days=80)
-        exited.status_reason = "本人申请辞职（考入事业单位）"
-        exited.hours_plan = "behind"
-        self.add_worker(exited)
 
         # the rest of the street: 8 正职, 14 副职, 38 一般工作人员 in all ---------------------
         counts = {HEAD: 8, DEPUTY: 14, STAFF: 38}
@@ -376,5 +224,3 @@ class WorkerSpecs(BuilderBase):
         ]
         for worker, fund in zip(rng.sample(ordinary, len(funds)), funds, strict=True):
             worker.care_fund = fund
-        for worker in self.workers:
-            self.plan_history(worker)

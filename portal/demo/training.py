@@ -7,20 +7,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from portal.demo.common import WorkerSpec, at, working_day_on_or_before
-from portal.demo.data import (
-    MAIN_INDUCTION,
-    MAIN_PLACES,
-    MAIN_TRAININGS,
-    OTHER_PLACES,
-    OTHER_TRAININGS,
-)
+from portal.demo.data import MAIN_INDUCTION, MAIN_PLAN, OTHER_PLAN, TrainingPlan
 from portal.demo.people import PeopleSteps
-from portal.enums import (
-    AttendanceMethod,
-    AudienceScope,
-    OrganiserLevel,
-    Role,
-)
+from portal.enums import AttendanceMethod, AudienceScope, OrganiserLevel, Role
 from portal.extensions import db
 from portal.org.models import Street
 from portal.people.models import User
@@ -36,37 +25,28 @@ class TrainingSteps(PeopleSteps):
     def build_trainings(self) -> None:
         """Add past, this year's and upcoming trainings for both streets."""
         self.trainings: dict[Street, list[Training]] = {}
-        main = self.plan_trainings(
-            self.main_street,
-            MAIN_TRAININGS,
-            MAIN_PLACES,
-            per_past_year=(5, 8, 8),
-            this_year=10,
-            upcoming=4,
-            organiser=self.trainer_user(),
-        )
-        other = self.plan_trainings(
-            self.other_street,
-            OTHER_TRAININGS,
-            OTHER_PLACES,
-            per_past_year=(2, 2, 3),
-            this_year=6,
-            upcoming=1,
-            organiser=None,
-        )
-        db.session.add_all(main + other)
+        plans = {
+            self.main_street: (MAIN_PLAN, self.trainer_user()),
+            self.other_street: (OTHER_PLAN, None),
+        }
+        trainings = {
+            street: self.plan_trainings(street, plan, organiser=organiser)
+            for street, (plan, organiser) in plans.items()
+        }
+        db.session.add_all([training for planned in trainings.values() for training in planned])
         db.session.flush()
-        self.trainings = {self.main_street: main, self.other_street: other}
+        self.trainings = trainings
 
     def trainer_user(self) -> User:
         """Return the user who organises the trainings."""
-        return next(w.user for w in self.workers if Role.TRAINER in w.roles)
+        return next(w.account for w in self.workers if Role.TRAINER in w.roles)
 
     def plan_trainings(
-        self, street, templates, places, *, per_past_year, this_year, upcoming, organiser
+        self, street: Street, plan: TrainingPlan, *, organiser: User | None
     ) -> list[Training]:
-        """Return the trainings of a street from its templates and places."""
+        """Return the trainings of a street from its plan (templates, places, how many)."""
         rng, t = self.rng, self.today
+        per_past_year, this_year = plan.per_past_year, plan.this_year
         days: list[date] = []
         for count, year in zip(per_past_year, range(self.year - 3, self.year), strict=True):
             first = date(year, 7, 1) if year == self.year - 3 else date(year, 3, 1)
@@ -81,7 +61,7 @@ class TrainingSteps(PeopleSteps):
             for i in range(this_year):
                 day = y0 + timedelta(days=int(elapsed * (i + 0.5) / this_year))
                 days.append(working_day_on_or_before(day, y0))
-        for offset in (5, 12, 26, 40)[:upcoming]:
+        for offset in (5, 12, 26, 40)[: plan.upcoming]:
             day = t + timedelta(days=offset)
             days.append(working_day_on_or_before(day, t + timedelta(days=1)))
 
@@ -89,7 +69,7 @@ class TrainingSteps(PeopleSteps):
         past = sum(per_past_year)
         induction = {2, past - 4, past + this_year - 2, past + this_year + 1}
         trainings = []
-        cycle = list(templates)
+        cycle = list(plan.templates)
         rng.shuffle(cycle)
         for i, day in enumerate(days):
             title, kind, level, hours, place = cycle[i % len(cycle)]
@@ -111,7 +91,7 @@ class TrainingSteps(PeopleSteps):
                     organiser_id=organiser.id if organiser is not None and is_street else None,
                     starts_at=starts,
                     ends_at=ends,
-                    place=places[place],
+                    place=plan.places[place],
                     credited_hours=Decimal(hours),
                     capacity=80 if is_street else (None if day < t else 120),
                     # The whole street is expected (the check-in list and the calendar use it).
@@ -198,7 +178,7 @@ class TrainingSteps(PeopleSteps):
         }[method]
         return Attendance(
             training_id=training.id,
-            worker_id=worker.user.id,
+            worker_id=worker.account.id,
             checked_in_at=training.starts_at - timedelta(minutes=self.rng.randint(0, 15)),
             credited_on=local_date_of(training.starts_at),
             credited_hours=training.credited_hours,

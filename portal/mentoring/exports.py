@@ -7,22 +7,23 @@ the follow-up's text — reading those is audited and happens in the portal.
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
+from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from portal import xlsx
-from portal.labels import label
 from portal.mentoring.queries import StreetReport
 
-XLSX_MIMETYPE = xlsx.MIMETYPE
-_DATE_FORMAT = "yyyy-mm-dd"
+
+class Sheet(NamedTuple):
+    """One sheet of the workbook: its title, header row, column widths and rows."""
+
+    title: str
+    headers: Sequence[str]
+    widths: Sequence[int]
+    rows: Iterator[Sequence[Any]]
 
 
 def download_name(month: date) -> str:
@@ -31,33 +32,9 @@ def download_name(month: date) -> str:
     return f"{stem}-{month:%Y-%m}.xlsx"
 
 
-def _sheet(book: Workbook, title: str, headers: Sequence[str], widths: Sequence[int]) -> Worksheet:
-    sheet = book.create_sheet(title[:31])
-    sheet.append(list(headers))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    sheet.freeze_panes = "A2"
-    return sheet
-
-
-def _append(sheet: Worksheet, values: Iterable) -> None:
-    sheet.append(list(values))
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"  # never a formula, whatever a name starts with ("=", "+"…)
-        elif isinstance(cell.value, date):
-            cell.number_format = _DATE_FORMAT
-
-
-def coverage_workbook(report: StreetReport, talks: Sequence[tuple[int, int, date, str]]) -> bytes:
-    """Return the workbook: summary, this month's talks per worker, quiet pairings, overdue."""
-    book = Workbook()
-    summary = book.active
-    summary.title = _("Summary")[:31]
+def _summary(report: StreetReport) -> list[tuple[str, Any]]:
     coverage = report.coverage
-    rows = [
+    return [
         (_("Month"), f"{report.month:%Y-%m}"),
         (_("Workers on the team"), coverage.total),
         (_("Talked with this month"), coverage.talked),
@@ -67,83 +44,90 @@ def coverage_workbook(report: StreetReport, talks: Sequence[tuple[int, int, date
         (_("New entrants awaiting a mentor"), len(report.awaiting_mentor)),
         (_("As of"), report.today),
     ]
-    for row in rows:
-        _append(summary, row)
-    for cell in summary["A"]:
-        cell.font = Font(bold=True)
-    summary.column_dimensions["A"].width = 34
-    summary.column_dimensions["B"].width = 14
 
+
+def _team_rows(
+    report: StreetReport, talks: Sequence[tuple[int, int, date, str]]
+) -> Iterator[Sequence[Any]]:
     by_worker: dict[int, list[tuple[date, str]]] = {}
     for _talk_id, worker_id, held_on, leader in talks:
         by_worker.setdefault(worker_id, []).append((held_on, leader))
-    team = _sheet(
-        book,
-        _("Talks this month"),
-        [_("Name"), _("Community"), _("Status"), _("Talks"), _("Dates"), _("Talk leader")],
-        (12, 16, 10, 8, 24, 16),
-    )
     for row in sorted(report.team, key=lambda r: (r.talked, r.community, r.name)):
         held = by_worker.get(row.worker_id, [])
-        _append(
-            team,
-            (
-                row.name,
-                row.community,
-                label(row.status),
-                row.talks_this_month,
-                "、".join(f"{day:%Y-%m-%d}" for day, _leader in held),
-                "、".join(sorted({leader for _day, leader in held})),
-            ),
+        yield (
+            row.name,
+            row.community,
+            row.status,
+            row.talks_this_month,
+            "、".join(f"{day:%Y-%m-%d}" for day, _leader in held),
+            "、".join(sorted({leader for _day, leader in held})),
         )
 
-    quiet = _sheet(
-        book,
-        _("No session in 30 days"),
-        [_("Mentor"), _("Mentee"), _("Community"), _("Paired since"), _("Last session"), _("Days")],
-        (12, 12, 16, 14, 14, 8),
-    )
-    for row in report.quiet:
-        _append(
-            quiet,
+
+def _sheets(report: StreetReport, talks: Sequence[tuple[int, int, date, str]]) -> list[Sheet]:
+    return [
+        Sheet(
+            _("Talks this month"),
+            [_("Name"), _("Community"), _("Status"), _("Talks"), _("Dates"), _("Talk leader")],
+            (12, 16, 10, 8, 24, 16),
+            _team_rows(report, talks),
+        ),
+        Sheet(
+            _("No session in 30 days"),
+            [
+                _("Mentor"),
+                _("Mentee"),
+                _("Community"),
+                _("Paired since"),
+                _("Last session"),
+                _("Days"),
+            ],
+            (12, 12, 16, 14, 14, 8),
             (
-                row.mentor_name,
-                row.mentee_name,
-                row.community,
-                row.pairing.starts_on,
-                row.last_session_on,
-                row.days_quiet,
+                (
+                    r.mentor_name,
+                    r.mentee_name,
+                    r.community,
+                    r.pairing.starts_on,
+                    r.last_session_on,
+                    r.days_quiet,
+                )
+                for r in report.quiet
             ),
-        )
-
-    overdue = _sheet(
-        book,
-        _("Overdue follow-ups"),
-        [_("Worker"), _("Talk on"), _("Talk leader"), _("Owner"), _("Due by"), _("Days overdue")],
-        (12, 14, 14, 16, 14, 10),
-    )
-    for row in report.overdue:
-        _append(
-            overdue,
+        ),
+        Sheet(
+            _("Overdue follow-ups"),
+            [
+                _("Worker"),
+                _("Talk on"),
+                _("Talk leader"),
+                _("Owner"),
+                _("Due by"),
+                _("Days overdue"),
+            ],
+            (12, 14, 14, 16, 14, 10),
             (
-                row.worker_name,
-                row.talk_on,
-                row.leader_name,
-                row.owner,
-                row.due_on,
-                row.days_overdue,
+                (r.worker_name, r.talk_on, r.leader_name, r.owner, r.due_on, r.days_overdue)
+                for r in report.overdue
             ),
+        ),
+        Sheet(
+            _("Awaiting a mentor"),
+            [_("Name"), _("Community"), _("Started community work on")],
+            (12, 16, 18),
+            ((r.name, r.community, r.started_on) for r in report.awaiting_mentor),
+        ),
+    ]
+
+
+def coverage_workbook(report: StreetReport, talks: Sequence[tuple[int, int, date, str]]) -> bytes:
+    """Return the workbook: summary, this month's talks per worker, quiet pairings, overdue."""
+    book = xlsx.workbook()
+    summary = xlsx.add_sheet(book, _("Summary"), (), widths=(34, 14), freeze=False)
+    for name, value in _summary(report):
+        summary.append([xlsx.cell(summary, name, font=xlsx.BOLD), xlsx.cell(summary, value)])
+    for sheet in _sheets(report, talks):
+        xlsx.append_rows(
+            xlsx.add_sheet(book, sheet.title, sheet.headers, widths=sheet.widths), sheet.rows
         )
-
-    waiting = _sheet(
-        book,
-        _("Awaiting a mentor"),
-        [_("Name"), _("Community"), _("Started community work on")],
-        (12, 16, 18),
-    )
-    for row in report.awaiting_mentor:
-        _append(waiting, (row.name, row.community, row.started_on))
-
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx.to_bytes(book)

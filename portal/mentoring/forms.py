@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from portal.enums import MentoringTopic
-from portal.web.forms import PortalForm, WholeNumberField, choice_field, date_field
+from portal.web.forms import PortalForm, WholeNumberField, at_most, choice_field, date_field
 from portal.web.forms import vocabulary_choices as _choices
 
 # -- street admin ------------------------------------------------------------------------------
@@ -25,10 +25,7 @@ class PairingForm(PortalForm):
     starts_on = date_field(_l("Starts on"))
     goals = TextAreaField(
         _l("Goals of the pairing"),
-        validators=[
-            DataRequired(_l("Write down the goals of the pairing.")),
-            Length(max=500, message=_l("At most %(max)d characters.")),
-        ],
+        validators=[DataRequired(_l("Write down the goals of the pairing.")), at_most(500)],
         render_kw={"rows": 3},
     )
 
@@ -44,10 +41,7 @@ class EndPairingForm(PortalForm):
     ends_on = date_field(_l("Ended on"))
     reason = StringField(
         _l("Reason"),
-        validators=[
-            DataRequired(_l("Give the reason for ending the pairing.")),
-            Length(max=200, message=_l("At most %(max)d characters.")),
-        ],
+        validators=[DataRequired(_l("Give the reason for ending the pairing.")), at_most(200)],
     )
 
 
@@ -58,17 +52,11 @@ class ChangePairingForm(PortalForm):
     changed_on = date_field(_l("Changed on"))
     reason = StringField(
         _l("Reason for the change"),
-        validators=[
-            DataRequired(_l("Give the reason for ending the pairing.")),
-            Length(max=200, message=_l("At most %(max)d characters.")),
-        ],
+        validators=[DataRequired(_l("Give the reason for ending the pairing.")), at_most(200)],
     )
     goals = TextAreaField(
         _l("Goals of the new pairing"),
-        validators=[
-            DataRequired(_l("Write down the goals of the pairing.")),
-            Length(max=500, message=_l("At most %(max)d characters.")),
-        ],
+        validators=[DataRequired(_l("Write down the goals of the pairing.")), at_most(500)],
         render_kw={"rows": 3},
     )
 
@@ -100,15 +88,12 @@ class SessionForm(PortalForm):
     )
     passed_on = TextAreaField(
         _l("What was passed on"),
-        validators=[
-            DataRequired(_l("Write down what was passed on.")),
-            Length(max=1000, message=_l("At most %(max)d characters.")),
-        ],
+        validators=[DataRequired(_l("Write down what was passed on.")), at_most(1000)],
         render_kw={"rows": 3},
     )
     next_step = TextAreaField(
         _l("Next step"),
-        validators=[Optional(), Length(max=500, message=_l("At most %(max)d characters."))],
+        validators=[Optional(), at_most(500)],
         render_kw={"rows": 2},
     )
 
@@ -122,7 +107,7 @@ class ConfirmForm(PortalForm):
 
     reflection = TextAreaField(
         _l("My reflection (optional)"),
-        validators=[Optional(), Length(max=500, message=_l("At most %(max)d characters."))],
+        validators=[Optional(), at_most(500)],
         render_kw={"rows": 2},
     )
 
@@ -133,6 +118,6 @@ class GrowthItemForm(PortalForm):
     done_on = date_field(_l("Done on"), required=False)
     evidence = TextAreaField(
         _l("Evidence (what, where, document)"),
-        validators=[Optional(), Length(max=500, message=_l("At most %(max)d characters."))],
+        validators=[Optional(), at_most(500)],
         render_kw={"rows": 2},
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
@@ -236,15 +237,23 @@ STREET_MENTORS = (
     )
     .order_by(User.name)
 )
-STREET_WORKERS = (
-    sa.select(WorkerProfile.user_id, User.name, Community.name)
-    .join(User, User.id == WorkerProfile.user_id)
-    .join(Community, Community.id == WorkerProfile.community_id)
-    .where(
-        Community.street_id == sa.bindparam("street_id"),
-        WorkerProfile.status != WorkerStatus.EXITED,
+
+
+def _street_team(*columns: Any) -> sa.Select[Any]:
+    """Select columns of a street's workers who have not left (bind ``street_id``)."""
+    return (
+        sa.select(*columns)
+        .join(User, User.id == WorkerProfile.user_id)
+        .join(Community, Community.id == WorkerProfile.community_id)
+        .where(
+            Community.street_id == sa.bindparam("street_id"),
+            WorkerProfile.status != WorkerStatus.EXITED,
+        )
     )
-    .order_by(Community.name, User.name)
+
+
+STREET_WORKERS = _street_team(WorkerProfile.user_id, User.name, Community.name).order_by(
+    Community.name, User.name
 )
 _CURRENT_MENTOR_NAME = (
     sa.select(User.name)
@@ -255,18 +264,14 @@ _CURRENT_MENTOR_NAME = (
     .scalar_subquery()
 )
 STREET_NEW_ENTRANTS = (
-    sa.select(
+    _street_team(
         WorkerProfile.user_id,
         User.name,
         Community.name,
         WorkerProfile.community_work_started_on,
         _CURRENT_MENTOR_NAME,
     )
-    .join(User, User.id == WorkerProfile.user_id)
-    .join(Community, Community.id == WorkerProfile.community_id)
     .where(
-        Community.street_id == sa.bindparam("street_id"),
-        WorkerProfile.status != WorkerStatus.EXITED,
         WorkerProfile.community_work_started_on >= sa.bindparam("started_after"),
         WorkerProfile.community_work_started_on <= sa.bindparam("today"),
     )

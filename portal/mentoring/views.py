@@ -27,6 +27,7 @@ from portal.mentoring.models import MentorPairing, MentorSession
 from portal.people import queries as people_queries
 from portal.people.access import own_profile, require_role
 from portal.people.models import WorkerProfile
+from portal.refusals import Refused
 from portal.timeutil import local_today, utcnow
 from portal.web.htmx import render
 from portal.web.views import INVALID, actor, commit_or_show, form_status
@@ -75,16 +76,17 @@ def _mentee_page(mentee_id: int, form: SessionForm | None, status: int = 200):
         form = SessionForm(data=_session_defaults(current_user.id, today))
     sessions = queries.sessions_of_mentor_with(current_user.id, mentee_id)
     now = utcnow()
-    context = {
-        "worker": worker,
-        "pairing": current,
-        "past": [p for p in mine if p.ends_on is not None],
-        "form": form,
-        "sessions": sessions,
-        "editable": {s.id for s in sessions if not rules.is_locked(s.created_at, now)},
-        "first_years": rules.in_first_three_years(worker.community_work_started_on, today),
-    }
-    return render("mentoring/mentee.html", **context), status
+    page = render(
+        "mentoring/mentee.html",
+        worker=worker,
+        pairing=current,
+        past=[p for p in mine if p.ends_on is not None],
+        form=form,
+        sessions=sessions,
+        editable={s.id for s in sessions if not rules.is_locked(s.created_at, now)},
+        first_years=rules.in_first_three_years(worker.community_work_started_on, today),
+    )
+    return page, status
 
 
 @bp.get("/mentoring/mentees/<int:mentee_id>")
@@ -95,9 +97,12 @@ def mentee(mentee_id: int):
 
 
 def _session_data(form: SessionForm) -> operations.SessionData:
+    held_on, minutes = form.held_on.data, form.minutes.data
+    if held_on is None or minutes is None:  # both required: a valid form has them
+        raise Refused(_("Fill in this field."))
     return operations.SessionData(
-        held_on=form.held_on.data,
-        minutes=form.minutes.data,
+        held_on=held_on,
+        minutes=minutes,
         topic=MentoringTopic(form.topic.data),
         passed_on=form.passed_on.data or "",
         next_step=form.next_step.data or "",
@@ -111,7 +116,7 @@ def log_session(mentee_id: int):
     """Log a session with a current mentee."""
     require_role(current_user, Role.MENTOR)
     pairing = queries.current_pairing_of(mentee_id)
-    if not access.can_log_session(current_user, pairing):
+    if pairing is None or not access.can_log_session(current_user, pairing):
         status = (
             403
             if any(
@@ -148,7 +153,7 @@ def edit_session(session_id: int):
             db.session.commit()
             abort(403, description=str(refusal.message))
         abort(403, description=str(operations.locked_message(session)))
-    pairing = db.session.get(MentorPairing, session.pairing_id)
+    pairing = db.session.get_one(MentorPairing, session.pairing_id)
     form = SessionForm(obj=session if request.method == "GET" else None)
     if request.method == "GET":
         form.topic.data = session.topic.value
@@ -167,12 +172,13 @@ def edit_session(session_id: int):
         if commit_or_show(form, write):
             flash(_("Session corrected."), "success")
             return redirect(url_for("mentoring.mentee", mentee_id=session.mentee_id))
-    context = {
-        "session": session,
-        "form": form,
-        "locks_at": rules.editable_until(session.created_at),
-    }
-    return render("mentoring/session_edit.html", **context), form_status(form)
+    page = render(
+        "mentoring/session_edit.html",
+        session=session,
+        form=form,
+        locks_at=rules.editable_until(session.created_at),
+    )
+    return page, form_status(form)
 
 
 # -- mentee --------------------------------------------------------------------------------------
@@ -186,14 +192,15 @@ def _my_mentoring(forms: dict | None = None, status: int = 200):
         s.id: forms.get(s.id) or ConfirmForm(prefix=f"s{s.id}", data={"reflection": s.reflection})
         for s, _name in sessions
     }
-    context = {
-        "worker": worker,
-        "pairings": queries.mentee_pairings(worker.user_id),
-        "sessions": sessions,
-        "forms": confirm_forms,
-        "first_years": rules.in_first_three_years(worker.community_work_started_on, local_today()),
-    }
-    return render("mentoring/mine.html", **context), status
+    page = render(
+        "mentoring/mine.html",
+        worker=worker,
+        pairings=queries.mentee_pairings(worker.user_id),
+        sessions=sessions,
+        forms=confirm_forms,
+        first_years=rules.in_first_three_years(worker.community_work_started_on, local_today()),
+    )
+    return page, status
 
 
 @bp.get("/mentoring/mine")
@@ -244,18 +251,17 @@ def _growth_page(worker_id: int, forms: dict | None = None, status: int = 200):
                 item = items.get(kind)
                 data = {"done_on": item.done_on, "evidence": item.evidence} if item else {}
                 forms[kind] = GrowthItemForm(prefix=kind.value, data=data)
-    context = {
-        "worker": worker,
-        "kinds": list(GrowthKind),
-        "items": items,
-        "forms": forms if editable else {},
-        "done": rules.growth_progress([i.done_on for i in items.values()]),
-        "first_years": rules.in_first_three_years(worker.community_work_started_on, today),
-        "plan_ends_on": rules.period_end(
-            worker.community_work_started_on, rules.GROWTH_PLAN_MONTHS
-        ),
-    }
-    return render("mentoring/growth.html", **context), status
+    page = render(
+        "mentoring/growth.html",
+        worker=worker,
+        kinds=list(GrowthKind),
+        items=items,
+        forms=forms if editable else {},
+        done=rules.growth_progress([i.done_on for i in items.values()]),
+        first_years=rules.in_first_three_years(worker.community_work_started_on, today),
+        plan_ends_on=rules.period_end(worker.community_work_started_on, rules.GROWTH_PLAN_MONTHS),
+    )
+    return page, status
 
 
 @bp.get("/mentoring/growth/<int:worker_id>")

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, FormField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from portal.enums import ConcernArea, FollowUpStatus
 from portal.web.forms import (
     MultiCheckboxField,
     PortalForm,
     PortalSubform,
+    at_most,
     choice_field,
     date_field,
 )
@@ -42,11 +43,11 @@ class FollowUpRowForm(PortalSubform):
 
     item = StringField(
         _l("Follow-up"),
-        validators=[Optional(), Length(max=300, message=_l("At most %(max)d characters."))],
+        validators=[Optional(), at_most(300)],
     )
     owner = StringField(
         _l("Owner"),
-        validators=[Optional(), Length(max=64, message=_l("At most %(max)d characters."))],
+        validators=[Optional(), at_most(64)],
     )
     due_on = date_field(_l("Due by"), required=False)
 
@@ -61,15 +62,12 @@ class TalkForm(PortalForm):
     )
     notes = TextAreaField(
         _l("What was said"),
-        validators=[
-            DataRequired(_l("Write down what was said.")),
-            Length(max=2000, message=_l("At most %(max)d characters.")),
-        ],
+        validators=[DataRequired(_l("Write down what was said.")), at_most(2000)],
         render_kw={"rows": 4},
     )
     help_promised = TextAreaField(
         _l("Help promised"),
-        validators=[Optional(), Length(max=1000, message=_l("At most %(max)d characters."))],
+        validators=[Optional(), at_most(1000)],
         render_kw={"rows": 2},
     )
     follow_ups = FieldList(FormField(FollowUpRowForm), min_entries=3, max_entries=10)

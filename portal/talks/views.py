@@ -33,6 +33,10 @@ def _worker(worker_id: int) -> WorkerProfile | None:
     return people_queries.worker_with_user(worker_id, session_user=current_user)
 
 
+def _worker_or_404(worker_id: int) -> WorkerProfile:
+    return _worker(worker_id) or abort(404)
+
+
 # -- talk leader ---------------------------------------------------------------------------------
 
 
@@ -45,14 +49,21 @@ def talks_home():
     month = parse_month(request.args.get("month"), today)
     team = queries.leader_team(current_user.id, month, today)
     coverage = rules.coverage([r.worker_id for r in team], [r.worker_id for r in team if r.talked])
-    context = {
-        "to_do": [row for row in team if not row.talked],
-        "done": [row for row in team if row.talked],
-        "coverage": coverage,
-        "talks": queries.leader_talks_in_month(current_user.id, month),
+    return render(
+        "talks/talks_home.html",
+        to_do=[row for row in team if not row.talked],
+        done=[row for row in team if row.talked],
+        coverage=coverage,
+        talks=queries.leader_talks_in_month(current_user.id, month),
         **month_nav(month, today),
-    }
-    return render("talks/talks_home.html", **context)
+    )
+
+
+def _my_communities() -> set[int]:
+    """Return the communities the signed-in talk leader holds the talks in (none if not one)."""
+    if current_user.has_role(Role.TALK_LEADER):
+        return queries.leader_communities(current_user.id)
+    return set()
 
 
 NOT_RESPONSIBLE = "This worker is not among the workers you are responsible for."
@@ -60,8 +71,9 @@ NOT_RESPONSIBLE = "This worker is not among the workers you are responsible for.
 
 def _talk_worker(worker_id: str | None) -> tuple[WorkerProfile | None, set[int]]:
     communities = queries.leader_communities(current_user.id)
-    valid = worker_id and worker_id.isdigit() and len(worker_id) <= 9  # fits any integer column
-    worker = _worker(int(worker_id)) if valid else None
+    worker = None
+    if worker_id and worker_id.isdigit() and len(worker_id) <= 9:  # fits any integer column
+        worker = _worker(int(worker_id))
     if worker is None or not access.can_talk_with(current_user, worker, communities):
         return None, communities
     return worker, communities
@@ -90,15 +102,16 @@ def new_talk():
     carried = queries.carried_over(worker.user_id, today)
     carried_errors: list[str] = []
     failed = posted
-    if form.validate_on_submit():
+    held_on = form.held_on.data
+    if form.validate_on_submit() and held_on is not None:  # required: a valid form has it
         updates = _carried_updates(carried, carried_errors)
         follow_ups = _follow_up_rows(form)
         if not carried_errors and follow_ups is not None:
 
-            def write():
+            def write() -> None:
                 operations.hold_talk(
                     worker,
-                    _talk_data(form, follow_ups),
+                    _talk_data(form, held_on, follow_ups),
                     communities=communities,
                     carried=updates,
                     today=today,
@@ -108,29 +121,31 @@ def new_talk():
 
             if commit_or_show(form, write):
                 flash(_("Talk saved."), "success")
-                month = form.held_on.data.strftime("%Y-%m")
+                month = held_on.strftime("%Y-%m")
                 return redirect(url_for("talks.talks_home", month=month))
-    context = {
-        "worker": worker,
-        "form": form,
-        "carried": carried,
-        "carried_errors": carried_errors,
-        "statuses": status_choices(),
-        "chosen": {k: v for k, v in request.form.items() if k.startswith("carry-")},
-        "more_rows_open": any(
+    page = render(
+        "talks/talk_new.html",
+        worker=worker,
+        form=form,
+        carried=carried,
+        carried_errors=carried_errors,
+        statuses=status_choices(),
+        chosen={k: v for k, v in request.form.items() if k.startswith("carry-")},
+        more_rows_open=any(
             entry.form.errors or entry.form.item.data for entry in form.follow_ups.entries[1:]
         ),
-    }
-    page = render("talks/talk_new.html", **context)
+    )
     # Audited after rendering: committing first would expire what the page shows.
     _audit_carried(carried)
     db.session.commit()
     return page, INVALID if failed else 200
 
 
-def _talk_data(form: TalkForm, follow_ups: list[operations.FollowUpData]) -> operations.TalkData:
+def _talk_data(
+    form: TalkForm, held_on: date, follow_ups: list[operations.FollowUpData]
+) -> operations.TalkData:
     return operations.TalkData(
-        held_on=form.held_on.data,
+        held_on=held_on,
         concerns=[ConcernArea(c) for c in form.concerns.data or []],
         notes=form.notes.data or "",
         help_promised=form.help_promised.data or "",
@@ -165,7 +180,7 @@ def _follow_up_rows(form: TalkForm) -> list[operations.FollowUpData] | None:
                 _("A follow-up cannot be due before the talk."),
             ]
             ok = False
-        elif item.strip():
+        elif item.strip() and due_on is not None:  # a complete row has its due date
             rows.append(operations.FollowUpData(item=item, owner=owner, due_on=due_on))
     if not ok:
         form.form_errors.append(_("Please correct the marked fields."))
@@ -189,32 +204,25 @@ def _talk_back_url(the_talk) -> str:
 @writes
 def talk(talk_id: int):
     """Show a talk note to its leader, its worker or their street admin (audited)."""
-    found = queries.talk(talk_id)
-    worker = _worker(found[0].worker_id) if found else None
-    if worker is None or not access.can_read_talk(
-        current_user, found[0], worker.community.street_id
-    ):
+    the_talk, leader_name = queries.talk(talk_id) or abort(404)
+    worker = _worker_or_404(the_talk.worker_id)
+    if not access.can_read_talk(current_user, the_talk, worker.community.street_id):
         abort(404)
-    the_talk, leader_name = found
-    communities = (
-        queries.leader_communities(current_user.id)
-        if current_user.has_role(Role.TALK_LEADER)
-        else set()
-    )
+    communities = _my_communities()
     forms = {
         f.id: FollowUpStatusForm(prefix=f"f{f.id}", data={"status": f.status.value})
         for f in the_talk.follow_ups
         if access.can_update_follow_up(current_user, f, worker, communities)
     }
-    context = {
-        "talk": the_talk,
-        "leader_name": leader_name,
-        "worker": worker,
-        "forms": forms,
-        "overdue_ids": _overdue_ids([the_talk], local_today()),
-        "back_url": _talk_back_url(the_talk),
-    }
-    page = render("talks/talk.html", **context)
+    page = render(
+        "talks/talk.html",
+        talk=the_talk,
+        leader_name=leader_name,
+        worker=worker,
+        forms=forms,
+        overdue_ids=_overdue_ids([the_talk], local_today()),
+        back_url=_talk_back_url(the_talk),
+    )
     if access.read_is_audited(current_user, the_talk):
         operations.record_talk_read(the_talk, actor=actor(), via="talk")
         db.session.commit()
@@ -226,16 +234,9 @@ def talk(talk_id: int):
 @writes
 def update_follow_up(follow_up_id: int):
     """Change a follow-up's status (its leader, a responsible leader, or the street admin)."""
-    follow_up = queries.follow_up(follow_up_id)
-    worker = _worker(follow_up.worker_id) if follow_up else None
-    communities = (
-        queries.leader_communities(current_user.id)
-        if current_user.has_role(Role.TALK_LEADER)
-        else set()
-    )
-    if worker is None or not access.can_update_follow_up(
-        current_user, follow_up, worker, communities
-    ):
+    follow_up = queries.follow_up(follow_up_id) or abort(404)
+    worker = _worker_or_404(follow_up.worker_id)
+    if not access.can_update_follow_up(current_user, follow_up, worker, _my_communities()):
         abort(404)
     form = FollowUpStatusForm(prefix=f"f{follow_up.id}")
     if not form.validate_on_submit():
@@ -302,13 +303,15 @@ def responsibilities():
     by_leader = {
         leader.id: [c.name for c in communities if (leader.id, c.id) in held] for leader in leaders
     }
-    context = {
-        "form": form,
-        "leaders": leaders,
-        "by_leader": by_leader,
-        "chosen": next(
-            (u for u in leaders if u.id == form.leader.data),
-            next((u for u in leaders if u.id == chosen_leader), None),
-        ),
-    }
-    return render("talks/responsibilities.html", **context), form_status(form)
+    chosen = next(
+        (u for u in leaders if u.id == form.leader.data),
+        next((u for u in leaders if u.id == chosen_leader), None),
+    )
+    page = render(
+        "talks/responsibilities.html",
+        form=form,
+        leaders=leaders,
+        by_leader=by_leader,
+        chosen=chosen,
+    )
+    return page, form_status(form)
