@@ -38,6 +38,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask import Flask, current_app
+from flask.globals import app_ctx
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 from requests.adapters import HTTPAdapter
@@ -139,13 +140,18 @@ def load_keys(app: Flask) -> VapidKeys | None:
     path = key_file(app)
     if not path.exists():
         return None
+    return read_key_file(path)
+
+
+def read_key_file(path: Path) -> VapidKeys:
+    """Read the key pair ``push init`` wrote."""
     vapid = _vapid_from_text(path.read_text())
     return VapidKeys(vapid, public_key_of(vapid), str(path))
 
 
 def vapid_keys(app: Flask | None = None) -> VapidKeys | None:
     """Return the app's VAPID keys (read once per app), or None when push is not set up."""
-    app = app or current_app._get_current_object()
+    app = app or app_ctx.app
     cache = app.extensions.setdefault("portal_push", {})
     if "keys" not in cache:
         cache["keys"] = load_keys(app)
@@ -231,19 +237,31 @@ def parse_subscription(data: Any, allowed: Any) -> SubscriptionInfo:
     if not endpoint_host_allowed(endpoint, allowed):
         raise SubscriptionError("service_not_allowed")
     p256dh, auth = keys.get("p256dh"), keys.get("auth")
-    try:
-        point = b64url_decode(p256dh)
-        if len(point) != 65:
-            raise ValueError("not an uncompressed point")
-        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
-    except (ValueError, TypeError) as error:
-        raise SubscriptionError("bad_p256dh") from error
-    try:
-        if len(b64url_decode(auth)) != 16:
-            raise ValueError("not 16 bytes")
-    except (ValueError, TypeError) as error:
-        raise SubscriptionError("bad_auth") from error
+    if not isinstance(p256dh, str) or not _is_p256_point(p256dh):
+        raise SubscriptionError("bad_p256dh")
+    if not isinstance(auth, str) or not _is_auth_secret(auth):
+        raise SubscriptionError("bad_auth")
     return SubscriptionInfo(endpoint, p256dh, auth)
+
+
+def _is_p256_point(text: str) -> bool:
+    """Return whether ``text`` is the base64url of an uncompressed P-256 public key."""
+    try:
+        point = b64url_decode(text)
+        if len(point) != 65:
+            return False
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+def _is_auth_secret(text: str) -> bool:
+    """Return whether ``text`` is the base64url of a 16-byte auth secret."""
+    try:
+        return len(b64url_decode(text)) == 16
+    except ValueError:
+        return False
 
 
 # -- sending -----------------------------------------------------------------------------
@@ -540,8 +558,10 @@ def build_channel(app: Flask) -> PushChannel | None:
         allowed=allowed_hosts(app),
     )
     icon = None
-    if app.static_folder and (Path(app.static_folder) / "icons" / "icon-192.png").exists():
-        icon = app.static_url_path + "/icons/icon-192.png"
+    static_url = app.static_url_path
+    icon_file = Path(app.static_folder or "") / "icons" / "icon-192.png"
+    if app.static_folder and static_url is not None and icon_file.exists():
+        icon = static_url + "/icons/icon-192.png"
     return PushChannel(sender, ttl=int(config.get("PUSH_TTL", DEFAULT_TTL)), icon=icon)
 
 

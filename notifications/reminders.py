@@ -14,7 +14,7 @@ reminder, and a re-run is not.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -71,7 +71,7 @@ class ReminderKind:
     """A kind of reminder: what the user switches on or off in the settings."""
 
     code: str
-    label: object  # lazy string
+    label: str  # a lazy_gettext string: translated where it is shown
     roles: frozenset[Role]
     cadence: str
     collect: Collector
@@ -149,11 +149,16 @@ def pace_period(progress: rules.TrainingProgress, today: date) -> str | None:
     return timing.month_key(today)
 
 
+def appraisal_key(year: int) -> str:
+    """Return the period key of a year's appraisal notice (scheduler and publishing share it)."""
+    return f"{year:04d}"
+
+
 def appraisal_period(year: int, published_at: datetime | None, now: datetime) -> str | None:
     """Return the year's key for a result published in the last 30 days, else None."""
     if published_at is None or published_at > now or now - published_at > APPRAISAL_FRESH:
         return None
-    return f"{year:04d}"
+    return appraisal_key(year)
 
 
 def health_check_period(today: date, due_on: date, *, done: bool) -> str | None:
@@ -172,9 +177,11 @@ def path_for(endpoint: str, **values) -> str:
     return adapter.build(endpoint, values)
 
 
-def _locale(locale: str | None) -> str:
-    languages = current_app.config.get("LANGUAGES", ())
-    return locale if locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+def locale_for(locale: str | None) -> str:
+    """Return the user's language if the app offers it, else the app's default."""
+    if locale is not None and locale in current_app.config.get("LANGUAGES", ()):
+        return locale
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def _profile_code(code: str | None) -> str:
@@ -256,7 +263,7 @@ FRESH_APPRAISALS = (
 _TICK = timedelta(microseconds=1)
 
 
-def _expected(training: Training) -> list:
+def _expected(training: Training) -> Sequence[sa.Row[tuple[int, str | None]]]:
     return db.session.execute(EXPECTED, {"training_id": training.id}).all()
 
 
@@ -270,7 +277,7 @@ def collect_training_tomorrow(now: datetime) -> Iterator[Reminder]:
         if period is None:
             continue
         for user_id, locale in _expected(training):
-            with force_locale(_locale(locale)):
+            with force_locale(locale_for(locale)):
                 title, body = texts.training_tomorrow(
                     training.title, training.starts_at, training.place
                 )
@@ -295,7 +302,7 @@ def collect_training_soon(now: datetime) -> Iterator[Reminder]:
         if period is None:
             continue
         for user_id, locale in _expected(training):
-            with force_locale(_locale(locale)):
+            with force_locale(locale_for(locale)):
                 title, body = texts.training_soon(
                     training.title, training.starts_at, training.place
                 )
@@ -317,12 +324,14 @@ def collect_certificate(now: datetime) -> Iterator[Reminder]:
     for row in db.session.execute(UNCERTIFIED_WORKERS):
         profile = load_profile(_profile_code(row.policy_code))
         deadline = rules.certificate_deadline(profile, row.exam_eligible_on)
-        state = rules.certificate_state(profile, deadline, today, certified=False)
-        period = certificate_period(state.days_left)
-        if period is None:
+        if deadline is None:  # not selected: the query keeps workers with an eligibility date
             continue
-        with force_locale(_locale(row.locale)):
-            title, body = texts.certificate_deadline(deadline, state.days_left)
+        days_left = rules.certificate_state(profile, deadline, today, certified=False).days_left
+        period = certificate_period(days_left)
+        if period is None or days_left is None:
+            continue
+        with force_locale(locale_for(row.locale)):
+            title, body = texts.certificate_deadline(deadline, days_left)
             yield Reminder(
                 user_id=row.user_id,
                 kind="certificate_deadline",
@@ -341,9 +350,8 @@ def collect_training_pace(now: datetime) -> Iterator[Reminder]:
     if today.month == 1:
         return
     first, last = date(today.year, 1, 1), date(today.year, 12, 31)
-    credited = dict(
-        db.session.execute(CREDITED_BY_WORKER, {"first_day": first, "last_day": last}).all()
-    )
+    params = {"first_day": first, "last_day": last}
+    credited = dict(db.session.execute(CREDITED_BY_WORKER, params).tuples().all())
     for row in db.session.execute(_WORKERS):
         profile = load_profile(_profile_code(row.policy_code))
         new_entrant = row.community_work_started_on.year == today.year
@@ -355,7 +363,7 @@ def collect_training_pace(now: datetime) -> Iterator[Reminder]:
         period = pace_period(progress, today)
         if period is None:
             continue
-        with force_locale(_locale(row.locale)):
+        with force_locale(locale_for(row.locale)):
             title, body = texts.training_pace(
                 progress.credited, progress.required, progress.expected_by_now
             )
@@ -378,7 +386,7 @@ def collect_appraisal(now: datetime) -> Iterator[Reminder]:
         period = appraisal_period(row.year, row.published_at, now)
         if period is None:
             continue
-        with force_locale(_locale(row.locale)):
+        with force_locale(locale_for(row.locale)):
             title, body = texts.appraisal_published(row.year)
             yield Reminder(
                 user_id=row.worker_id,
@@ -401,7 +409,7 @@ def collect_health_check(now: datetime) -> Iterator[Reminder]:
         period = health_check_period(today, due_on, done=False)
         if period is None:
             continue
-        with force_locale(_locale(row.locale)):
+        with force_locale(locale_for(row.locale)):
             title, body = texts.health_check(due_on)
             yield Reminder(
                 user_id=row.user_id,

@@ -7,8 +7,9 @@ commits (and, for the test message, then delivers it; see notifications.deliver)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -21,7 +22,11 @@ from portal.inbox import texts
 from portal.inbox.models import Delivery, Notification, NotificationSettings, PushSubscription
 from portal.people.models import User
 
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+# The dialects with INSERT … ON CONFLICT (both tested); other databases take the slow path.
+_INSERTS: dict[str, Callable[[type[PushSubscription]], postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
 
 
 def mark_read(notification: Notification, *, actor: User, now: datetime) -> bool:
@@ -37,13 +42,12 @@ def mark_read(notification: Notification, *, actor: User, now: datetime) -> bool
 
 def mark_all_read(*, actor: User, now: datetime) -> int:
     """Mark every unread notification of the actor read; return how many."""
-    result = db.session.execute(
+    return _changed(
         sa.update(Notification)
         .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
         .values(read_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount
 
 
 def save_settings(
@@ -101,20 +105,26 @@ def save_subscription(
             for key, value in values.items():
                 setattr(found, key, value)
     db.session.flush()
-    return db.session.scalar(
+    return db.session.scalars(
         sa.select(PushSubscription)
         .where(PushSubscription.endpoint == info.endpoint)
         .execution_options(populate_existing=True)
-    )
+    ).one()
 
 
 def remove_subscription(endpoint: str, *, actor: User) -> int:
     """Forget the actor's subscription with this endpoint; return how many were removed."""
-    return db.session.execute(
+    return _changed(
         sa.delete(PushSubscription).where(
             PushSubscription.user_id == actor.id, PushSubscription.endpoint == endpoint
         )
-    ).rowcount
+    )
+
+
+def _changed(statement: sa.Update | sa.Delete) -> int:
+    """Run an UPDATE or DELETE; return how many rows it changed."""
+    # Its result is a CursorResult; Session.execute is typed for any statement.
+    return cast("sa.CursorResult[Any]", db.session.execute(statement)).rowcount
 
 
 def send_test(

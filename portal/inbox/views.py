@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -32,6 +31,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
+from werkzeug.wrappers import Response
 
 from notifications import channels as channel_registry
 from notifications import push, wecom
@@ -42,7 +42,7 @@ from notifications.reminders import kinds_for_roles
 from portal.database import writes
 from portal.extensions import db, limiter
 from portal.inbox import operations, queries
-from portal.inbox.forms import KIND_PREFIX, TestForm, settings_form
+from portal.inbox.forms import KIND_PREFIX, TestForm, WeComSettingsForm, settings_form
 from portal.inbox.models import Notification
 from portal.timeutil import utcnow
 from portal.web.htmx import is_fragment_request, render
@@ -54,6 +54,7 @@ STOP_POLLING = 286  # htmx stops polling on this status
 
 
 def _changed(response: Response) -> Response:
+    """Tell the bell that the unread count changed."""
     response.headers["HX-Trigger"] = CHANGED
     return response
 
@@ -167,7 +168,9 @@ def settings():
     kinds = _kinds()
     wecom_on = wecom.is_configured(current_app)
     disabled = set(saved.disabled_kinds or ()) if saved else set()
-    defaults = {KIND_PREFIX + kind.code: kind.code not in disabled for kind in kinds}
+    defaults: dict[str, bool | str] = {
+        KIND_PREFIX + kind.code: kind.code not in disabled for kind in kinds
+    }
     if saved:
         defaults.update(quiet_start=saved.quiet_start, quiet_end=saved.quiet_end)
         defaults["wecom_userid"] = saved.wecom_userid or ""
@@ -175,13 +178,14 @@ def settings():
         defaults["quiet_start"], defaults["quiet_end"] = default_quiet_hours()
     form = settings_form(kinds, wecom=wecom_on, data=defaults)
     if form.validate_on_submit():
+        quiet_start, quiet_end = form.quiet_hours()
         operations.save_settings(
             actor=current_user,
             shown_kinds=form.kind_codes,
             enabled_kinds=form.enabled_kinds(),
-            quiet_start=form.quiet_start.data,
-            quiet_end=form.quiet_end.data,
-            wecom_userid=form.wecom_userid.data if wecom_on else None,
+            quiet_start=quiet_start,
+            quiet_end=quiet_end,
+            wecom_userid=form.wecom_userid.data if isinstance(form, WeComSettingsForm) else None,
             change_wecom=wecom_on,
         )
         db.session.commit()
