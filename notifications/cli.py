@@ -15,7 +15,7 @@ import click
 from flask.cli import AppGroup, with_appcontext
 from flask.globals import app_ctx
 
-from notifications import push, scheduler
+from notifications import scheduler, vapid
 from notifications.reminders import DAILY, FREQUENT
 from portal.timeutil import LOCAL_TZ
 
@@ -48,21 +48,21 @@ push_group = AppGroup("push", help="Web push (VAPID keys).")
 def push_init_command(force: bool, if_missing: bool) -> None:
     """Generate the VAPID key pair once into the instance folder and print the public key."""
     app = app_ctx.app
-    from_environment = push.vapid_keys(app) if app.config.get("VAPID_PRIVATE_KEY") else None
+    from_environment = vapid.vapid_keys(app) if app.config.get("VAPID_PRIVATE_KEY") else None
     if from_environment is not None:
         click.echo("VAPID keys come from the environment (VAPID_PRIVATE_KEY); nothing written.")
         click.echo(f"Public key: {from_environment.public_key}")
         return
     try:
-        keys = push.generate_keys(app, force=force)
+        keys = vapid.generate_keys(app, force=force)
     except FileExistsError:
-        existing = push.read_key_file(push.key_file(app))
+        existing = vapid.read_key_file(vapid.key_file(app))
         if if_missing:
-            click.echo(f"VAPID key pair kept ({push.key_file(app)}).")
+            click.echo(f"VAPID key pair kept ({vapid.key_file(app)}).")
             click.echo(f"Public key: {existing.public_key}")
             return
         raise click.ClickException(
-            f"A VAPID key pair already exists in {push.key_file(app)}; not overwritten. "
+            f"A VAPID key pair already exists in {vapid.key_file(app)}; not overwritten. "
             "Replacing it breaks every browser's push subscription: use --force if you mean it."
         ) from None
     click.echo(f"VAPID key pair written to {keys.source}.")
@@ -72,7 +72,7 @@ def push_init_command(force: bool, if_missing: bool) -> None:
 @push_group.command("key")
 def push_key_command() -> None:
     """Print the VAPID public key (the applicationServerKey browsers subscribe with)."""
-    keys = push.vapid_keys(app_ctx.app)
+    keys = vapid.vapid_keys(app_ctx.app)
     if keys is None:
         raise click.ClickException("No VAPID key pair: run `flask --app portal push init`.")
     click.echo(keys.public_key)

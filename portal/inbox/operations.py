@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from notifications.channels import Channel
 from notifications.issue import notify
-from notifications.push import SubscriptionInfo
+from notifications.subscriptions import SubscriptionInfo
 from portal.extensions import db
 from portal.inbox import texts
 from portal.inbox.models import Delivery, Notification, NotificationSettings, PushSubscription

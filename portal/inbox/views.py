@@ -34,7 +34,7 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
 from notifications import channels as channel_registry
-from notifications import push, wecom
+from notifications import subscriptions, vapid, wecom
 from notifications.channels import Outcome
 from notifications.deliver import DeliverReport, deliver_due
 from notifications.issue import default_quiet_hours
@@ -191,7 +191,7 @@ def settings():
         db.session.commit()
         flash(_("Notification settings saved."), "success")
         return redirect(url_for("inbox.settings"))
-    keys = push.vapid_keys(current_app)
+    keys = vapid.vapid_keys(current_app)
     status = 200 if request.method == "GET" or not form.errors else 422
     return render(
         "inbox/settings.html",
@@ -271,7 +271,7 @@ def _json_body():
 @login_required
 def push_config():
     """Give the service worker what it needs to renew a subscription by itself."""
-    keys = push.vapid_keys(current_app)
+    keys = vapid.vapid_keys(current_app)
     if keys is None:
         return _json_error(_("Push notifications are not set up on this server."), 503)
     return jsonify(ok=True, publicKey=keys.public_key, csrfToken=generate_csrf())
@@ -285,11 +285,11 @@ def subscribe():
     data, error = _json_body()
     if error:
         return error
-    if push.vapid_keys(current_app) is None:
+    if vapid.vapid_keys(current_app) is None:
         return _json_error(_("Push notifications are not set up on this server."), 503)
     try:
-        info = push.parse_subscription(data, push.allowed_hosts())
-    except push.SubscriptionError as problem:
+        info = subscriptions.parse_subscription(data, subscriptions.allowed_hosts())
+    except subscriptions.SubscriptionError as problem:
         return _json_error(_SUBSCRIPTION_PROBLEMS.get(str(problem), str(problem)))
     operations.save_subscription(
         info, actor=current_user, user_agent=request.headers.get("User-Agent")
