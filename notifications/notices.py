@@ -24,7 +24,7 @@ from flask import Flask, current_app
 from flask_babel import force_locale
 
 from notifications import channels as channel_registry
-from notifications import reminders
+from notifications import reminders, rules
 from notifications.issue import issue, notify
 from portal import signals
 from portal.enums import CareStatus
@@ -63,7 +63,7 @@ def appraisal_published(
     ids = sorted(set(worker_ids))
     if not ids:
         return 0
-    period = reminders.appraisal_key(year)  # the scheduler's key for this year
+    period = rules.appraisal_key(year)  # the scheduler's key for this year
     items = []
     for user_id, locale in db.session.execute(_RECIPIENTS, {"ids": ids}):
         with force_locale(reminders.locale_for(locale)):
