@@ -27,13 +27,16 @@ from notifications.channels import Channel
 from notifications.reminders import Reminder
 from portal.database import writing
 from portal.extensions import db
+from portal.inbox import texts
 from portal.inbox.models import (
     DELIVERIES,
     REMINDER_LOG,
+    Delivery,
     Notification,
     NotificationSettings,
     ReminderLog,
 )
+from portal.people.models import User
 
 BATCH = 1000  # reminders per INSERT round trip
 
@@ -302,3 +305,27 @@ def notify(
         channels=(channels or {}) if wanted else {},
         respect_quiet_hours=respect_quiet_hours,
     )[0]
+
+
+def send_test(
+    *, actor: User, now: datetime, channels: Mapping[str, Channel]
+) -> tuple[int, list[int]]:
+    """Put a test message in the actor's inbox; return its id and its deliveries' ids.
+
+    The caller commits, then delivers those ids at once (``deliver_due(only_ids=…)``).
+    """
+    title, body = texts.test_message()
+    notification_id = notify(
+        actor.id,
+        kind="test",
+        title=title,
+        body=body,
+        urgency="high",
+        now=now,
+        channels=channels,
+        respect_quiet_hours=False,  # asked for now, so sent now
+    )
+    delivery_ids = db.session.scalars(
+        sa.select(Delivery.id).where(Delivery.notification_id == notification_id)
+    ).all()
+    return notification_id, list(delivery_ids)

@@ -5,17 +5,24 @@ from __future__ import annotations
 import re
 import types
 from collections.abc import Sequence
+from typing import Protocol
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, Field, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from notifications.reminders import ReminderKind
 from portal.web.forms import PortalForm
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(:[0-5]\d(\.\d+)?)?$")
 WECOM_USERID = r"^[A-Za-z0-9_.@-]{1,64}$"
 KIND_PREFIX = "kind_"
+
+
+class KindSwitch(Protocol):
+    """What the form needs of a reminder kind (``notifications.reminders.ReminderKind``)."""
+
+    code: str
+    label: str
 
 
 def _time_of_day(_form, field) -> None:
@@ -72,7 +79,7 @@ class WeComSettingsForm(SettingsForm):
     )
 
 
-def settings_form(kinds: Sequence[ReminderKind], *, wecom: bool, **kwargs) -> SettingsForm:
+def settings_form(kinds: Sequence[KindSwitch], *, wecom: bool, **kwargs) -> SettingsForm:
     """Build the form for a user: one switch per kind that concerns them."""
     base = WeComSettingsForm if wecom else SettingsForm
     switches = {KIND_PREFIX + kind.code: BooleanField(kind.label) for kind in kinds}

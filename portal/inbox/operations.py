@@ -1,25 +1,21 @@
-"""Inbox writes: mark read, settings, push subscriptions, the test message.
+"""Inbox writes: mark read, settings, push subscriptions.
 
 Each takes the acting user (``actor=``); here it is always the user themself, since
 nobody else reads or changes someone's inbox. They flush, never commit: the caller
-commits (and, for the test message, then delivers it; see notifications.deliver).
+commits. Putting a message in an inbox is issuing (``notifications.issue``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from notifications.channels import Channel
-from notifications.issue import notify
-from notifications.subscriptions import SubscriptionInfo
 from portal.extensions import db
-from portal.inbox import texts
-from portal.inbox.models import Delivery, Notification, NotificationSettings, PushSubscription
+from portal.inbox.models import Notification, NotificationSettings, PushSubscription
 from portal.people.models import User
 
 # The dialects with INSERT … ON CONFLICT (both tested); other databases take the slow path.
@@ -77,14 +73,17 @@ def save_settings(
 
 
 def save_subscription(
-    info: SubscriptionInfo, *, actor: User, user_agent: str | None
+    *, endpoint: str, p256dh: str, auth: str, actor: User, user_agent: str | None
 ) -> PushSubscription:
-    """Store a browser's push subscription for the actor (the endpoint moves to them)."""
+    """Store a browser's checked push subscription for the actor (the endpoint moves to them).
+
+    The caller checks it first (``notifications.subscriptions.parse_subscription``).
+    """
     values = {
         "user_id": actor.id,
-        "endpoint": info.endpoint,
-        "p256dh": info.p256dh,
-        "auth": info.auth,
+        "endpoint": endpoint,
+        "p256dh": p256dh,
+        "auth": auth,
         "user_agent": (user_agent or "")[:300] or None,
     }
     insert = _INSERTS.get(db.session.get_bind().dialect.name)
@@ -97,7 +96,7 @@ def save_subscription(
         db.session.execute(statement)
     else:  # pragma: no cover - SQLite and PostgreSQL are the supported databases
         found = db.session.scalar(
-            sa.select(PushSubscription).where(PushSubscription.endpoint == info.endpoint)
+            sa.select(PushSubscription).where(PushSubscription.endpoint == endpoint)
         )
         if found is None:
             db.session.add(PushSubscription(**values))
@@ -107,7 +106,7 @@ def save_subscription(
     db.session.flush()
     return db.session.scalars(
         sa.select(PushSubscription)
-        .where(PushSubscription.endpoint == info.endpoint)
+        .where(PushSubscription.endpoint == endpoint)
         .execution_options(populate_existing=True)
     ).one()
 
@@ -125,27 +124,3 @@ def _changed(statement: sa.Update | sa.Delete) -> int:
     """Run an UPDATE or DELETE; return how many rows it changed."""
     # Its result is a CursorResult; Session.execute is typed for any statement.
     return cast("sa.CursorResult[Any]", db.session.execute(statement)).rowcount
-
-
-def send_test(
-    *, actor: User, now: datetime, channels: Mapping[str, Channel]
-) -> tuple[int, list[int]]:
-    """Put a test message in the actor's inbox; return its id and its deliveries' ids.
-
-    The caller commits, then delivers those ids at once (``deliver_due(only_ids=…)``).
-    """
-    title, body = texts.test_message()
-    notification_id = notify(
-        actor.id,
-        kind="test",
-        title=title,
-        body=body,
-        urgency="high",
-        now=now,
-        channels=channels,
-        respect_quiet_hours=False,  # asked for now, so sent now
-    )
-    delivery_ids = db.session.scalars(
-        sa.select(Delivery.id).where(Delivery.notification_id == notification_id)
-    ).all()
-    return notification_id, list(delivery_ids)
