@@ -12,10 +12,10 @@ import logging
 from datetime import UTC, datetime
 
 import click
-from flask import current_app
 from flask.cli import AppGroup, with_appcontext
+from flask.globals import app_ctx
 
-from notifications import push, scheduler
+from notifications import scheduler, vapid
 from notifications.reminders import DAILY, FREQUENT
 from portal.timeutil import LOCAL_TZ
 
@@ -28,7 +28,7 @@ from portal.timeutil import LOCAL_TZ
 def scheduler_command(wait: bool) -> None:
     """Run the reminder scheduler (its own process; one per database)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    app = current_app._get_current_object()
+    app = app_ctx.app  # the app itself, not the context-local proxy: threads keep it
     try:
         status = scheduler.serve(app, wait=wait, echo=lambda text: click.echo(text))
     except scheduler.AlreadyRunning as error:
@@ -47,22 +47,22 @@ push_group = AppGroup("push", help="Web push (VAPID keys).")
 @click.option("--if-missing", is_flag=True, help="Do nothing (exit 0) when a key pair exists.")
 def push_init_command(force: bool, if_missing: bool) -> None:
     """Generate the VAPID key pair once into the instance folder and print the public key."""
-    app = current_app._get_current_object()
-    if app.config.get("VAPID_PRIVATE_KEY"):
-        keys = push.vapid_keys(app)
+    app = app_ctx.app
+    from_environment = vapid.vapid_keys(app) if app.config.get("VAPID_PRIVATE_KEY") else None
+    if from_environment is not None:
         click.echo("VAPID keys come from the environment (VAPID_PRIVATE_KEY); nothing written.")
-        click.echo(f"Public key: {keys.public_key}")
+        click.echo(f"Public key: {from_environment.public_key}")
         return
     try:
-        keys = push.generate_keys(app, force=force)
+        keys = vapid.generate_keys(app, force=force)
     except FileExistsError:
-        existing = push.load_keys(app)
+        existing = vapid.read_key_file(vapid.key_file(app))
         if if_missing:
-            click.echo(f"VAPID key pair kept ({push.key_file(app)}).")
+            click.echo(f"VAPID key pair kept ({vapid.key_file(app)}).")
             click.echo(f"Public key: {existing.public_key}")
             return
         raise click.ClickException(
-            f"A VAPID key pair already exists in {push.key_file(app)}; not overwritten. "
+            f"A VAPID key pair already exists in {vapid.key_file(app)}; not overwritten. "
             "Replacing it breaks every browser's push subscription: use --force if you mean it."
         ) from None
     click.echo(f"VAPID key pair written to {keys.source}.")
@@ -72,7 +72,7 @@ def push_init_command(force: bool, if_missing: bool) -> None:
 @push_group.command("key")
 def push_key_command() -> None:
     """Print the VAPID public key (the applicationServerKey browsers subscribe with)."""
-    keys = push.vapid_keys(current_app._get_current_object())
+    keys = vapid.vapid_keys(app_ctx.app)
     if keys is None:
         raise click.ClickException("No VAPID key pair: run `flask --app portal push init`.")
     click.echo(keys.public_key)
@@ -100,7 +100,7 @@ def _parse_at(value: str | None) -> datetime | None:
 )
 def run_once_command(at: str | None, no_send: bool, cadence: str | None) -> None:
     """Issue the reminders due now (exactly once) and deliver what is due."""
-    app = current_app._get_current_object()
+    app = app_ctx.app
     report = scheduler.run_once(app, now=_parse_at(at), send=not no_send, cadence=cadence)
     issued = report.issued
     click.echo(

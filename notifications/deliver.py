@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -28,7 +29,7 @@ from flask import current_app
 from notifications.channels import Channel, Outcome, Outgoing, Result
 from notifications.issue import write_lock
 from portal.extensions import db
-from portal.inbox.models import Delivery, Notification
+from portal.inbox.models import DELIVERIES, NOTIFICATIONS, Notification
 
 BATCH = 500
 DEFAULT_MAX_ATTEMPTS = 5
@@ -38,7 +39,7 @@ STALE_SENDING = timedelta(minutes=15)
 MAX_AGE = timedelta(days=3)  # a reminder not delivered within three days is not sent
 
 SENDING = "sending"
-_table = Delivery.__table__
+_table = DELIVERIES
 
 
 @dataclass
@@ -102,7 +103,7 @@ def _claim(
     return sorted(db.session.scalars(statement))
 
 
-_n = Notification.__table__
+_n = NOTIFICATIONS
 LOAD = (
     sa.select(
         _table.c.id,
@@ -237,12 +238,12 @@ def deliver_due(
 def release_stale(*, now: datetime) -> int:
     """Fail deliveries stuck in ``sending`` (their run died) and drop very old pending ones."""
     with write_lock():
-        stuck = db.session.execute(
+        stuck = _updated(
             sa.update(_table)
             .where(_table.c.status == SENDING, _table.c.not_before < now - STALE_SENDING)
             .values(status="failed", last_error="interrupted while sending; not sent again")
-        ).rowcount
-        old = db.session.execute(
+        )
+        old = _updated(
             sa.update(_table)
             .where(
                 _table.c.status == "pending",
@@ -251,6 +252,12 @@ def release_stale(*, now: datetime) -> int:
                 ),
             )
             .values(status="skipped", last_error="not delivered within three days")
-        ).rowcount
+        )
         db.session.commit()
     return stuck + old
+
+
+def _updated(statement: sa.Update) -> int:
+    """Run an UPDATE; return how many rows it changed."""
+    # Its result is a CursorResult; Session.execute is typed for any statement.
+    return cast("sa.CursorResult[Any]", db.session.execute(statement)).rowcount

@@ -13,7 +13,7 @@ all (and not logged, so switching a kind back on brings this period's reminder).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,16 +27,24 @@ from notifications.channels import Channel
 from notifications.reminders import Reminder
 from portal.database import writing
 from portal.extensions import db
+from portal.inbox import texts
 from portal.inbox.models import (
+    DELIVERIES,
+    REMINDER_LOG,
     Delivery,
     Notification,
     NotificationSettings,
     ReminderLog,
 )
+from portal.people.models import User
 
 BATCH = 1000  # reminders per INSERT round trip
 
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+# The dialects with INSERT … ON CONFLICT (both tested); other databases take the slow path.
+_INSERTS: dict[str, Callable[[sa.Table], postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
 _KEY = ["user_id", "kind", "subject", "period"]
 
 SETTINGS_OF = sa.select(NotificationSettings).where(
@@ -108,7 +116,7 @@ _LOG_INSERTS: dict[str, sa.Insert] = {}
 def _log_insert(dialect: str) -> sa.Insert:
     """Return the cached INSERT … ON CONFLICT DO NOTHING RETURNING for the reminder log."""
     if dialect not in _LOG_INSERTS:
-        table = ReminderLog.__table__
+        table = REMINDER_LOG
         _LOG_INSERTS[dialect] = (
             _INSERTS[dialect](table)
             .on_conflict_do_nothing(index_elements=_KEY)
@@ -127,15 +135,15 @@ def _insert_logs(rows: list[dict[str, Any]]) -> dict[tuple, int]:
         # Rows that hit the unique key return nothing, so results are matched by key.
         result = db.session.execute(_log_insert(dialect), rows)
         return {tuple(row[1:]): row[0] for row in result}
-    table = ReminderLog.__table__
     created = {}  # other databases: one savepoint per row, IntegrityError means "exists"
     for row in rows:
+        log = ReminderLog(**row)
         try:
             with db.session.begin_nested():
-                new_id = db.session.execute(sa.insert(table).values(row)).inserted_primary_key[0]
+                db.session.add(log)
         except sa.exc.IntegrityError:
             continue
-        created[tuple(row[name] for name in _KEY)] = new_id
+        created[tuple(row[name] for name in _KEY)] = log.id
     return created
 
 
@@ -207,8 +215,8 @@ def _issue_batch(
         report=report,
     )
     db.session.execute(
-        sa.update(ReminderLog.__table__)
-        .where(ReminderLog.__table__.c.id == sa.bindparam("log_id"))
+        sa.update(REMINDER_LOG)
+        .where(REMINDER_LOG.c.id == sa.bindparam("log_id"))
         .values(notification_id=sa.bindparam("notification_id")),
         [
             {"log_id": logs[r.key], "notification_id": nid}
@@ -258,7 +266,7 @@ def create_notifications(
                 )
                 report.deliveries[name] = report.deliveries.get(name, 0) + 1
     if deliveries:
-        db.session.execute(sa.insert(Delivery.__table__), deliveries)
+        db.session.execute(sa.insert(DELIVERIES), deliveries)
     return ids
 
 
@@ -297,3 +305,27 @@ def notify(
         channels=(channels or {}) if wanted else {},
         respect_quiet_hours=respect_quiet_hours,
     )[0]
+
+
+def send_test(
+    *, actor: User, now: datetime, channels: Mapping[str, Channel]
+) -> tuple[int, list[int]]:
+    """Put a test message in the actor's inbox; return its id and its deliveries' ids.
+
+    The caller commits, then delivers those ids at once (``deliver_due(only_ids=…)``).
+    """
+    title, body = texts.test_message()
+    notification_id = notify(
+        actor.id,
+        kind="test",
+        title=title,
+        body=body,
+        urgency="high",
+        now=now,
+        channels=channels,
+        respect_quiet_hours=False,  # asked for now, so sent now
+    )
+    delivery_ids = db.session.scalars(
+        sa.select(Delivery.id).where(Delivery.notification_id == notification_id)
+    ).all()
+    return notification_id, list(delivery_ids)

@@ -24,7 +24,7 @@ from flask import Flask, current_app
 from flask_babel import force_locale
 
 from notifications import channels as channel_registry
-from notifications import reminders
+from notifications import reminders, rules
 from notifications.issue import issue, notify
 from portal import signals
 from portal.enums import CareStatus
@@ -47,11 +47,6 @@ def init_app(app: Flask) -> None:
     signals.care_decided.connect(care_decided)
 
 
-def _locale(locale: str | None) -> str:
-    languages = current_app.config.get("LANGUAGES", ())
-    return locale if locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
 @contextmanager
 def _channels():
     channels = channel_registry.configured_channels(current_app)
@@ -68,10 +63,10 @@ def appraisal_published(
     ids = sorted(set(worker_ids))
     if not ids:
         return 0
-    period = reminders.appraisal_period(year, now, now)  # the scheduler's key for this year
+    period = rules.appraisal_key(year)  # the scheduler's key for this year
     items = []
     for user_id, locale in db.session.execute(_RECIPIENTS, {"ids": ids}):
-        with force_locale(_locale(locale)):
+        with force_locale(reminders.locale_for(locale)):
             title, body = texts.appraisal_published(year)
         items.append(
             reminders.Reminder(
@@ -93,7 +88,7 @@ def appraisal_changed(_sender: Any, *, worker_id: int, year: int, now: datetime)
     row = db.session.execute(_RECIPIENTS, {"ids": [worker_id]}).first()
     if row is None:
         return 0
-    with force_locale(_locale(row.locale)):
+    with force_locale(reminders.locale_for(row.locale)):
         title, body = texts.appraisal_changed(year)
     with _channels() as channels:
         notify(
@@ -114,7 +109,7 @@ def care_decided(application: Any, *, now: datetime) -> int:
     if worker is None or not worker.is_enabled:
         return 0
     approved = application.status is CareStatus.APPROVED
-    with force_locale(_locale(worker.locale)):
+    with force_locale(reminders.locale_for(worker.locale)):
         title, body = texts.care_fund_decided(approved, application.decision_comment)
     with _channels() as channels:
         notify(

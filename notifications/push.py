@@ -1,6 +1,7 @@
-"""Web push (RFC 8030/8291/8292) through pywebpush, signed with the app's VAPID key.
+"""Sending web push (RFC 8030/8291) through pywebpush, signed with the app's VAPID key.
 
-Sending rules that matter in production:
+The key pair is in ``notifications.vapid``, the checks of a browser's subscription in
+``notifications.subscriptions``. Sending rules that matter in production:
 
 * a fresh VAPID claims dict per call: pywebpush writes ``aud`` and ``exp`` into the
   dict it is given, so a shared dict would carry one push service's audience to the next;
@@ -10,19 +11,13 @@ Sending rules that matter in production:
   bounded); other 4xx are permanent;
 * many sends go through a bounded thread pool, each thread with its own pooled
   ``requests.Session`` (sessions are not shared between threads);
-* endpoints are checked against an allow-list of push services (``PUSH_ENDPOINT_HOSTS``),
-  so a forged subscription cannot make the server call into the local network.
-
-The VAPID key pair is generated once by ``flask --app portal push init`` into the
-instance folder, or given in the environment (``VAPID_PRIVATE_KEY``/``VAPID_PUBLIC_KEY``).
+* each endpoint is checked against the allow-list of push services again before
+  its POST (``PUSH_ENDPOINT_HOSTS``, see ``notifications.subscriptions``).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
-import os
 import threading
 from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -31,222 +26,26 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 import sqlalchemy as sa
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from flask import Flask, current_app
-from py_vapid import Vapid
+from flask import Flask
 from pywebpush import WebPushException, webpush
 from requests.adapters import HTTPAdapter
 
 from notifications.channels import Channel, Outcome, Outgoing, Result, register_channel
 from notifications.reminders import kind_of, path_for
+from notifications.subscriptions import DEFAULT_ENDPOINT_HOSTS, allowed_hosts, endpoint_host_allowed
+from notifications.vapid import VapidKeys, vapid_keys
 from portal.extensions import db
 from portal.inbox.models import PushSubscription
 from portal.timeutil import utcnow
 
-PRIVATE_KEY_FILE = "vapid_private.pem"
 DEFAULT_SUBJECT = "mailto:admin@localhost"
 DEFAULT_TIMEOUT = 10.0  # seconds for one POST to the push service
 DEFAULT_TTL = 24 * 3600  # seconds a push service keeps a message for an offline phone
 DEFAULT_WORKERS = 16  # concurrent POSTs
-# The push services of the browsers that support web push; a subscription elsewhere
-# is refused (set PUSH_ENDPOINT_HOSTS to "*" to allow any host).
-DEFAULT_ENDPOINT_HOSTS = (
-    "fcm.googleapis.com",
-    "android.googleapis.com",
-    "push.services.mozilla.com",
-    "push.apple.com",
-    "notify.windows.com",
-)
 URGENCIES = ("very-low", "low", "normal", "high")
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-_MAX_ENDPOINT = 1000
-
-
-# -- keys ------------------------------------------------------------------------------
-
-
-class PushKeyError(RuntimeError):
-    """The VAPID key pair is missing, unreadable or inconsistent."""
-
-
-@dataclass(frozen=True)
-class VapidKeys:
-    """The server's VAPID signing key and its public half as browsers want it."""
-
-    vapid: Vapid
-    public_key: str  # base64url of the uncompressed P-256 point (applicationServerKey)
-    source: str  # "environment" or the key file's path
-
-
-def b64url(data: bytes) -> str:
-    """Encode bytes as unpadded base64url."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def b64url_decode(text: str) -> bytes:
-    """Decode unpadded base64url; ValueError when it is not."""
-    if not isinstance(text, str) or not text or any(c in text for c in "+/ \n"):
-        raise ValueError("not base64url")
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError) as error:
-        raise ValueError("not base64url") from error
-
-
-def public_key_of(vapid: Vapid) -> str:
-    """Return the applicationServerKey of a VAPID key pair."""
-    point = vapid.public_key.public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-    )
-    return b64url(point)
-
-
-def _vapid_from_text(text: str) -> Vapid:
-    text = text.strip()
-    try:
-        if "-----BEGIN" in text:
-            key = serialization.load_pem_private_key(text.encode(), password=None)
-            if not isinstance(key, ec.EllipticCurvePrivateKey):
-                raise PushKeyError("VAPID private key is not an EC key")
-            return Vapid(key)
-        return Vapid.from_string(text)
-    except PushKeyError:
-        raise
-    except Exception as error:  # noqa: BLE001 - any parse failure means the same to the admin
-        raise PushKeyError(f"cannot read the VAPID private key: {error}") from error
-
-
-def key_file(app: Flask) -> Path:
-    """Return where ``push init`` keeps the private key."""
-    return Path(app.instance_path) / PRIVATE_KEY_FILE
-
-
-def load_keys(app: Flask) -> VapidKeys | None:
-    """Read the VAPID keys from the config (environment) or the instance folder."""
-    private = app.config.get("VAPID_PRIVATE_KEY")
-    if private:
-        vapid = _vapid_from_text(private)
-        public = public_key_of(vapid)
-        expected = app.config.get("VAPID_PUBLIC_KEY")
-        if expected and expected.strip() != public:
-            raise PushKeyError("VAPID_PUBLIC_KEY does not belong to VAPID_PRIVATE_KEY")
-        return VapidKeys(vapid, public, "environment")
-    path = key_file(app)
-    if not path.exists():
-        return None
-    vapid = _vapid_from_text(path.read_text())
-    return VapidKeys(vapid, public_key_of(vapid), str(path))
-
-
-def vapid_keys(app: Flask | None = None) -> VapidKeys | None:
-    """Return the app's VAPID keys (read once per app), or None when push is not set up."""
-    app = app or current_app._get_current_object()
-    cache = app.extensions.setdefault("portal_push", {})
-    if "keys" not in cache:
-        cache["keys"] = load_keys(app)
-    return cache["keys"]
-
-
-def forget_keys(app: Flask) -> None:
-    """Drop the cached keys (after ``push init --force``)."""
-    app.extensions.get("portal_push", {}).pop("keys", None)
-
-
-def generate_keys(app: Flask, *, force: bool = False) -> VapidKeys:
-    """Write a new VAPID key pair into the instance folder; refuse to overwrite unless forced."""
-    path = key_file(app)
-    if path.exists() and not force:
-        raise FileExistsError(str(path))
-    vapid = Vapid()
-    vapid.generate_keys()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(vapid.private_pem())
-    os.replace(tmp, path)
-    forget_keys(app)
-    return VapidKeys(vapid, public_key_of(vapid), str(path))
-
-
-# -- subscriptions -----------------------------------------------------------------------
-
-
-class SubscriptionError(ValueError):
-    """A subscription sent by a browser is not usable; the message is for the user."""
-
-
-def endpoint_host_allowed(endpoint: str, allowed: Collection[str] | str | None) -> bool:
-    """Return whether an endpoint's host is one of the allowed push services."""
-    host = (urlsplit(endpoint).hostname or "").lower()
-    if not host:
-        return False
-    if allowed in (None, "*") or (not isinstance(allowed, str) and "*" in allowed):
-        return True
-    if isinstance(allowed, str):
-        allowed = [h.strip() for h in allowed.split(",") if h.strip()]
-    return any(host == h.lower() or host.endswith("." + h.lower()) for h in allowed)
-
-
-def allowed_hosts(app: Flask | None = None) -> Any:
-    """Return the configured allow-list of push service hosts."""
-    app = app or current_app
-    return app.config.get("PUSH_ENDPOINT_HOSTS", DEFAULT_ENDPOINT_HOSTS)
-
-
-@dataclass(frozen=True)
-class SubscriptionInfo:
-    """A validated browser subscription."""
-
-    endpoint: str
-    p256dh: str
-    auth: str
-
-
-def parse_subscription(data: Any, allowed: Any) -> SubscriptionInfo:
-    """Check a PushSubscription.toJSON() object; raise SubscriptionError naming the problem.
-
-    The error's message is a code (``endpoint_missing``…) the view turns into words.
-    """
-    if not isinstance(data, dict):
-        raise SubscriptionError("not_object")
-    endpoint = data.get("endpoint")
-    keys = data.get("keys")
-    if not isinstance(endpoint, str) or not endpoint:
-        raise SubscriptionError("endpoint_missing")
-    if not isinstance(keys, dict):
-        raise SubscriptionError("keys_missing")
-    if len(endpoint) > _MAX_ENDPOINT:
-        raise SubscriptionError("endpoint_too_long")
-    parts = urlsplit(endpoint)
-    host = (parts.hostname or "").lower()
-    secure = parts.scheme == "https" or (parts.scheme == "http" and host in _LOOPBACK)
-    if not secure or not host:
-        raise SubscriptionError("endpoint_not_https")
-    if not endpoint_host_allowed(endpoint, allowed):
-        raise SubscriptionError("service_not_allowed")
-    p256dh, auth = keys.get("p256dh"), keys.get("auth")
-    try:
-        point = b64url_decode(p256dh)
-        if len(point) != 65:
-            raise ValueError("not an uncompressed point")
-        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
-    except (ValueError, TypeError) as error:
-        raise SubscriptionError("bad_p256dh") from error
-    try:
-        if len(b64url_decode(auth)) != 16:
-            raise ValueError("not 16 bytes")
-    except (ValueError, TypeError) as error:
-        raise SubscriptionError("bad_auth") from error
-    return SubscriptionInfo(endpoint, p256dh, auth)
-
-
-# -- sending -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -540,8 +339,10 @@ def build_channel(app: Flask) -> PushChannel | None:
         allowed=allowed_hosts(app),
     )
     icon = None
-    if app.static_folder and (Path(app.static_folder) / "icons" / "icon-192.png").exists():
-        icon = app.static_url_path + "/icons/icon-192.png"
+    static_url = app.static_url_path
+    icon_file = Path(app.static_folder or "") / "icons" / "icon-192.png"
+    if app.static_folder and static_url is not None and icon_file.exists():
+        icon = static_url + "/icons/icon-192.png"
     return PushChannel(sender, ttl=int(config.get("PUSH_TTL", DEFAULT_TTL)), icon=icon)
 
 

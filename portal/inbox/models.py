@@ -112,3 +112,17 @@ class NotificationSettings(Model):
     def wants(self, kind: str) -> bool:
         """Return whether the user wants reminders of a kind."""
         return kind not in (self.disabled_kinds or [])
+
+
+def _table_of(model: type[Model]) -> sa.Table:
+    """Return the Core table of a model (the declarative stub types it as any FromClause)."""
+    table = model.__table__
+    if not isinstance(table, sa.Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table
+
+
+# The Core tables, for the bulk statements of issuing and delivering (executemany, RETURNING).
+NOTIFICATIONS = _table_of(Notification)
+DELIVERIES = _table_of(Delivery)
+REMINDER_LOG = _table_of(ReminderLog)

@@ -1,27 +1,28 @@
-"""Inbox writes: mark read, settings, push subscriptions, the test message.
+"""Inbox writes: mark read, settings, push subscriptions.
 
 Each takes the acting user (``actor=``); here it is always the user themself, since
 nobody else reads or changes someone's inbox. They flush, never commit: the caller
-commits (and, for the test message, then delivers it; see notifications.deliver).
+commits. Putting a message in an inbox is issuing (``notifications.issue``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from notifications.channels import Channel
-from notifications.issue import notify
-from notifications.push import SubscriptionInfo
 from portal.extensions import db
-from portal.inbox import texts
-from portal.inbox.models import Delivery, Notification, NotificationSettings, PushSubscription
+from portal.inbox.models import Notification, NotificationSettings, PushSubscription
 from portal.people.models import User
 
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+# The dialects with INSERT … ON CONFLICT (both tested); other databases take the slow path.
+_INSERTS: dict[str, Callable[[type[PushSubscription]], postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
 
 
 def mark_read(notification: Notification, *, actor: User, now: datetime) -> bool:
@@ -37,13 +38,12 @@ def mark_read(notification: Notification, *, actor: User, now: datetime) -> bool
 
 def mark_all_read(*, actor: User, now: datetime) -> int:
     """Mark every unread notification of the actor read; return how many."""
-    result = db.session.execute(
+    return _changed(
         sa.update(Notification)
         .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
         .values(read_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount
 
 
 def save_settings(
@@ -73,14 +73,17 @@ def save_settings(
 
 
 def save_subscription(
-    info: SubscriptionInfo, *, actor: User, user_agent: str | None
+    *, endpoint: str, p256dh: str, auth: str, actor: User, user_agent: str | None
 ) -> PushSubscription:
-    """Store a browser's push subscription for the actor (the endpoint moves to them)."""
+    """Store a browser's checked push subscription for the actor (the endpoint moves to them).
+
+    The caller checks it first (``notifications.subscriptions.parse_subscription``).
+    """
     values = {
         "user_id": actor.id,
-        "endpoint": info.endpoint,
-        "p256dh": info.p256dh,
-        "auth": info.auth,
+        "endpoint": endpoint,
+        "p256dh": p256dh,
+        "auth": auth,
         "user_agent": (user_agent or "")[:300] or None,
     }
     insert = _INSERTS.get(db.session.get_bind().dialect.name)
@@ -93,7 +96,7 @@ def save_subscription(
         db.session.execute(statement)
     else:  # pragma: no cover - SQLite and PostgreSQL are the supported databases
         found = db.session.scalar(
-            sa.select(PushSubscription).where(PushSubscription.endpoint == info.endpoint)
+            sa.select(PushSubscription).where(PushSubscription.endpoint == endpoint)
         )
         if found is None:
             db.session.add(PushSubscription(**values))
@@ -101,41 +104,23 @@ def save_subscription(
             for key, value in values.items():
                 setattr(found, key, value)
     db.session.flush()
-    return db.session.scalar(
+    return db.session.scalars(
         sa.select(PushSubscription)
-        .where(PushSubscription.endpoint == info.endpoint)
+        .where(PushSubscription.endpoint == endpoint)
         .execution_options(populate_existing=True)
-    )
+    ).one()
 
 
 def remove_subscription(endpoint: str, *, actor: User) -> int:
     """Forget the actor's subscription with this endpoint; return how many were removed."""
-    return db.session.execute(
+    return _changed(
         sa.delete(PushSubscription).where(
             PushSubscription.user_id == actor.id, PushSubscription.endpoint == endpoint
         )
-    ).rowcount
-
-
-def send_test(
-    *, actor: User, now: datetime, channels: Mapping[str, Channel]
-) -> tuple[int, list[int]]:
-    """Put a test message in the actor's inbox; return its id and its deliveries' ids.
-
-    The caller commits, then delivers those ids at once (``deliver_due(only_ids=…)``).
-    """
-    title, body = texts.test_message()
-    notification_id = notify(
-        actor.id,
-        kind="test",
-        title=title,
-        body=body,
-        urgency="high",
-        now=now,
-        channels=channels,
-        respect_quiet_hours=False,  # asked for now, so sent now
     )
-    delivery_ids = db.session.scalars(
-        sa.select(Delivery.id).where(Delivery.notification_id == notification_id)
-    ).all()
-    return notification_id, list(delivery_ids)
+
+
+def _changed(statement: sa.Update | sa.Delete) -> int:
+    """Run an UPDATE or DELETE; return how many rows it changed."""
+    # Its result is a CursorResult; Session.execute is typed for any statement.
+    return cast("sa.CursorResult[Any]", db.session.execute(statement)).rowcount

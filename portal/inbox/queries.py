@@ -34,7 +34,7 @@ SUBSCRIPTION_COUNT = sa.select(sa.func.count()).where(
 
 def unread_count(user_id: int) -> int:
     """Return how many of a user's notifications are unread (one indexed query)."""
-    return db.session.scalar(UNREAD_COUNT, {"user_id": user_id})
+    return db.session.execute(UNREAD_COUNT, {"user_id": user_id}).scalar_one()
 
 
 def page(user_id: int, before: int | None = None) -> tuple[list[Notification], bool]:
@@ -59,4 +59,4 @@ def settings_of(user_id: int) -> NotificationSettings | None:
 
 def subscription_count(user_id: int) -> int:
     """Return how many browsers the user subscribed to push."""
-    return db.session.scalar(SUBSCRIPTION_COUNT, {"user_id": user_id})
+    return db.session.execute(SUBSCRIPTION_COUNT, {"user_id": user_id}).scalar_one()

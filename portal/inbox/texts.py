@@ -1,7 +1,9 @@
-"""The words of reminders, in the user's language (called inside ``force_locale``).
+"""The words of reminders and of the inbox pages, in the user's language.
 
-They live here, in the portal package, so the message catalogue picks them up; the
-scheduler's reminder rules (``notifications.reminders``) call these functions.
+They live here, in the portal package, so the message catalogue picks them up
+(``babel.cfg`` extracts from ``portal/`` and ``templates/``): the reminder collectors
+(``notifications.reminders``) call these functions inside ``force_locale``, and the
+inbox pages (``notifications.views``) show the lazy strings below.
 """
 
 from __future__ import annotations
@@ -129,3 +131,35 @@ def test_message() -> tuple[str, str]:
         _("Test notification"),
         _("If you can read this on your phone, reminders will reach you here."),
     )
+
+
+# -- the inbox pages (notifications.views) ---------------------------------------------------
+
+SETTINGS_SAVED = _l("Notification settings saved.")
+TEST_IN_INBOX = _l("A test message is in your inbox.")
+TEST_IN_INBOX_ONLY = _l(
+    "A test message is in your inbox. No phone is set up for push or WeCom yet."
+)
+NOT_JSON = _l("The request is not valid JSON.")
+PUSH_NOT_SET_UP = _l("Push notifications are not set up on this server.")
+
+# What became of a test delivery, by notifications.channels.Outcome value.
+OUTCOME_WORDS = {
+    "sent": _l("sent"),
+    "retry": _l("not delivered yet, will retry"),
+    "failed": _l("failed"),
+    "skipped": _l("nothing to send to"),
+}
+CHANNEL_NAMES = {"push": _l("Push to this phone's browser"), "wecom": _l("WeCom")}
+
+# Why a browser's subscription was refused, by notifications.subscriptions' problem code.
+SUBSCRIPTION_PROBLEMS = {
+    "not_object": _l("The subscription must be a JSON object."),
+    "endpoint_missing": _l("The subscription has no endpoint."),
+    "keys_missing": _l("The subscription has no keys."),
+    "endpoint_too_long": _l("The subscription's endpoint is too long."),
+    "endpoint_not_https": _l("The subscription's endpoint is not an https address."),
+    "service_not_allowed": _l("This browser's push service is not supported."),
+    "bad_p256dh": _l("The subscription's p256dh key is not valid."),
+    "bad_auth": _l("The subscription's auth secret is not valid."),
+}

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from notifications import channels as channel_registry
-from notifications import push, wecom
+from notifications import vapid, wecom
 from portal.models import PushSubscription
 from tests.notifications.helpers import SUBJECT, VAPID_PEM, VAPID_PUBLIC
 from tests.notifications.push_service import PushServer, PushService
@@ -22,9 +22,9 @@ def push_config(app, monkeypatch) -> Iterator[str]:
     monkeypatch.setitem(app.config, "PUSH_ENDPOINT_HOSTS", "127.0.0.1")
     monkeypatch.setitem(app.config, "PUSH_TIMEOUT", 5)
     monkeypatch.setitem(app.config, "PUSH_WORKERS", 4)
-    push.forget_keys(app)
+    vapid.forget_keys(app)
     yield VAPID_PUBLIC
-    push.forget_keys(app)
+    vapid.forget_keys(app)
 
 
 @pytest.fixture

@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 
 from py_vapid import Vapid
 
-from notifications import push
+from notifications import vapid
 from portal.timeutil import LOCAL_TZ
 
 _VAPID = Vapid()
 _VAPID.generate_keys()
 VAPID_PEM = _VAPID.private_pem().decode()
-VAPID_PUBLIC = push.public_key_of(_VAPID)
+VAPID_PUBLIC = vapid.public_key_of(_VAPID)
 SUBJECT = "mailto:portal-admin@example.org"
 
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from notifications import channels as channel_registry
-from notifications import push
+from notifications import vapid
 from notifications.deliver import deliver_due
 from notifications.issue import issue, write_lock
 from notifications.reminders import Reminder
@@ -211,4 +211,4 @@ def test_racing_issuers_and_deliverers_make_one_inbox_row_and_one_push_each(live
         assert len(service.delivered()) == WORKERS
         assert len({r.token for r in service.delivered()}) == WORKERS
         assert service.errors() == []
-        push.forget_keys(live_app)
+        vapid.forget_keys(live_app)

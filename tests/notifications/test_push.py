@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from notifications import issue as issuing
-from notifications import push
+from notifications import push, subscriptions
 from notifications.deliver import deliver_due, release_stale, retry_delay
 from notifications.reminders import Reminder
 from portal.models import Delivery, Notification, PushSubscription
@@ -307,8 +307,8 @@ def _info(service_url="https://fcm.googleapis.com/fcm/send/abc", **keys):
 )
 def test_subscription_validation(data, problem):
     """Only a well-formed subscription at a known push service is accepted."""
-    with pytest.raises(push.SubscriptionError) as error:
-        push.parse_subscription(data, push.DEFAULT_ENDPOINT_HOSTS)
+    with pytest.raises(subscriptions.SubscriptionError) as error:
+        subscriptions.parse_subscription(data, subscriptions.DEFAULT_ENDPOINT_HOSTS)
     assert str(error.value) == problem
 
 
@@ -324,7 +324,10 @@ def test_subscription_validation(data, problem):
 def test_real_push_services_are_allowed(endpoint):
     """The browsers' push services pass the default allow-list."""
     assert (
-        push.parse_subscription(_info(endpoint), push.DEFAULT_ENDPOINT_HOSTS).endpoint == endpoint
+        subscriptions.parse_subscription(
+            _info(endpoint), subscriptions.DEFAULT_ENDPOINT_HOSTS
+        ).endpoint
+        == endpoint
     )
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from notifications import reminders
+from notifications import rules as reminder_rules
 from portal.policy import rules
 from tests.notifications.helpers import at
 
@@ -28,7 +28,7 @@ from tests.notifications.helpers import at
 )
 def test_training_tomorrow_is_due_from_18_00_the_day_before(now, starts, period):
     """The evening before (from 18:00 Shanghai), a training on the next calendar day is due."""
-    assert reminders.training_tomorrow_period(at(starts), at(now)) == period
+    assert reminder_rules.training_tomorrow_period(at(starts), at(now)) == period
 
 
 @pytest.mark.parametrize(
@@ -38,7 +38,9 @@ def test_training_tomorrow_is_due_from_18_00_the_day_before(now, starts, period)
 def test_training_soon_is_due_within_the_hour_before_the_start(minutes_to_start, due):
     """From one hour before the start until it starts, the training is due."""
     starts = at("2026-11-23 09:00")
-    period = reminders.training_soon_period(starts, starts - timedelta(minutes=minutes_to_start))
+    period = reminder_rules.training_soon_period(
+        starts, starts - timedelta(minutes=minutes_to_start)
+    )
     assert (period == "2026-11-23T09:00") is due
     assert (period is None) is not due
 
@@ -63,7 +65,7 @@ def test_training_soon_is_due_within_the_hour_before_the_start(minutes_to_start,
 )
 def test_certificate_reminders_at_180_90_30_7_days_and_overdue(days_left, period):
     """Each milestone reminds once; between milestones the last one reached is the key."""
-    assert reminders.certificate_period(days_left) == period
+    assert reminder_rules.certificate_period(days_left) == period
 
 
 def _progress(required: str, credited: str, today: date) -> rules.TrainingProgress:
@@ -83,7 +85,7 @@ def _progress(required: str, credited: str, today: date) -> rules.TrainingProgre
 )
 def test_training_pace_is_checked_monthly(today, credited, period):
     """A worker behind the pro-rata pace of the minimum is reminded once per month."""
-    assert reminders.pace_period(_progress("40", credited, today), today) == period
+    assert reminder_rules.pace_period(_progress("40", credited, today), today) == period
 
 
 @pytest.mark.parametrize(
@@ -99,7 +101,7 @@ def test_training_pace_is_checked_monthly(today, credited, period):
 def test_appraisal_published_is_news_for_30_days(published, period):
     """A result published in the last 30 days is due, keyed by its year."""
     moment = at(published) if published else None
-    assert reminders.appraisal_period(2025, moment, at("2026-11-21 12:00")) == period
+    assert reminder_rules.appraisal_period(2025, moment, at("2026-11-21 12:00")) == period
 
 
 @pytest.mark.parametrize(
@@ -114,4 +116,4 @@ def test_appraisal_published_is_news_for_30_days(published, period):
 def test_health_check_reminder_from_1_october(today, done, period):
     """Without this year's check, the reminder is due from the profile's date (1 October)."""
     due_on = date(today.year, 10, 1)
-    assert reminders.health_check_period(today, due_on, done=done) == period
+    assert reminder_rules.health_check_period(today, due_on, done=done) == period

@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from notifications import push
+from notifications import vapid
 from notifications.scheduler import AlreadyRunning, SchedulerLock, build_scheduler
 from portal.extensions import db
 from portal.models import Notification, ReminderLog
@@ -240,19 +240,19 @@ def test_push_init_writes_a_key_once(tmp_path):
     key_file = tmp_path / "vapid_private.pem"
     assert key_file.exists() and oct(key_file.stat().st_mode & 0o777) == "0o600"
     public = first.output.split("Public key: ")[1].strip()
-    assert public == push.load_keys(app).public_key
+    assert public == vapid.load_keys(app).public_key
 
     again = runner.invoke(args=["push", "init"])
     assert again.exit_code != 0 and "not overwritten" in again.output
-    assert push.load_keys(app).public_key == public
+    assert vapid.load_keys(app).public_key == public
 
     kept = runner.invoke(args=["push", "init", "--if-missing"])
     assert kept.exit_code == 0 and public in kept.output
 
     forced = runner.invoke(args=["push", "init", "--force"])
     assert forced.exit_code == 0
-    assert push.load_keys(app).public_key != public
-    assert runner.invoke(args=["push", "key"]).output.strip() == push.load_keys(app).public_key
+    assert vapid.load_keys(app).public_key != public
+    assert runner.invoke(args=["push", "key"]).output.strip() == vapid.load_keys(app).public_key
 
 
 def test_push_init_uses_keys_from_the_environment(tmp_path):
@@ -266,8 +266,8 @@ def test_push_init_uses_keys_from_the_environment(tmp_path):
 def test_mismatched_public_key_is_refused(tmp_path):
     """A VAPID_PUBLIC_KEY that is not the private key's half stops push with a clear error."""
     app = _cli_app(tmp_path, VAPID_PRIVATE_KEY=VAPID_PEM, VAPID_PUBLIC_KEY="B" + VAPID_PUBLIC[1:-2])
-    with pytest.raises(push.PushKeyError):
-        push.load_keys(app)
+    with pytest.raises(vapid.PushKeyError):
+        vapid.load_keys(app)
 
 
 def test_push_key_without_keys_says_how_to_make_them(tmp_path):
