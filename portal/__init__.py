@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from notifications import notices
+from notifications import views as inbox_views
 from portal import cli, database, i18n
 from portal.admin import dashboard_views, export_views, import_views  # noqa: F401
 from portal.admin import views as admin_views
@@ -23,7 +24,6 @@ from portal.config import Config
 from portal.extensions import compress, csrf, db, htmx, limiter, login_manager, migrate
 from portal.health import views as health_views
 from portal.home import views as home_views
-from portal.inbox import views as inbox_views
 from portal.mentoring import street_views as street_mentoring_views
 from portal.mentoring import views as mentoring_views
 from portal.outside import views as outside_views

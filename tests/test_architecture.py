@@ -37,11 +37,8 @@ FLOOR = {
 WIRING = {"portal", "portal.cli", "portal.demo", "portal.models"}
 # Domain packages must not import the package that reacts to them (they send signals).
 REACTORS = {"notifications"}
-# Two-way dependencies still to be removed, each with what keeps it (keep this short).
-KNOWN_CYCLES = {
-    # the inbox pages and models vs. the engine that fills them: one feature in two packages
-    frozenset({"portal.inbox", "notifications"}),
-}
+# Two-way package dependencies allowed for now, each with what keeps it: none is left.
+KNOWN_CYCLES: set[frozenset[str]] = set()
 
 
 def _package(module: str) -> str | None:
@@ -123,7 +120,7 @@ def test_the_floor_imports_no_domain():
 def test_domains_do_not_import_what_reacts_to_them():
     """No domain package imports notifications; it reacts to their signals instead."""
     graph = import_graph()
-    allowed = WIRING | REACTORS | {"portal.inbox"}  # the inbox pages: see KNOWN_CYCLES
+    allowed = WIRING | REACTORS
     offenders = {
         source: sorted(set(targets) & REACTORS)
         for source, targets in graph.items()

@@ -16,7 +16,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     HiddenField,
-    SelectField,
     StringField,
 )
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
@@ -29,6 +28,7 @@ from portal.policy import rules
 from portal.policy.profiles import MAX_GRADE, MIN_GRADE, PolicyProfile
 from portal.policy.rules import CertLevel
 from portal.web.forms import (
+    ChoiceField,
     LocalDateField,
     PortalForm,
     WholeNumberField,
@@ -63,9 +63,9 @@ def _date(text, *, required: bool, checked: bool = False) -> LocalDateField:
     )
 
 
-def _select(text, message) -> SelectField:
+def _select(text, message) -> ChoiceField:
     # Choices are set by the form's __init__ (WTForms warns about tuples given here).
-    return SelectField(
+    return ChoiceField(
         text,
         validators=[InputRequired(message)],
         invalid_choice_message=message,

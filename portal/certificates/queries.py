@@ -16,4 +16,4 @@ CERTIFICATES_OF = (
 
 def certificates_of(worker_id: int) -> list[Certificate]:
     """Return a worker's certificates, newest first."""
-    return db.session.scalars(CERTIFICATES_OF, {"worker_id": worker_id}).all()
+    return list(db.session.scalars(CERTIFICATES_OF, {"worker_id": worker_id}))

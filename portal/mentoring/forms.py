@@ -7,11 +7,18 @@ the view; a posted value outside them fails validation with a message, nothing s
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from portal.enums import MentoringTopic
-from portal.web.forms import PortalForm, WholeNumberField, at_most, choice_field, date_field
+from portal.web.forms import (
+    ChoiceField,
+    PortalForm,
+    WholeNumberField,
+    at_most,
+    choice_field,
+    date_field,
+)
 from portal.web.forms import vocabulary_choices as _choices
 
 # -- street admin ------------------------------------------------------------------------------
@@ -81,7 +88,7 @@ class SessionForm(PortalForm):
         ],
         render_kw={"inputmode": "numeric", "min": 1, "max": 600, "step": 5},
     )
-    topic = SelectField(
+    topic = ChoiceField(
         _l("Topic"),
         validators=[InputRequired(_l("Choose a topic."))],
         invalid_choice_message=_l("Choose a topic."),

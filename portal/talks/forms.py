@@ -7,11 +7,12 @@ set by the view; a posted value outside them fails validation with a message.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import FieldList, FormField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import FieldList, FormField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from portal.enums import ConcernArea, FollowUpStatus
 from portal.web.forms import (
+    ChoiceField,
     MultiCheckboxField,
     PortalForm,
     PortalSubform,
@@ -80,7 +81,7 @@ class TalkForm(PortalForm):
 class FollowUpStatusForm(PortalForm):
     """Change a follow-up's status."""
 
-    status = SelectField(
+    status = ChoiceField(
         _l("Status"),
         validators=[InputRequired(_l("Choose a status."))],
         invalid_choice_message=_l("Choose a status."),
