@@ -86,21 +86,25 @@ def test_leader_records_a_talk_with_follow_ups(db, scene, app):
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"held_on": (local_today() + timedelta(days=1)).isoformat()}, "日期不能晚于今天"),
-        ({"held_on": ""}, "请填写日期"),
-        ({"notes": ""}, "请填写谈话内容"),
-        ({"concerns": ["gossip"]}, "请从列出的方面中选择"),
-        ({"follow_ups-0-owner": ""}, "请填写跟进事项、负责人和完成期限"),
-        ({"follow_ups-0-due_on": ""}, "请填写跟进事项、负责人和完成期限"),
+        (lambda: {"held_on": (local_today() + timedelta(days=1)).isoformat()}, "日期不能晚于今天"),
+        (lambda: {"held_on": ""}, "请填写日期"),
+        (lambda: {"notes": ""}, "请填写谈话内容"),
+        (lambda: {"concerns": ["gossip"]}, "请从列出的方面中选择"),
+        (lambda: {"follow_ups-0-owner": ""}, "请填写跟进事项、负责人和完成期限"),
+        (lambda: {"follow_ups-0-due_on": ""}, "请填写跟进事项、负责人和完成期限"),
         (
-            {"follow_ups-0-due_on": (local_today() - timedelta(days=1)).isoformat()},
+            lambda: {"follow_ups-0-due_on": (local_today() - timedelta(days=1)).isoformat()},
             "跟进事项的期限不能早于谈心日期",
         ),
     ],
+    ids=["future", "no date", "no notes", "bad concern", "no owner", "no due date", "due early"],
 )
 def test_bad_talk_input_is_refused_and_nothing_saved(db, scene, app, fields, message):
-    """A future date, empty notes, a bad concern or an incomplete follow-up: 422, nothing saved."""
-    response = _post_talk(logged_in(app, scene.leader), scene.worker.user_id, **fields)
+    """A future date, empty notes, a bad concern or an incomplete follow-up: 422, nothing saved.
+
+    The fields are built when the test runs, so "tomorrow" stays tomorrow across midnight.
+    """
+    response = _post_talk(logged_in(app, scene.leader), scene.worker.user_id, **fields())
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert _talks(db) == []

@@ -96,8 +96,6 @@ def test_form_is_phone_friendly(client, street_team):
     assert "不超过 5 MB" in page
 
 
-today = local_today()
-
 INVALID = [
     ("title missing", {"title": ""}, "请填写培训名称"),
     ("title too long", {"title": "课" * 201}, "200"),
@@ -113,13 +111,13 @@ INVALID = [
     ("date not a date", {"completed_on": "昨天"}, "年-月-日"),
     (
         "date in the future",
-        {"completed_on": (today + timedelta(days=1)).isoformat()},
+        lambda today: {"completed_on": (today + timedelta(days=1)).isoformat()},
         "不能晚于今天",
     ),
     (
         "date before last year",
-        {"completed_on": date(today.year - 2, 12, 31).isoformat()},
-        f"{today.year - 1}-01-01",
+        lambda today: {"completed_on": date(today.year - 2, 12, 31).isoformat()},
+        lambda today: f"{today.year - 1}-01-01",
     ),
     ("proof missing", {"proof": None}, "请上传"),
     ("proof an exe named .jpg", {"proof": (io.BytesIO(files.EXE), "photo.jpg")}, "只接受"),
@@ -134,7 +132,14 @@ INVALID = [
 def test_bad_input_is_refused_and_nothing_saved(
     client, db, street_team, stored_files, overrides, message
 ):
-    """Each invalid field gets a Chinese message and a 422; no row and no file are stored."""
+    """Each invalid field gets a Chinese message and a 422; no row and no file are stored.
+
+    Dates are worked out when the test runs (a callable of today), not when the file loads:
+    a run that crosses midnight in Shanghai keeps "tomorrow" in the future.
+    """
+    today = local_today()
+    overrides = overrides(today) if callable(overrides) else overrides
+    message = message(today) if callable(message) else message
     login(client, street_team.worker.user.phone)
     before_rows, before_files = _counts(db), stored_files()
     response = _post(client, **overrides)
