@@ -64,13 +64,7 @@ def _limit_body_size(endpoint, _values) -> None:
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(_error):
     """Answer an oversized attachment with the form and a clear message."""
-
-    def show_form(worker: WorkerProfile, message: str):
-        form = FundApplicationForm(formdata=None)
-        form.attachment.errors = [message]
-        return _apply_page(worker, form, status=413)
-
-    return answer_too_large("care.apply", show_form)
+    return answer_too_large("care.apply", FundApplicationForm, "attachment", _apply_page)
 
 
 # -- the worker: /me/care-fund --------------------------------------------------------------

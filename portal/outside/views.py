@@ -50,13 +50,7 @@ def _limit_body_size(_endpoint, _values) -> None:
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(_error):
     """Answer an oversized upload with the form and a clear message."""
-
-    def show_form(worker: WorkerProfile, message: str):
-        form = SubmissionForm(formdata=None)
-        form.proof.errors = [message]
-        return _worker_page(worker, form, status=413)
-
-    return answer_too_large("outside.submit", show_form)
+    return answer_too_large("outside.submit", SubmissionForm, "proof", _worker_page)
 
 
 def _worker_page(worker: WorkerProfile, form: SubmissionForm, *, status: int = 200):

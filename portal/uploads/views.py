@@ -13,7 +13,6 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.extensions import talisman
-from portal.people.models import WorkerProfile
 from portal.uploads import queries, sniff, storage
 from portal.uploads.access import can_view_upload
 from portal.uploads.operations import IncomingFile, too_large_message, upload_refusal
@@ -73,18 +72,23 @@ def limit_request_body() -> None:
 
 
 def answer_too_large(
-    endpoint: str, show_form: Callable[[WorkerProfile, str], ResponseReturnValue]
+    endpoint: str,
+    form_class: Callable[..., Any],
+    field: str,
+    page: Callable[..., ResponseReturnValue],
 ) -> ResponseReturnValue:
     """Answer an oversized upload: to a worker posting ``endpoint`` their form saying why.
 
-    ``show_form(worker, message)`` renders that form again (413); anywhere else the error
-    page says it.
+    The form comes back empty with the message on ``field``, rendered by
+    ``page(worker, form, status=413)``; anywhere else the error page says it.
     """
     message = str(too_large_message())
     worker = current_user.worker if current_user.is_authenticated else None
     if worker is None or request.endpoint != endpoint:
         return http_error(RequestEntityTooLarge(description=message))
-    return show_form(worker, message)
+    form = form_class(formdata=None)
+    getattr(form, field).errors = [message]
+    return page(worker, form, status=413)
 
 
 def commit_upload_or_show(
