@@ -10,8 +10,7 @@ from wtforms.validators import Optional, ValidationError
 
 from portal.appraisal.operations import ResultData
 from portal.enums import AppraisalResult
-from portal.labels import label
-from portal.web.forms import ChoiceField, PortalForm, at_most, parse_tenths
+from portal.web.forms import ChoiceField, PortalForm, at_most, parse_tenths, vocabulary_choices
 
 MAX_SCORE = Decimal(100)
 
@@ -47,7 +46,7 @@ class ResultRowForm(PortalForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.result.choices = [("", "—")] + [(r.value, label(r)) for r in AppraisalResult]
+        self.result.choices = [("", "—"), *vocabulary_choices(AppraisalResult)]
 
     def validate_score(self, field) -> None:
         """Accept 0 to 100 with at most one decimal (e.g. 92.5)."""

@@ -8,11 +8,10 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, StopValidation
 
 from portal.enums import TrainingKind
-from portal.labels import label
 from portal.outside import rules
 from portal.outside.operations import SubmissionData
 from portal.timeutil import local_today
-from portal.web.forms import LocalDateField, PortalForm, at_most, validated
+from portal.web.forms import LocalDateField, PortalForm, at_most, validated, vocabulary_choices
 
 # Phones offer the camera, the photo library and files for this; `capture` would force
 # the camera and hide PDFs, so it is left out on purpose.
@@ -56,7 +55,7 @@ class SubmissionForm(PortalForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.kind.choices = [(kind.value, label(kind)) for kind in TrainingKind]
+        self.kind.choices = vocabulary_choices(TrainingKind)
         today = local_today()
         self.completed_on.render_kw = {
             "type": "date",
