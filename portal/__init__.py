@@ -33,7 +33,7 @@ from portal.training import calendar_views as training_calendar_views
 from portal.training import roster_views  # noqa: F401 - its routes are on training.bp
 from portal.training import views as training_views
 from portal.uploads import views as upload_views
-from portal.web import assets, errors, inputs, proxy, security
+from portal.web import arrival, assets, errors, inputs, proxy, security
 from portal.web import htmx as htmx_web
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -67,6 +67,7 @@ def create_app(config: Any | None = None) -> Flask:
     inputs.init_app(app)
     assets.init_app(app)
     notices.init_app(app)  # receivers of portal.signals
+    arrival.init_app(app)  # last: the outermost middleware stamps the arrival first
 
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(home_views.bp)

@@ -50,6 +50,11 @@ class CodeCheck:
         """Return whether the code was accepted."""
         return self.problem is None
 
+    @property
+    def genuine(self) -> bool:
+        """Return whether the code is really the one it claims to be (if perhaps too old)."""
+        return self.problem not in {CodeProblem.MALFORMED, CodeProblem.INVALID}
+
 
 ACCEPTED = CodeCheck()
 

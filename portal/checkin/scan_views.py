@@ -44,6 +44,7 @@ from portal.training import rules
 from portal.training.models import Attendance, Training
 from portal.training.operations import CheckinResult, Outcome
 from portal.training.views import runnable_or_404
+from portal.web.arrival import arrived_at
 from portal.web.htmx import render
 from portal.web.views import actor
 
@@ -293,7 +294,7 @@ def submit(training_id: int):
     """Record the worker whose personal code the trainer scanned (JSON in, JSON out)."""
     training = runnable_or_404(training_id)
     payload = request.get_json(silent=True)
-    answer = _record_scan(training, payload, utcnow())
+    answer = _record_scan(training, payload, arrived_at())  # a lock wait ages no code
     body = _answer_body(answer, payload.get("client_id") if isinstance(payload, dict) else None)
     if answer.status == 200:
         db.session.commit()

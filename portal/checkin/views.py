@@ -6,8 +6,11 @@ tells its script the server time, so a projector with a wrong clock still rotate
 the server's step boundaries.
 
 Worker: opening the scanned URL checks the code and, when logged in, checks the worker
-in at once (a GET: one scan, zero taps). Not logged in: a valid scan is kept in the
-session (see grace.py) and finished after login, as of the moment of the scan.
+in at once (a GET: one scan, zero taps). The code is judged as of the request's arrival
+(portal.web.arrival), so waiting for the write lock never expires it; a worker already
+checked in who opens an older link of the training is told 已签到. Not logged in: a
+valid scan is kept in the session (see grace.py) and finished after login, as of the
+moment of the scan.
 
 Trainings stay in their street: a worker who is neither of the training's street nor on
 its list is told only that it is not open to them (404, nothing about it). A worker of
@@ -48,6 +51,7 @@ from portal.training import rules
 from portal.training.models import Training
 from portal.training.operations import Outcome, check_in, existing_attendance
 from portal.training.views import runnable_or_404
+from portal.web.arrival import arrived_at
 from portal.web.htmx import is_fragment_request, render
 from portal.web.views import actor
 
@@ -171,15 +175,25 @@ def _hidden_from_current_user(training: Training) -> bool:
 
 
 def _code_refusal(training: Training, step: int, mac: str, now: datetime):
-    """Return the refusal page for a code that does not hold at `now`, else None."""
+    """Return the refusal page for a code that does not hold at `now`, else None.
+
+    A genuine code of the training that is only too old (or not yet begun) tells a worker
+    who is already checked in just that: 已签到, whatever link they opened.
+    """
     check = check_projector_code(training.checkin_secret, training.id, step, mac, now=now)
     if check.ok:
         return None
+    if not check.genuine:
+        return _result("invalid")  # forged, tampered, or another training's code
+    if current_user.is_authenticated:
+        attendance = existing_attendance(training.id, current_user.id)
+        if attendance is not None:
+            return _result("already", training, attendance=attendance)
     if check.problem is CodeProblem.EXPIRED:
         if current_user.is_authenticated and _hidden_from_current_user(training):
             return _not_for_you()
         return _result("expired", training)
-    return _result("invalid")  # forged, tampered, other training, or a step not yet begun
+    return _result("invalid")  # a step not yet begun
 
 
 def _window_refusal(training: Training, now: datetime):
@@ -237,7 +251,7 @@ def _check_in_and_show(training: Training, *, at: datetime, scanned_at: datetime
 @writes
 def scan_training(training_id: int, step: int, mac: str):
     """Check in with one scan of the projector code; not logged in: keep the scan, log in."""
-    now = utcnow()
+    now = arrived_at()  # a wait for the write lock must not age the code
     training = db.session.get(Training, training_id)
     if training is None:
         return _result("invalid")  # an unknown training looks like any forged code
@@ -260,13 +274,16 @@ def scan_training(training_id: int, step: int, mac: str):
 @writes
 def resume():
     """Finish a check-in scanned before login, as of the moment of the scan."""
-    pending, expired = grace.take(utcnow())
+    pending, expired = grace.take(arrived_at())
     if pending is None:
         return _result("no_pending")
     training = db.session.get(Training, pending.training_id)
     if training is None:
         return _result("invalid")
     if expired:
+        attendance = existing_attendance(training.id, current_user.id)
+        if attendance is not None:
+            return _result("already", training, attendance=attendance)
         if _hidden_from_current_user(training):
             return _not_for_you()
         return _result("grace_expired", training)

@@ -72,6 +72,7 @@ def test_projector_code_accepts_the_current_and_previous_step_only(
     check = check_projector_code(SECRET, TRAINING, code_step, mac, now=at(scanned_after_s))
     assert check.problem is problem
     assert check.ok is (problem is None)
+    assert check.genuine  # a real code of the training, whatever its age
 
 
 def _flip(mac: str) -> str:
@@ -116,6 +117,7 @@ def test_forged_tampered_and_malformed_projector_codes_are_refused(
     check = check_projector_code(SECRET, training_id, step, make_mac(), now=BOUNDARY)
     assert check.problem == problem
     assert not check.ok
+    assert not check.genuine
 
 
 def test_projector_codes_are_stateless_and_the_same_for_every_screen():

@@ -1,7 +1,8 @@
 """A worker scans the projector code: one scan checks in, or the refusal says why.
 
-The views' clock is set by the `clock` fixture (only the server's notion of "now"
-moves), so the tests can scan at a chosen moment and log in "minutes later".
+The views' clock is set by the `clock` fixture (tests/checkin/conftest.py: only the
+server's notion of "now" moves), so the tests can scan at a chosen moment and log in
+"minutes later".
 """
 
 from __future__ import annotations
@@ -29,27 +30,6 @@ from portal.training.roster_operations import approve_join_request
 from tests.helpers import PASSWORD, csrf_token, login
 
 RESUME = "/c/resume"
-
-
-class Clock:
-    """The server's clock as the check-in views see it: real time unless set."""
-
-    def __init__(self) -> None:
-        self.fixed: datetime | None = None
-
-    def now(self) -> datetime:
-        return self.fixed or utcnow()
-
-    def set(self, moment: datetime) -> None:
-        self.fixed = moment
-
-
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    """Let a test choose the moment the check-in views take as now."""
-    c = Clock()
-    monkeypatch.setattr("portal.checkin.views.utcnow", c.now)
-    return c
 
 
 def mid_step(moment: datetime) -> datetime:
@@ -199,6 +179,60 @@ def test_replayed_old_code_is_expired_and_changes_nothing(client, db, clock, wor
     assert attendances(db, training) == []
 
 
+def test_checked_in_worker_opening_an_expired_link_sees_already_checked_in(
+    client, db, clock, worker, training
+):
+    """A worker checked in who opens an older link of the training sees 已签到; one row stays."""
+    login(client, worker.user.phone)
+    scanned = mid_step(utcnow())
+    clock.set(scanned)
+    client.get(scan_path(training, scanned))
+    [row] = attendances(db, training)
+    clock.set(scanned + timedelta(minutes=5))  # the link in the browser's history is old now
+    response = client.get(scan_path(training, scanned))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "已签到" in page and "无需重复扫码" in page
+    assert "二维码已过期" not in page
+    assert [a.id for a in attendances(db, training)] == [row.id]
+
+
+def test_expired_link_of_a_worker_not_checked_in_is_still_expired(
+    app, client, db, clock, worker, training, make_worker
+):
+    """The same old link that shows a checked-in colleague 已签到 is 已过期 for one who is not."""
+    colleague = make_worker(community=worker.community)
+    scanned = mid_step(utcnow())
+    clock.set(scanned)
+    colleagues_phone = app.test_client()
+    login(colleagues_phone, colleague.user.phone)
+    colleagues_phone.get(scan_path(training, scanned))
+    clock.set(scanned + timedelta(minutes=5))
+    assert "已签到" in colleagues_phone.get(scan_path(training, scanned)).get_data(as_text=True)
+    login(client, worker.user.phone)
+    response = client.get(scan_path(training, scanned))
+    assert response.status_code == 410
+    assert "二维码已过期" in response.get_data(as_text=True)
+    assert [a.worker_id for a in attendances(db, training)] == [colleague.user_id]
+
+
+@pytest.mark.parametrize("age", [timedelta(0), timedelta(minutes=5)], ids=["current", "expired"])
+def test_forged_code_from_a_checked_in_worker_is_still_invalid(
+    client, db, clock, worker, training, age
+):
+    """A tampered code says 二维码无效 even to a worker already checked in, however old it is."""
+    login(client, worker.user.phone)
+    scanned = mid_step(utcnow())
+    clock.set(scanned)
+    client.get(scan_path(training, scanned))
+    clock.set(scanned + age)
+    response = client.get(_tampered(scan_path(training, scanned)))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "二维码无效" in page and "已签到" not in page
+    assert len(attendances(db, training)) == 1
+
+
 def _tampered(path: str) -> str:
     head, mac = path.rsplit("/", 1)
     return f"{head}/{'B' if mac[0] == 'A' else 'A'}{mac[1:]}"
@@ -343,6 +377,25 @@ def test_grace_runs_out_after_ten_minutes(client, db, clock, worker, training):
     assert response.status_code == 410
     assert "扫码已超时" in response.get_data(as_text=True)
     assert attendances(db, training) == []
+
+
+def test_expired_grace_of_a_worker_already_checked_in_says_already(
+    app, client, db, clock, worker, training
+):
+    """A scan kept past its grace finishes as 已签到 when the worker checked in meanwhile."""
+    scanned = mid_step(utcnow())
+    clock.set(scanned)
+    client.get(scan_path(training, scanned))  # not logged in on this browser: grace kept
+    phone = app.test_client()
+    login(phone, worker.user.phone)
+    phone.get(scan_path(training, scanned))  # checked in on another phone
+    clock.set(scanned + timedelta(minutes=11))
+    login_to_resume(client, worker.user.phone)
+    response = client.get(RESUME)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "已签到" in page
+    assert len(attendances(db, training)) == 1
 
 
 def test_grace_is_used_once(client, db, clock, worker, training):
