@@ -43,6 +43,7 @@ from notifications import timing
 from notifications.deliver import DeliverReport, deliver_due, release_stale
 from notifications.issue import IssueReport, issue, write_lock
 from notifications.reminders import DAILY, FREQUENT, collect_due
+from portal.database import WriteLockBusy
 from portal.extensions import db
 from portal.timeutil import LOCAL_TZ, utcnow
 
@@ -218,6 +219,11 @@ def _job(app: Flask, name: str, work) -> None:
     with app.app_context():
         try:
             result = work()
+        except WriteLockBusy as busy:
+            # SQLite: another process kept the write lock; this step wrote nothing.
+            db.session.rollback()
+            log.warning("job %s: %s; it runs again at its next turn", name, busy)
+            return
         except Exception:
             db.session.rollback()
             log.exception("job %s failed", name)

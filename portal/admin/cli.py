@@ -1,12 +1,13 @@
 """`flask --app portal import FILE.xlsx --kind roster|appraisals|certificates|care --street ID`.
 
 The command-line twin of the import page: the same checks, the same report, the same
-all-or-nothing commit. It exits with status 1 when the file has errors, and changes
-nothing with --dry-run.
+all-or-nothing commit. It exits with status 1 when the file has errors or the database
+stays busy (SQLite's write lock, see portal.cli), and changes nothing with --dry-run.
 """
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -15,6 +16,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from sqlalchemy.exc import IntegrityError
 
+from portal.database import writing
 from portal.extensions import db
 from portal.imports.commit import load_street, run_import
 from portal.imports.reader import Limits
@@ -36,6 +38,14 @@ from portal.timeutil import local_today
 @with_appcontext
 def import_command(file: Path, kind: str, street_id: int, dry_run: bool) -> None:
     """Import an .xlsx made from the template into one street (all rows or none)."""
+    # Checked, planned and written in one transaction that holds SQLite's write lock from
+    # its first read: it waits its turn behind the portal's writes (a bounded wait) instead
+    # of failing to upgrade a read to a write. A dry run only reads.
+    with nullcontext() if dry_run else writing():
+        _import(file, kind, street_id, dry_run)
+
+
+def _import(file: Path, kind: str, street_id: int, dry_run: bool) -> None:
     street = load_street(street_id)
     if street is None:
         raise click.ClickException(f"No street with id {street_id}.")
