@@ -38,14 +38,6 @@ from portal.timeutil import local_today
 @with_appcontext
 def import_command(file: Path, kind: str, street_id: int, dry_run: bool) -> None:
     """Import an .xlsx made from the template into one street (all rows or none)."""
-    # Checked, planned and written in one transaction that holds SQLite's write lock from
-    # its first read: it waits its turn behind the portal's writes (a bounded wait) instead
-    # of failing to upgrade a read to a write. A dry run only reads.
-    with nullcontext() if dry_run else writing():
-        _import(file, kind, street_id, dry_run)
-
-
-def _import(file: Path, kind: str, street_id: int, dry_run: bool) -> None:
     street = load_street(street_id)
     if street is None:
         raise click.ClickException(f"No street with id {street_id}.")
@@ -53,8 +45,17 @@ def _import(file: Path, kind: str, street_id: int, dry_run: bool) -> None:
     limit = limits.file_bytes
     if file.stat().st_size > limit:
         raise click.ClickException(f"The file is larger than {limit / 2**20:g} MB.")
+    # End this read. The import is checked, planned and written in one transaction that,
+    # on SQLite, holds the write lock from its first query: it waits its turn behind the
+    # portal's writes (a bounded wait) instead of failing to turn a read into a write.
+    # run_import reads the workbook before that first query (the street reloads), so the
+    # portal is not kept waiting while the file is parsed. A dry run only reads.
+    db.session.commit()
     # No request, no user: report in the portal's default language.
-    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with (
+        force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]),
+        nullcontext() if dry_run else writing(),
+    ):
         try:
             report = run_import(
                 file.read_bytes(),
