@@ -12,7 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,7 @@ from portal import create_app
 from portal.extensions import db
 from portal.imports.templates import Kind
 from portal.inbox.models import Delivery, Notification
-from portal.timeutil import utcnow
+from portal.timeutil import LOCAL_TZ, utcnow
 from tests.admin.roster_support import workbook
 from tests.factories import new_street, new_user
 
@@ -220,7 +220,8 @@ def test_a_job_under_a_held_lock_is_logged_and_runs_again_next_time(
     lock_app, database, old_pending_delivery, caplog
 ):
     """A scheduler job that cannot get the write lock logs it, raises nothing, retries later."""
-    job = scheduler.build_scheduler(lock_app).get_job("housekeeping")
+    jobs = scheduler.build_scheduler(lock_app)
+    job = jobs.get_job("housekeeping")
     caplog.set_level(logging.INFO, logger="notifications.scheduler")
 
     with write_lock_held(database):
@@ -230,9 +231,28 @@ def test_a_job_under_a_held_lock_is_logged_and_runs_again_next_time(
     assert len(busy) == 1 and "housekeeping" in busy[0].getMessage()
     assert "write lock" in busy[0].getMessage() and busy[0].exc_info is None
     assert _status(database, old_pending_delivery) == "pending"
+    assert jobs.get_job("housekeeping-retry") is None  # its own next turn is soon enough
 
     caplog.clear()
     job.func(*job.args)
 
     assert _status(database, old_pending_delivery) == "skipped"
     assert any("job housekeeping done" in r.getMessage() for r in caplog.records)
+
+
+def test_a_job_whose_next_turn_is_far_off_is_tried_again_soon(
+    lock_app, database, old_pending_delivery
+):
+    """A job that found the lock busy and next runs much later (daily) gets a retry soon."""
+    jobs = scheduler.build_scheduler(lock_app)
+    job = jobs.get_job("housekeeping")
+    job.modify(next_run_time=datetime.now(LOCAL_TZ) + timedelta(hours=20))  # as a daily job
+
+    with write_lock_held(database):
+        job.func(*job.args)
+
+    retry = jobs.get_job("housekeeping-retry")
+    wait = retry.trigger.run_date - datetime.now(LOCAL_TZ)
+    assert timedelta(0) < wait <= scheduler.BUSY_RETRY
+    retry.func(*retry.args)  # its turn comes: the lock is free now
+    assert _status(database, old_pending_delivery) == "skipped"
