@@ -14,6 +14,11 @@ Only one scheduler may run per database. It holds a lock for its whole life:
 
 A second copy exits with a message, or waits for the lock with ``--wait``. Even if
 two ran, the reminder log's unique key would keep every reminder to one.
+
+On SQLite a job waits at most ``PORTAL_WRITE_LOCK_TIMEOUT`` for the write lock
+(``portal.database.writing``). If the portal keeps it longer, the job logs a warning,
+writes nothing in that step, and runs again at its next turn — within ``BUSY_RETRY``
+when that turn is further off (the daily reminders).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import signal
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 
@@ -35,6 +40,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
@@ -43,6 +49,7 @@ from notifications import timing
 from notifications.deliver import DeliverReport, deliver_due, release_stale
 from notifications.issue import IssueReport, issue, write_lock
 from notifications.reminders import DAILY, FREQUENT, collect_due
+from portal.database import WriteLockBusy
 from portal.extensions import db
 from portal.timeutil import LOCAL_TZ, utcnow
 
@@ -52,6 +59,7 @@ log = logging.getLogger("notifications.scheduler")
 ADVISORY_LOCK_KEY = 0x706F7274616C0001
 LOCK_SUFFIX = ".scheduler.lock"
 WAIT_POLL_SECONDS = 2.0
+BUSY_RETRY = timedelta(minutes=2)  # a job that found the write lock busy, if its turn is later
 
 
 class AlreadyRunning(RuntimeError):
@@ -213,11 +221,18 @@ def run_once(
     return RunReport(issued, delivered)
 
 
-def _job(app: Flask, name: str, work) -> None:
+def _job(app: Flask, name: str, work, retry=None) -> None:
     started = time.monotonic()
     with app.app_context():
         try:
             result = work()
+        except WriteLockBusy as busy:
+            # SQLite: another process kept the write lock; this step wrote nothing.
+            db.session.rollback()
+            log.warning("job %s: %s; it runs again at its next turn", name, busy)
+            if retry is not None:
+                retry()
+            return
         except Exception:
             db.session.rollback()
             log.exception("job %s failed", name)
@@ -225,6 +240,23 @@ def _job(app: Flask, name: str, work) -> None:
         finally:
             db.session.remove()
     log.info("job %s done in %.2f s: %s", name, time.monotonic() - started, result)
+
+
+def _retry_soon(scheduler: BlockingScheduler, name: str) -> None:
+    """Run job ``name`` again after BUSY_RETRY if its next turn is later (the daily one)."""
+    job = scheduler.get_job(name)
+    soon = datetime.now(LOCAL_TZ) + BUSY_RETRY
+    if job is None or (job.next_run_time is not None and job.next_run_time <= soon):
+        return
+    log.info("job %s: trying again at %s", name, soon.isoformat(timespec="seconds"))
+    scheduler.add_job(
+        _job,
+        DateTrigger(run_date=soon),
+        args=job.args,
+        id=f"{name}-retry",
+        name=f"{name}-retry",
+        replace_existing=True,
+    )
 
 
 def build_scheduler(app: Flask, lock: SchedulerLock | None = None) -> BlockingScheduler:
@@ -245,7 +277,7 @@ def build_scheduler(app: Flask, lock: SchedulerLock | None = None) -> BlockingSc
         scheduler.add_job(
             _job,
             trigger,
-            args=(app, name, work),
+            args=(app, name, work, lambda: _retry_soon(scheduler, name)),
             id=name,
             name=name,
             next_run_time=start if now_too else None,

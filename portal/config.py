@@ -57,6 +57,9 @@ class Config:
             "DATABASE_URL", f"sqlite:///{Path(instance_path) / 'portal.db'}"
         )
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # SQLite: how long a CLI command or scheduler job waits for the write lock before it
+        # gives up, changing nothing (portal.database.writing). Requests wait 15 s.
+        self.WRITE_LOCK_TIMEOUT = float(os.environ.get("PORTAL_WRITE_LOCK_TIMEOUT", "30"))
         self.SQLALCHEMY_RECORD_QUERIES = False
         # Cookies: Secure by default (browsers accept Secure cookies on http://127.0.0.1 too).
         secure = _bool("PORTAL_SECURE_COOKIES", True)

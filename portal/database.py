@@ -17,14 +17,17 @@ from flask import Flask, current_app, g, has_app_context, request
 from sqlalchemy.orm import DeclarativeBase
 
 __all__ = [
+    "DEFAULT_WRITE_LOCK_TIMEOUT",
     "Base",
     "UTCDateTime",
+    "WriteLockBusy",
     "configure_engine",
     "enum_type",
     "init_app",
     "render_alembic_item",
     "rows_matched",
     "takes_write_lock",
+    "write_lock_timeout",
     "write_next",
     "writes",
     "writing",
@@ -100,25 +103,76 @@ def render_alembic_item(type_: str, obj, autogen_context):
     return False
 
 
-def _sqlite_on_connect(dbapi_connection, _record) -> None:
+DEFAULT_WRITE_LOCK_TIMEOUT = 30.0  # seconds a job or command waits for SQLite's write lock
+REQUEST_BUSY_TIMEOUT_MS = 15000  # what a request waits (a person is looking at a spinner)
+SQLITE_BUSY = 5
+_BUSY_TIMEOUT = "portal_busy_timeout_ms"  # the connection's current busy_timeout, in its info
+
+
+class WriteLockBusy(RuntimeError):
+    """A job's transaction could not take SQLite's write lock within the bounded wait.
+
+    Raised before the transaction began, so nothing of it was written.
+    """
+
+    def __init__(self, database: str, seconds: float) -> None:
+        super().__init__(f"the write lock on {database} stayed busy for {seconds:g} s")
+        self.database = database
+        self.seconds = seconds
+
+
+def _sqlite_on_connect(dbapi_connection, record) -> None:
     # Let SQLAlchemy own transactions (pysqlite's legacy mode breaks SAVEPOINT).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={REQUEST_BUSY_TIMEOUT_MS}")
+    record.info[_BUSY_TIMEOUT] = REQUEST_BUSY_TIMEOUT_MS
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
-def _sqlite_on_begin(connection) -> None:
+def _set_busy_timeout(connection: sa.Connection, milliseconds: int) -> None:
+    pooled = connection.connection  # its info lives as long as the SQLite connection
+    if pooled.info.get(_BUSY_TIMEOUT) != milliseconds:
+        cursor = pooled.cursor()  # the driver's own cursor: no statement events, no counting
+        cursor.execute(f"PRAGMA busy_timeout={milliseconds}")
+        cursor.close()
+        pooled.info[_BUSY_TIMEOUT] = milliseconds
+
+
+def _is_busy(error: sa.exc.OperationalError) -> bool:
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF == SQLITE_BUSY
+
+
+def write_lock_timeout() -> float:
+    """Return how long a job or command waits for SQLite's write lock, in seconds."""
+    return float(current_app.config.get("WRITE_LOCK_TIMEOUT", DEFAULT_WRITE_LOCK_TIMEOUT))
+
+
+def _sqlite_on_begin(connection: sa.Connection) -> None:
     # SQLite cannot upgrade a read transaction to a write one under contention (it fails
     # with "database is locked" without waiting), so requests that write take the write
     # lock up front and queue for it instead.
     # Only the request's first transaction (the one that writes): after its commit, the
     # page renders in an ordinary read transaction without holding the write lock.
-    immediate = has_app_context() and (g.get(_ALWAYS, False) or g.pop(_WRITES, False))
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    job = has_app_context() and g.get(_ALWAYS, False)
+    immediate = job or (has_app_context() and g.pop(_WRITES, False))
+    if not job:
+        _set_busy_timeout(connection, REQUEST_BUSY_TIMEOUT_MS)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        return
+    # A job or command waits its bounded turn, then gives up with a clear WriteLockBusy.
+    seconds = write_lock_timeout()
+    _set_busy_timeout(connection, max(0, round(seconds * 1000)))
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except sa.exc.OperationalError as error:
+        if not _is_busy(error):
+            raise
+        raise WriteLockBusy(connection.engine.url.database or "", seconds) from error
 
 
 _WRITES = "_portal_writes"
@@ -130,7 +184,10 @@ _ALWAYS = "_portal_writes_always"
 def writing() -> Iterator[None]:
     """Begin every transaction inside the block with the write lock (SQLite; a no-op elsewhere).
 
-    For jobs outside a view (scheduler, CLI) that read and then write in a loop.
+    For jobs outside a view (scheduler, CLI) that read and then write in a loop. Each
+    transaction waits at most ``WRITE_LOCK_TIMEOUT`` seconds for the lock, then raises
+    ``WriteLockBusy`` without having written anything. PostgreSQL locks rows instead:
+    there the block changes nothing.
     """
     previous = g.get(_ALWAYS, False)
     setattr(g, _ALWAYS, True)

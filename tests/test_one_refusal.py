@@ -14,9 +14,10 @@ from pathlib import Path
 
 PORTAL = Path(__file__).resolve().parent.parent / "portal"
 
-# Errors that are not a refusal of what a user asked: a broken policy file, and a pure
-# rule's ValueError that forms and the import turn into their own messages.
-NOT_REFUSALS = {"ProfileError", "GradeOutOfRange"}
+# Errors that are not a refusal of what a user asked: a broken policy file, a pure
+# rule's ValueError that forms and the import turn into their own messages, and SQLite's
+# write lock staying busy for a job or command (portal.cli and the scheduler report it).
+NOT_REFUSALS = {"ProfileError", "GradeOutOfRange", "WriteLockBusy"}
 
 
 def _modules() -> list[tuple[Path, ast.Module]]:

@@ -1,12 +1,13 @@
 """`flask --app portal import FILE.xlsx --kind roster|appraisals|certificates|care --street ID`.
 
 The command-line twin of the import page: the same checks, the same report, the same
-all-or-nothing commit. It exits with status 1 when the file has errors, and changes
-nothing with --dry-run.
+all-or-nothing commit. It exits with status 1 when the file has errors or the database
+stays busy (SQLite's write lock, see portal.cli), and changes nothing with --dry-run.
 """
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -15,6 +16,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from sqlalchemy.exc import IntegrityError
 
+from portal.database import writing
 from portal.extensions import db
 from portal.imports.commit import load_street, run_import
 from portal.imports.reader import Limits
@@ -43,8 +45,17 @@ def import_command(file: Path, kind: str, street_id: int, dry_run: bool) -> None
     limit = limits.file_bytes
     if file.stat().st_size > limit:
         raise click.ClickException(f"The file is larger than {limit / 2**20:g} MB.")
+    # End this read. The import is checked, planned and written in one transaction that,
+    # on SQLite, holds the write lock from its first query: it waits its turn behind the
+    # portal's writes (a bounded wait) instead of failing to turn a read into a write.
+    # run_import reads the workbook before that first query (the street reloads), so the
+    # portal is not kept waiting while the file is parsed. A dry run only reads.
+    db.session.commit()
     # No request, no user: report in the portal's default language.
-    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with (
+        force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]),
+        nullcontext() if dry_run else writing(),
+    ):
         try:
             report = run_import(
                 file.read_bytes(),
