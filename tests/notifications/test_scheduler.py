@@ -419,3 +419,35 @@ def test_a_scheduler_killed_mid_delivery_loses_nothing(tmp_path):
     assert set(arrived) == set(notification_ids)  # every one delivered
     assert sum(arrived.values()) - len(notification_ids) <= 1  # at most the one in flight twice
     assert service.errors() == []
+
+
+def test_sigterm_finishes_the_push_in_flight_and_puts_the_rest_back(tmp_path):
+    """SIGTERM mid-delivery: exit 0, what was sent is recorded sent, the rest is pending."""
+    with fresh_database(os.environ.get("TEST_DATABASE_URL"), tmp_path) as url:
+        app = make_test_app(url, str(tmp_path))
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+        with PushServer() as service:
+            service.stall = 0.2
+            user_id, notification_ids = _deliveries_waiting(app, 12)
+            _subscribe(app, user_id, service)
+
+            scheduler = Process(url, "scheduler", env=PUSH_ENV)
+            try:
+                _until(lambda: service.count >= 2)
+                scheduler.proc.send_signal(signal.SIGTERM)
+                assert scheduler.proc.wait(timeout=TIMEOUT) == 0
+            finally:
+                scheduler.stop()
+            statuses = _statuses(app, notification_ids)
+            arrived = Counter(
+                m.payload["id"] for m in service.delivered() if m.payload["id"] in notification_ids
+            )
+        with app.app_context():
+            db.engine.dispose()
+    assert set(arrived.values()) == {1}  # nothing twice
+    assert statuses == Counter(
+        {"sent": len(arrived), "pending": len(notification_ids) - len(arrived)}
+    )
+    assert statuses["pending"] > 0  # stopped mid-batch
