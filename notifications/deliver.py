@@ -117,9 +117,15 @@ def _claim(
         due = due.where(_table.c.id.in_(sorted(only_ids)))
     if db.session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
+    # Two statements: PostgreSQL may rescan an ``IN (… LIMIT … SKIP LOCKED)`` subquery
+    # and update more rows than the limit. The rows stay locked until the commit (on
+    # SQLite, the caller holds the write lock).
+    ids = sorted(db.session.scalars(due))
+    if not ids:
+        return []
     statement = (
         sa.update(_table)
-        .where(_table.c.id.in_(due.scalar_subquery()), claimable(now))
+        .where(_table.c.id.in_(ids), claimable(now))
         .values(status=SENDING, lease_until=lease_until)
         .returning(_table.c.id)
     )
