@@ -4,8 +4,8 @@ A run claims a small batch (``BATCH``) of due deliveries — ``pending`` with
 ``not_before`` passed, or ``sending`` whose lease ran out — by switching them to
 ``sending`` with ``lease_until`` set, in one UPDATE … RETURNING, and commits. It sends
 them with no transaction open (network time never holds a database lock) and records
-each result as soon as it is known, in its own short transaction, which also renews
-the lease of the batch's rows still waiting. Two runs at once cannot claim the same row.
+results as soon as they are known (those finished together in one short transaction),
+which also renews the lease of the batch's rows still waiting. Two runs at once cannot claim the same row.
 
 If the sender dies (SIGKILL, power cut), its unsent rows stay ``sending`` until their
 lease runs out (``NOTIFY_LEASE_SECONDS``); then the next run claims them again and
@@ -294,12 +294,13 @@ def deliver_due(
         waiting = set(claimed)
         try:
             for name, items in grouped.items():
-                for index, result in channels[name].send_each(items, stop):
-                    item = items[index]
-                    waiting.discard(item.delivery_id)
+                for finished in channels[name].send_each(items, stop):
+                    done = [items[index] for index, _result in finished]
+                    results = [result for _index, result in finished]
+                    waiting.difference_update(item.delivery_id for item in done)
                     with write_lock():
-                        _record([item], [result], now, report)
-                        channels[name].after_send([item], [result])
+                        _record(done, results, now, report)
+                        channels[name].after_send(done, results)
                         _renew(waiting, lease_until())
                         db.session.commit()
         finally:

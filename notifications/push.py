@@ -24,7 +24,7 @@ import functools
 import json
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -312,11 +312,12 @@ class PushChannel(Channel):
 
     def send_each(
         self, outgoing: Sequence[Outgoing], stop: Callable[[], bool]
-    ) -> Iterator[tuple[int, Result]]:
-        """Push deliveries through the pool, yielding each result as soon as it is known.
+    ) -> Iterator[list[tuple[int, Result]]]:
+        """Push deliveries through the pool, yielding results as soon as they are known.
 
-        At most ``workers`` deliveries are in flight at once; once ``stop()`` is true, no
-        further one starts (those are not yielded: never attempted).
+        Each yield holds every delivery finished since the last one, so the caller records
+        them together. At most ``workers`` deliveries are in flight at once; once
+        ``stop()`` is true, no further one starts (those are not yielded: never attempted).
         """
 
         def one(jobs: list[PushJob]) -> Result | None:
@@ -330,12 +331,18 @@ class PushChannel(Channel):
             for index, item in enumerate(outgoing)
         }
         try:
-            for future in as_completed(futures):
-                result = None if future.cancelled() else future.result()
-                if result is not None:
-                    yield futures[future], result
+            waiting = set(futures)
+            while waiting:
+                done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+                finished = [
+                    (futures[future], result)
+                    for future in done
+                    if not future.cancelled() and (result := future.result()) is not None
+                ]
+                if finished:
+                    yield sorted(finished, key=lambda pair: pair[0])
                 if stop():
-                    for pending in futures:
+                    for pending in waiting:
                         pending.cancel()
         finally:
             for pending in futures:

@@ -158,16 +158,16 @@ class Channel:
 
     def send_each(
         self, outgoing: Sequence[Outgoing], stop: Callable[[], bool]
-    ) -> Iterator[tuple[int, Result]]:
-        """Send deliveries, yielding (index, result) as each finishes.
+    ) -> Iterator[list[tuple[int, Result]]]:
+        """Send deliveries, yielding the (index, result) pairs finished since the last yield.
 
         Once ``stop()`` is true no further send starts; the ones not yielded were not
-        attempted. The default sends one after another.
+        attempted. The default sends one after another and yields each result alone.
         """
         for index, item in enumerate(outgoing):
             if stop():
                 return
-            yield index, self.send(item)
+            yield [(index, self.send(item))]
 
     def after_send(self, outgoing: Sequence[Outgoing], results: Sequence[Result]) -> None:
         """Record the channel's side effects of a run (writes to the database)."""
