@@ -1,15 +1,25 @@
 """Delivering: send the deliveries that are due, and record what happened.
 
-A run claims a batch of due deliveries (status ``pending``, ``not_before`` passed) by
-switching them to ``sending`` in one UPDATE … RETURNING, commits, sends them with no
-transaction open (network time never holds a database lock), then records each result
-and commits again. Two runs at once cannot claim the same row, so nothing is sent
-twice; a run that dies mid-send leaves ``sending`` rows that ``release_stale`` marks
-failed (a push may have gone out, so it is not sent again).
+A run claims a small batch (``BATCH``) of due deliveries — ``pending`` with
+``not_before`` passed, or ``sending`` whose lease ran out — by switching them to
+``sending`` with ``lease_until`` set, in one UPDATE … RETURNING, and commits. It sends
+them with no transaction open (network time never holds a database lock) and records
+results as soon as they are known (those finished together in one short transaction),
+which also renews the lease of the batch's rows still waiting. Two runs at once cannot claim the same row.
 
-Temporary failures go back to ``pending`` with ``not_before`` moved by exponential
-backoff (or by the service's Retry-After, bounded) and ``attempts`` counted; after
-``NOTIFY_MAX_ATTEMPTS`` the delivery is failed.
+If the sender dies (SIGKILL, power cut), its unsent rows stay ``sending`` until their
+lease runs out (``NOTIFY_LEASE_SECONDS``); then the next run claims them again and
+sends them: nothing is lost and nothing is marked failed without an attempt. Only the
+deliveries in flight at the moment of the crash — sent but not yet recorded, at most
+one per sending thread (``PUSH_WORKERS`` for push, one for WeCom) — can arrive twice.
+A stop request (``stop()`` true, SIGTERM in the scheduler) lets the sends in flight
+finish and be recorded, and puts the rest of the batch back to ``pending`` at once.
+
+Temporary failures (the request never left: refused, DNS, connect timeout; 429/5xx) go
+back to ``pending`` with ``not_before`` moved by exponential backoff (or by the
+service's Retry-After, bounded) and ``attempts`` counted; after ``NOTIFY_MAX_ATTEMPTS``
+the delivery is failed. A request that went out and got no answer (read timeout) may
+have arrived: it is recorded ``unknown`` and not sent again.
 
 Deliver runs commit: they are jobs (scheduler, CLI, the settings page's test button),
 not operations inside someone else's transaction.
@@ -17,8 +27,9 @@ not operations inside someone else's transaction.
 
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -31,11 +42,11 @@ from notifications.issue import write_lock
 from portal.extensions import db
 from portal.inbox.models import DELIVERIES, NOTIFICATIONS, Notification
 
-BATCH = 500
+BATCH = 20  # deliveries claimed at once: what a crash leaves waiting for its lease
+DEFAULT_LEASE = 300  # seconds a claim holds without news from its sender
 DEFAULT_MAX_ATTEMPTS = 5
 DEFAULT_RETRY_BASE = 60  # seconds before the first retry; doubles each time
 DEFAULT_RETRY_MAX = 3600  # no wait longer than this, whatever Retry-After says
-STALE_SENDING = timedelta(minutes=15)
 MAX_AGE = timedelta(days=3)  # a reminder not delivered within three days is not sent
 
 SENDING = "sending"
@@ -76,13 +87,26 @@ def retry_delay(attempts: int, retry_after: float | None, *, base: float, cap: f
     return min(base * 2 ** max(attempts - 1, 0), cap)
 
 
+def claimable(now: datetime) -> sa.ColumnElement[bool]:
+    """Return the condition for a row a run may claim: pending, or its lease ran out.
+
+    A ``sending`` row without a lease (left by a version before leases) counts as expired.
+    """
+    expired = sa.or_(_table.c.lease_until.is_(None), _table.c.lease_until < now)
+    return sa.or_(_table.c.status == "pending", sa.and_(_table.c.status == SENDING, expired))
+
+
 def _claim(
-    now: datetime, channels: Collection[str], limit: int, only_ids: Collection[int] | None
+    now: datetime,
+    channels: Collection[str],
+    limit: int,
+    only_ids: Collection[int] | None,
+    lease_until: datetime,
 ) -> list[int]:
     due = (
         sa.select(_table.c.id)
         .where(
-            _table.c.status == "pending",
+            claimable(now),
             _table.c.not_before <= now,
             _table.c.channel.in_(sorted(channels)),
         )
@@ -93,14 +117,39 @@ def _claim(
         due = due.where(_table.c.id.in_(sorted(only_ids)))
     if db.session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
+    # Two statements: PostgreSQL may rescan an ``IN (… LIMIT … SKIP LOCKED)`` subquery
+    # and update more rows than the limit. The rows stay locked until the commit (on
+    # SQLite, the caller holds the write lock).
+    ids = sorted(db.session.scalars(due))
+    if not ids:
+        return []
     statement = (
         sa.update(_table)
-        .where(_table.c.id.in_(due.scalar_subquery()), _table.c.status == "pending")
-        # While sending, not_before holds the claim time (release_stale reads it).
-        .values(status=SENDING, not_before=now)
+        .where(_table.c.id.in_(ids), claimable(now))
+        .values(status=SENDING, lease_until=lease_until)
         .returning(_table.c.id)
     )
     return sorted(db.session.scalars(statement))
+
+
+def _renew(ids: Collection[int], lease_until: datetime) -> None:
+    """Extend the lease of claimed rows still waiting for their send."""
+    if ids:
+        db.session.execute(
+            sa.update(_table)
+            .where(_table.c.id.in_(sorted(ids)), _table.c.status == SENDING)
+            .values(lease_until=lease_until)
+        )
+
+
+def _release(ids: Collection[int]) -> None:
+    """Put claimed rows that were never attempted back to pending, unchanged otherwise."""
+    if ids:
+        db.session.execute(
+            sa.update(_table)
+            .where(_table.c.id.in_(sorted(ids)), _table.c.status == SENDING)
+            .values(status="pending", lease_until=None)
+        )
 
 
 _n = NOTIFICATIONS
@@ -131,6 +180,7 @@ RECORD = (
         not_before=sa.bindparam("new_not_before"),
         last_error=sa.bindparam("new_error"),
         sent_at=sa.bindparam("new_sent_at"),
+        lease_until=None,
     )
 )
 
@@ -202,6 +252,10 @@ def _record(
         db.session.execute(RECORD, rows)
 
 
+def _never() -> bool:
+    return False
+
+
 def deliver_due(
     *,
     now: datetime,
@@ -209,39 +263,70 @@ def deliver_due(
     limit: int | None = None,
     only_ids: Collection[int] | None = None,
     batch: int = BATCH,
+    stop: Callable[[], bool] = _never,
 ) -> DeliverReport:
-    """Send every due delivery of the configured channels (or only ``only_ids``); commits."""
+    """Send every due delivery of the configured channels (or only ``only_ids``); commits.
+
+    ``stop()`` is asked between sends: once true, the sends in flight finish and are
+    recorded, and the rest of the claimed batch goes back to pending.
+    """
     report = DeliverReport()
     if not channels:
         return report
+    lease = timedelta(seconds=float(current_app.config.get("NOTIFY_LEASE_SECONDS", DEFAULT_LEASE)))
+    started = time.monotonic()
+
+    def lease_until() -> datetime:
+        # ``now`` may be a test's or a catch-up run's clock: leases run on it, moved on by
+        # the time this run has taken.
+        return now + timedelta(seconds=time.monotonic() - started) + lease
+
     db.session.commit()  # start from no open transaction (see write_lock)
-    while limit is None or report.total < limit:
+    while (limit is None or report.total < limit) and not stop():
         size = batch if limit is None else min(batch, limit - report.total)
         with write_lock():
-            claimed = _claim(now, channels.keys(), size, only_ids)
+            claimed = _claim(now, channels.keys(), size, only_ids, lease_until())
             db.session.commit()
         if not claimed:
             break
         grouped = _load(claimed, channels)
         db.session.commit()  # end the read: the network time below holds no database lock
-        results = {name: channels[name].send_many(items) for name, items in grouped.items()}
-        with write_lock():
+        waiting = set(claimed)
+        try:
             for name, items in grouped.items():
-                _record(items, results[name], now, report)
-                channels[name].after_send(items, results[name])
-            db.session.commit()
+                for finished in channels[name].send_each(items, stop):
+                    done = [items[index] for index, _result in finished]
+                    results = [result for _index, result in finished]
+                    waiting.difference_update(item.delivery_id for item in done)
+                    with write_lock():
+                        _record(done, results, now, report)
+                        channels[name].after_send(done, results)
+                        _renew(waiting, lease_until())
+                        db.session.commit()
+        finally:
+            if waiting:  # stopped (or failed) before these were attempted
+                db.session.rollback()
+                with write_lock():
+                    _release(waiting)
+                    db.session.commit()
         if only_ids is not None:
             break
     return report
 
 
 def release_stale(*, now: datetime) -> int:
-    """Fail deliveries stuck in ``sending`` (their run died) and drop very old pending ones."""
+    """Return expired claims to pending (their run died) and drop very old pending ones.
+
+    A run claims expired rows itself; this only makes them visible as ``pending`` again.
+    """
     with write_lock():
-        stuck = _updated(
+        expired = _updated(
             sa.update(_table)
-            .where(_table.c.status == SENDING, _table.c.not_before < now - STALE_SENDING)
-            .values(status="failed", last_error="interrupted while sending; not sent again")
+            .where(
+                _table.c.status == SENDING,
+                sa.or_(_table.c.lease_until.is_(None), _table.c.lease_until < now),
+            )
+            .values(status="pending", lease_until=None)
         )
         old = _updated(
             sa.update(_table)
@@ -254,7 +339,7 @@ def release_stale(*, now: datetime) -> int:
             .values(status="skipped", last_error="not delivered within three days")
         )
         db.session.commit()
-    return stuck + old
+    return expired + old
 
 
 def _updated(statement: sa.Update) -> int:

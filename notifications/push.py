@@ -9,6 +9,9 @@ The key pair is in ``notifications.vapid``, the checks of a browser's subscripti
 * 404/410 mean the browser dropped the subscription: delete it; 429 and 5xx are
   temporary: the delivery is retried later with backoff (``Retry-After`` respected,
   bounded); other 4xx are permanent;
+* a network error before the request left (refused, DNS, connect timeout) is retried;
+  one after it left (read timeout) is recorded ``unknown``: the service may have
+  accepted the message, so it is not pushed again;
 * many sends go through a bounded thread pool, each thread with its own pooled
   ``requests.Session`` (sessions are not shared between threads);
 * each endpoint is checked against the allow-list of push services again before
@@ -17,10 +20,11 @@ The key pair is in ``notifications.vapid``, the checks of a browser's subscripti
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
-from collections.abc import Collection, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -33,7 +37,14 @@ from flask import Flask
 from pywebpush import WebPushException, webpush
 from requests.adapters import HTTPAdapter
 
-from notifications.channels import Channel, Outcome, Outgoing, Result, register_channel
+from notifications.channels import (
+    Channel,
+    Outcome,
+    Outgoing,
+    Result,
+    register_channel,
+    request_maybe_sent,
+)
 from notifications.reminders import kind_of, path_for
 from notifications.subscriptions import DEFAULT_ENDPOINT_HOSTS, allowed_hosts, endpoint_host_allowed
 from notifications.vapid import VapidKeys, vapid_keys
@@ -68,6 +79,7 @@ class PushResponse:
     status: int | None  # HTTP status; None for a network error or a refused host
     retry_after: float | None = None
     error: str | None = None
+    maybe_sent: bool = False  # the request went out and no answer came
 
     @property
     def ok(self) -> bool:
@@ -82,6 +94,8 @@ class PushResponse:
     @property
     def temporary(self) -> bool:
         """Return whether trying again later may work."""
+        if self.maybe_sent:
+            return False
         if self.status is None:
             return self.error is not None and not self.error.startswith("refused")
         return self.status == 429 or self.status >= 500
@@ -199,6 +213,12 @@ class PushSender:
                 error=f"HTTP {response.status_code} {response.reason or ''}".strip(),
             )
         except requests.RequestException as error:
+            if request_maybe_sent(error):
+                return PushResponse(
+                    None,
+                    error=f"no answer ({type(error).__name__}); may have arrived, not sent again",
+                    maybe_sent=True,
+                )
             return PushResponse(None, error=f"network: {type(error).__name__}")
 
     def post_many(self, jobs: Sequence[PushJob]) -> list[PushResponse]:
@@ -208,6 +228,12 @@ class PushSender:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="push")
         return list(self._pool.map(self.post, jobs))
+
+    def submit(self, work: Callable[[], Any]) -> Future:
+        """Run ``work`` on one of the pool's threads."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="push")
+        return self._pool.submit(work)
 
     def close(self) -> None:
         """Stop the threads and close every session."""
@@ -284,6 +310,44 @@ class PushChannel(Channel):
             per_delivery[owner].append((job, response))
         return [_aggregate(pairs) for pairs in per_delivery]
 
+    def send_each(
+        self, outgoing: Sequence[Outgoing], stop: Callable[[], bool]
+    ) -> Iterator[list[tuple[int, Result]]]:
+        """Push deliveries through the pool, yielding results as soon as they are known.
+
+        Each yield holds every delivery finished since the last one, so the caller records
+        them together. At most ``workers`` deliveries are in flight at once; once
+        ``stop()`` is true, no further one starts (those are not yielded: never attempted).
+        """
+
+        def one(jobs: list[PushJob]) -> Result | None:
+            if stop():
+                return None
+            return _aggregate([(job, self.sender.post(job)) for job in jobs])
+
+        # The jobs are built here: their URLs need the app context, the threads have none.
+        futures = {
+            self.sender.submit(functools.partial(one, self.jobs(item))): index
+            for index, item in enumerate(outgoing)
+        }
+        try:
+            waiting = set(futures)
+            while waiting:
+                done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+                finished = [
+                    (futures[future], result)
+                    for future in done
+                    if not future.cancelled() and (result := future.result()) is not None
+                ]
+                if finished:
+                    yield sorted(finished, key=lambda pair: pair[0])
+                if stop():
+                    for pending in waiting:
+                        pending.cancel()
+        finally:
+            for pending in futures:
+                pending.cancel()
+
     def after_send(self, outgoing: Sequence[Outgoing], results: Sequence[Result]) -> None:
         """Delete subscriptions the push service called gone; note the ones that worked."""
         gone = sorted({sub_id for result in results for sub_id in result.gone})
@@ -314,6 +378,9 @@ def _aggregate(pairs: list[tuple[PushJob, PushResponse]]) -> Result:
     gone = tuple(job.subscription_id for job, r in pairs if r.gone)
     if reached:
         return Result.sent(reached=reached, gone=gone)
+    unanswered = [r for _, r in pairs if r.maybe_sent]
+    if unanswered:
+        return Result(Outcome.UNKNOWN, unanswered[0].error, gone=gone)
     temporary = [r for _, r in pairs if r.temporary]
     if temporary:
         waits = [r.retry_after for r in temporary if r.retry_after is not None]

@@ -30,6 +30,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -198,11 +199,18 @@ def issue_due(app: Flask, *, now: datetime, cadence: str | None = None) -> Issue
     return report
 
 
-def deliver(app: Flask, *, now: datetime) -> DeliverReport:
-    """Send every due delivery over the configured channels (commits)."""
+def _never() -> bool:
+    return False
+
+
+def deliver(app: Flask, *, now: datetime, stop: Callable[[], bool] = _never) -> DeliverReport:
+    """Send every due delivery over the configured channels (commits).
+
+    Once ``stop()`` is true, the sends in flight finish and the rest goes back to pending.
+    """
     channels = channel_registry.configured_channels(app)
     try:
-        return deliver_due(now=now, channels=channels)
+        return deliver_due(now=now, channels=channels, stop=stop)
     finally:
         channel_registry.close_all(channels)
 
@@ -259,8 +267,15 @@ def _retry_soon(scheduler: BlockingScheduler, name: str) -> None:
     )
 
 
-def build_scheduler(app: Flask, lock: SchedulerLock | None = None) -> BlockingScheduler:
-    """Return the scheduler with its fixed jobs (not started)."""
+def build_scheduler(
+    app: Flask, lock: SchedulerLock | None = None, stopping: threading.Event | None = None
+) -> BlockingScheduler:
+    """Return the scheduler with its fixed jobs (not started).
+
+    When ``stopping`` is set, a delivery run finishes the sends in flight and puts the
+    rest of its batch back to pending (SIGTERM, see ``serve``).
+    """
+    stop = stopping.is_set if stopping is not None else _never
     config = app.config
     frequent = int(config.get("NOTIFY_FREQUENT_MINUTES", 5))
     deliver_every = int(config.get("NOTIFY_DELIVER_SECONDS", 30))
@@ -293,7 +308,11 @@ def build_scheduler(app: Flask, lock: SchedulerLock | None = None) -> BlockingSc
         CronTrigger(hour=daily_at.hour, minute=daily_at.minute, timezone=LOCAL_TZ),
         lambda: issue_due(app, now=utcnow(), cadence=DAILY),
     )
-    add("deliver", IntervalTrigger(seconds=deliver_every), lambda: deliver(app, now=utcnow()))
+    add(
+        "deliver",
+        IntervalTrigger(seconds=deliver_every),
+        lambda: deliver(app, now=utcnow(), stop=stop),
+    )
     add(
         "housekeeping",
         IntervalTrigger(minutes=10),
@@ -318,7 +337,8 @@ def serve(app: Flask, *, wait: bool = False, echo=print) -> int:
     """Hold the lock and run the scheduler until stopped; return the exit status."""
     lock = SchedulerLock(app)
     lock.acquire(wait=wait)
-    scheduler = build_scheduler(app, lock)
+    stopping = threading.Event()
+    scheduler = build_scheduler(app, lock, stopping)
     finished = threading.Event()
 
     def shut_down() -> None:
@@ -326,7 +346,9 @@ def serve(app: Flask, *, wait: bool = False, echo=print) -> int:
         while not finished.is_set():
             if scheduler.running:
                 with contextlib.suppress(SchedulerNotRunningError):
-                    scheduler.shutdown(wait=False)
+                    # Wait for a running job: a delivery run stops after its sends in
+                    # flight and releases the rest of its batch.
+                    scheduler.shutdown(wait=True)
                 return
             finished.wait(0.05)
 
@@ -335,6 +357,7 @@ def serve(app: Flask, *, wait: bool = False, echo=print) -> int:
         # may hold locks shutdown() needs, and an exception raised here could be
         # swallowed by APScheduler's job submission.
         log.info("signal %s: stopping the scheduler", signum)
+        stopping.set()
         threading.Thread(target=shut_down, daemon=True).start()
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}

@@ -27,7 +27,7 @@ import requests
 import sqlalchemy as sa
 from flask import Flask
 
-from notifications.channels import Channel, Outgoing, Result, register_channel
+from notifications.channels import Channel, Outgoing, Result, register_channel, request_maybe_sent
 from portal.extensions import db
 from portal.inbox.models import NotificationSettings
 
@@ -42,10 +42,18 @@ MAX_CONTENT_BYTES = 2048  # WeCom's limit for a text message
 class WeComError(Exception):
     """A WeCom call failed; ``temporary`` says whether trying later may work."""
 
-    def __init__(self, message: str, *, errcode: int | None = None, temporary: bool = False):
+    def __init__(
+        self,
+        message: str,
+        *,
+        errcode: int | None = None,
+        temporary: bool = False,
+        maybe_sent: bool = False,
+    ):
         super().__init__(message)
         self.errcode = errcode
         self.temporary = temporary
+        self.maybe_sent = maybe_sent  # a message went out and no answer came
 
 
 @dataclass
@@ -99,6 +107,12 @@ class WeComClient:
         try:
             response = self.session.request(method, url, timeout=self.timeout, **kwargs)
         except requests.RequestException as error:
+            # Only an unanswered POST may have sent something; a token GET is safe to repeat.
+            if method == "POST" and request_maybe_sent(error):
+                raise WeComError(
+                    f"no answer ({type(error).__name__}); may have arrived, not sent again",
+                    maybe_sent=True,
+                ) from error
             raise WeComError(f"network: {type(error).__name__}", temporary=True) from error
         if response.status_code >= 500 or response.status_code == 429:
             raise WeComError(f"HTTP {response.status_code}", temporary=True)
@@ -222,6 +236,8 @@ class WeComChannel(Channel):
         try:
             self.client.send_text(outgoing.addresses[0], self.content_of(outgoing))
         except WeComError as error:
+            if error.maybe_sent:
+                return Result.unknown(str(error)[:300])
             if error.temporary:
                 return Result.retry(str(error)[:300])
             return Result.failed(str(error)[:300])

@@ -127,6 +127,9 @@ class Config:
         self.WECOM_SECRET = os.environ.get("WECOM_SECRET")
         self.PORTAL_PUBLIC_URL = os.environ.get("PORTAL_PUBLIC_URL")
         self.NOTIFY_QUIET_HOURS = os.environ.get("NOTIFY_QUIET_HOURS", "21:00-08:00")
+        self.NOTIFY_DELIVER_SECONDS = int(os.environ.get("NOTIFY_DELIVER_SECONDS", "30"))
+        # A claimed delivery whose sender died goes back to pending after this long.
+        self.NOTIFY_LEASE_SECONDS = float(os.environ.get("NOTIFY_LEASE_SECONDS", "300"))
         self.TRUST_PROXY_HOPS = int(os.environ.get("PORTAL_TRUST_PROXY_HOPS", "0"))
 
 

@@ -12,16 +12,29 @@ A delivery run has three phases, so that network time never holds a database loc
 ``send()``/``send_many()`` talk to the outside world without touching the database,
 and ``after_send()`` records side effects (a push subscription that is gone).
 ``send_many`` defaults to one ``send`` after another; web push overrides it with a
-bounded thread pool. Channels are built per run from the app's config and closed
-afterwards (they may hold HTTP sessions and threads).
+bounded thread pool. ``send_each`` yields each result as soon as it is known, so the
+delivery run can record it at once (what a crash can repeat is only what was in flight).
+
+A network error is "not sent" when the request never left (connection refused, DNS,
+connect timeout, TLS handshake: try again later) and "maybe sent" when it went out and
+no answer came (read timeout, connection dropped mid-answer): that one is recorded
+``unknown`` and never sent again blindly (``request_maybe_sent``).
+
+Channels are built per run from the app's config and closed afterwards (they may hold
+HTTP sessions and threads).
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
+
+import requests
+
+# urllib3's, as requests uses it; its NewConnectionError (refused, DNS) is a subclass.
+from requests.adapters import ConnectTimeoutError
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -34,6 +47,36 @@ class Outcome(enum.StrEnum):
     RETRY = "retry"  # a temporary failure: try again later (with backoff)
     FAILED = "failed"  # a permanent failure: do not try again
     SKIPPED = "skipped"  # nothing to send to (no subscription any more, channel off)
+    UNKNOWN = "unknown"  # sent, but no answer came: it may have arrived; not sent again
+
+
+# Raised before a byte of the request left this machine: sending again cannot duplicate.
+_NEVER_SENT = (
+    requests.exceptions.ConnectTimeout,
+    requests.exceptions.SSLError,
+    requests.exceptions.ProxyError,
+    requests.exceptions.InvalidURL,
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidHeader,
+)
+
+
+def request_maybe_sent(error: requests.RequestException) -> bool:
+    """Return whether a failed request may have reached the service.
+
+    False for "not sent" (refused, DNS, connect timeout, TLS): retrying is safe. True for
+    "maybe sent" (read timeout, connection lost while waiting for the answer).
+    """
+    if isinstance(error, _NEVER_SENT):
+        return False
+    if isinstance(error, requests.exceptions.ReadTimeout):
+        return True
+    if isinstance(error, requests.exceptions.ConnectionError):
+        cause = error.args[0] if error.args else None
+        cause = getattr(cause, "reason", cause)  # urllib3's MaxRetryError wraps the cause
+        return not isinstance(cause, ConnectTimeoutError)  # no connection was made
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +125,11 @@ class Result:
         return cls(Outcome.FAILED, error, gone=gone)
 
     @classmethod
+    def unknown(cls, error: str) -> Result:
+        """Return "sent, but no answer": it may have arrived, so it is not sent again."""
+        return cls(Outcome.UNKNOWN, error)
+
+    @classmethod
     def skipped(cls, error: str) -> Result:
         """Return "nothing to send to"."""
         return cls(Outcome.SKIPPED, error)
@@ -107,6 +155,19 @@ class Channel:
     def send_many(self, outgoing: Sequence[Outgoing]) -> list[Result]:
         """Send several deliveries; return one result each, in order."""
         return [self.send(item) for item in outgoing]
+
+    def send_each(
+        self, outgoing: Sequence[Outgoing], stop: Callable[[], bool]
+    ) -> Iterator[list[tuple[int, Result]]]:
+        """Send deliveries, yielding the (index, result) pairs finished since the last yield.
+
+        Once ``stop()`` is true no further send starts; the ones not yielded were not
+        attempted. The default sends one after another and yields each result alone.
+        """
+        for index, item in enumerate(outgoing):
+            if stop():
+                return
+            yield [(index, self.send(item))]
 
     def after_send(self, outgoing: Sequence[Outgoing], results: Sequence[Result]) -> None:
         """Record the channel's side effects of a run (writes to the database)."""

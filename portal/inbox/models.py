@@ -53,8 +53,10 @@ class Delivery(Model):
     channel: Mapped[str] = mapped_column(sa.String(20))
     status: Mapped[str] = mapped_column(
         sa.String(12), default="pending"
-    )  # pending/sent/failed/skipped
+    )  # pending/sending/sent/failed/skipped/unknown
     not_before: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # quiet hours
+    # While ``sending``: the claim runs out then and the row goes back to pending.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.String(300))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -149,6 +149,7 @@ OUTCOME_WORDS = {
     "retry": _l("not delivered yet, will retry"),
     "failed": _l("failed"),
     "skipped": _l("nothing to send to"),
+    "unknown": _l("sent, but no answer came; not sent again"),
 }
 CHANNEL_NAMES = {"push": _l("Push to this phone's browser"), "wecom": _l("WeCom")}
 

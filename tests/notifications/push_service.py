@@ -14,6 +14,7 @@ secret, exactly what ``PushManager.subscribe()`` creates.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -187,6 +188,8 @@ class PushService:
     base_url: str = ""
     count: int = 0
     key_source: object = None  # token -> BrowserKeys, for subscriptions not in `keys`
+    stall: float = 0.0  # seconds to hold each answer back after accepting the message
+    unstall: threading.Event = field(default_factory=threading.Event)  # set: answer at once
 
     def subscribe(self, token: str | None = None) -> tuple[dict, BrowserKeys]:
         """Create a browser subscription at this service: (toJSON() dict, its keys)."""
@@ -288,7 +291,10 @@ def _handler(service: PushService):
                 extra = {"Location": f"{service.base_url}/message/{service.count}"}
             with service.lock:
                 service.received.append(record)
-            self._reply(record.status, extra)
+            if service.stall:
+                service.unstall.wait(service.stall)  # a slow service: the answer comes late
+            with contextlib.suppress(OSError):  # the sender may have given up waiting
+                self._reply(record.status, extra)
 
     return Handler
 
@@ -298,3 +304,7 @@ class PushServer(FakeServer[PushService]):
 
     def __init__(self, service: PushService | None = None) -> None:
         super().__init__(service or PushService(), _handler)
+
+    def __exit__(self, *exc) -> None:
+        self.service.unstall.set()  # let stalled answers go so the server stops at once
+        super().__exit__(*exc)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from notifications import issue as issuing
 from notifications import push, subscriptions
-from notifications.deliver import deliver_due, release_stale, retry_delay
+from notifications.deliver import deliver_due, retry_delay
 from notifications.reminders import Reminder
 from portal.models import Delivery, Notification, PushSubscription
 from tests.notifications.helpers import SUBJECT, VAPID_PUBLIC, at
@@ -248,23 +248,6 @@ def test_network_errors_are_retried(db, make_worker, push_config, channels):
     deliver_due(now=NOW, channels=found)
     delivery = _delivery(db, notification_id)
     assert delivery.status == "pending" and delivery.last_error.startswith("network")
-
-
-def test_deliveries_stuck_in_sending_are_failed_not_resent(
-    db, make_worker, push_config, push_service, subscribe, channels
-):
-    """A run that died mid-send is not repeated: the push may have gone out already."""
-    worker = make_worker()
-    _sub, token = subscribe(worker.user_id, push_service)
-    found = channels()
-    notification_id = _issue(db, worker.user_id, found)
-    delivery = _delivery(db, notification_id)
-    delivery.status, delivery.not_before = "sending", NOW
-    db.session.commit()
-    assert release_stale(now=NOW + timedelta(minutes=16)) == 1
-    deliver_due(now=NOW + timedelta(minutes=16), channels=found)
-    assert _delivery(db, notification_id).status == "failed"
-    assert push_service.received == []
 
 
 def test_backoff_doubles_up_to_the_cap():

@@ -14,6 +14,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,9 +25,12 @@ from flask_migrate import upgrade
 from notifications import vapid
 from notifications.scheduler import AlreadyRunning, SchedulerLock, build_scheduler
 from portal.extensions import db
-from portal.models import Notification, ReminderLog
+from portal.models import Delivery, Notification, PushSubscription, ReminderLog
+from portal.timeutil import utcnow
+from tests import factories
 from tests.conftest import fresh_database, make_test_app
 from tests.notifications.helpers import VAPID_PEM, VAPID_PUBLIC
+from tests.notifications.push_service import PushServer
 
 FLASK = str(Path(sys.executable).with_name("flask"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,12 +53,14 @@ def scheduler_db(tmp_path_factory):
 class Process:
     """A `flask --app portal …` subprocess whose output is read line by line."""
 
-    def __init__(self, url: str, *args: str) -> None:
+    def __init__(self, url: str, *args: str, env: dict[str, str] | None = None) -> None:
+        extra = env or {}
         env = {k: v for k, v in os.environ.items() if not k.startswith(("WECOM_", "VAPID_"))}
         env.update(
             DATABASE_URL=url,
             PORTAL_SECRET_KEY="scheduler-test-" + "k" * 32,
             PYTHONUNBUFFERED="1",
+            **extra,
         )
         self.proc = subprocess.Popen(  # noqa: S603 - our own CLI
             [FLASK, "--app", "portal", *args],
@@ -289,3 +296,158 @@ def test_daily_reminders_run_at_nine_in_shanghai(app):
     fire = trigger.get_next_fire_time(None, after)
     assert fire.astimezone(LOCAL_TZ).hour == 9
     assert fire.astimezone(UTC) == datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+
+
+# -- a scheduler killed mid-delivery ---------------------------------------------------------
+
+
+def _deliveries_waiting(app, count: int) -> tuple[int, list[int]]:
+    """Add a worker with ``count`` due push deliveries; return the user and notification ids."""
+    with app.app_context():
+        worker = factories.new_worker(factories.new_street().communities[0])
+        now = utcnow()
+        notifications = [
+            Notification(
+                user_id=worker.user_id, kind="training_soon", title=f"培训 {n}", body="请签到。"
+            )
+            for n in range(count)
+        ]
+        db.session.add_all(notifications)
+        db.session.flush()
+        db.session.add_all(
+            Delivery(notification_id=n.id, channel="push", not_before=now - timedelta(minutes=1))
+            for n in notifications
+        )
+        db.session.commit()
+        ids = [n.id for n in notifications]
+        user_id = worker.user_id
+        db.session.remove()
+        db.engine.dispose()
+    return user_id, ids
+
+
+def _subscribe(app, user_id: int, service) -> None:
+    info, _keys = service.subscribe()
+    with app.app_context():
+        db.session.add(
+            PushSubscription(
+                user_id=user_id,
+                endpoint=info["endpoint"],
+                p256dh=info["keys"]["p256dh"],
+                auth=info["keys"]["auth"],
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _statuses(app, notification_ids: list[int]) -> Counter:
+    with app.app_context():
+        found = Counter(
+            db.session.scalars(
+                sa.select(Delivery.status).where(Delivery.notification_id.in_(notification_ids))
+            )
+        )
+        db.session.remove()
+        db.engine.dispose()
+    return found
+
+
+def _until(condition, timeout: float = TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        time.sleep(0.05)
+
+
+PUSH_ENV = {
+    "VAPID_PRIVATE_KEY": VAPID_PEM,
+    "VAPID_PUBLIC_KEY": VAPID_PUBLIC,
+    "PUSH_ENDPOINT_HOSTS": "127.0.0.1",
+    "PUSH_WORKERS": "1",
+    "PUSH_TIMEOUT": "5",
+    "NOTIFY_DELIVER_SECONDS": "1",
+    "NOTIFY_LEASE_SECONDS": "2",
+}
+
+
+def test_a_scheduler_killed_mid_delivery_loses_nothing(tmp_path):
+    """SIGKILL while pushing to a slow service; after a restart every delivery is sent.
+
+    Only the push in flight at the kill can arrive twice; none is failed unattempted.
+    """
+    with fresh_database(os.environ.get("TEST_DATABASE_URL"), tmp_path) as url:
+        app = make_test_app(url, str(tmp_path))
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+        with PushServer() as service:
+            service.stall = 0.2  # a slow push service: each answer takes 0.2 s
+            user_id, notification_ids = _deliveries_waiting(app, 12)
+            _subscribe(app, user_id, service)
+
+            first = Process(url, "scheduler", env=PUSH_ENV)
+            try:
+                _until(lambda: service.count >= 3)
+                first.proc.send_signal(signal.SIGKILL)
+                first.proc.wait(timeout=TIMEOUT)
+            finally:
+                first.stop()
+            killed_at = service.count
+            assert killed_at < len(notification_ids)  # killed mid-batch
+            assert (
+                _statuses(app, notification_ids)["sending"] > 0
+            )  # the dead sender's claim is still there
+
+            second = Process(url, "scheduler", env=PUSH_ENV)
+            try:
+                second.wait_for(STARTED)
+                _until(
+                    lambda: (
+                        _statuses(app, notification_ids) == Counter({"sent": len(notification_ids)})
+                    )
+                )
+            finally:
+                assert second.stop() == 0
+            arrived = Counter(
+                m.payload["id"] for m in service.delivered() if m.payload["id"] in notification_ids
+            )
+        with app.app_context():
+            db.engine.dispose()
+    assert set(arrived) == set(notification_ids)  # every one delivered
+    assert sum(arrived.values()) - len(notification_ids) <= 1  # at most the one in flight twice
+    assert service.errors() == []
+
+
+def test_sigterm_finishes_the_push_in_flight_and_puts_the_rest_back(tmp_path):
+    """SIGTERM mid-delivery: exit 0, what was sent is recorded sent, the rest is pending."""
+    with fresh_database(os.environ.get("TEST_DATABASE_URL"), tmp_path) as url:
+        app = make_test_app(url, str(tmp_path))
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+        with PushServer() as service:
+            service.stall = 0.2
+            user_id, notification_ids = _deliveries_waiting(app, 12)
+            _subscribe(app, user_id, service)
+
+            scheduler = Process(url, "scheduler", env=PUSH_ENV)
+            try:
+                _until(lambda: service.count >= 2)
+                scheduler.proc.send_signal(signal.SIGTERM)
+                assert scheduler.proc.wait(timeout=TIMEOUT) == 0
+            finally:
+                scheduler.stop()
+            statuses = _statuses(app, notification_ids)
+            arrived = Counter(
+                m.payload["id"] for m in service.delivered() if m.payload["id"] in notification_ids
+            )
+        with app.app_context():
+            db.engine.dispose()
+    assert set(arrived.values()) == {1}  # nothing twice
+    assert statuses == Counter(
+        {"sent": len(arrived), "pending": len(notification_ids) - len(arrived)}
+    )
+    assert statuses["pending"] > 0  # stopped mid-batch

@@ -159,6 +159,39 @@ def test_busy_wecom_is_retried(db, make_worker, wecom_service, channels):
     assert "-1" in delivery.last_error
 
 
+def test_unanswered_wecom_message_is_unknown_and_not_resent(
+    db, app, make_worker, wecom_service, channels, monkeypatch
+):
+    """WeCom took the message but answered after the read timeout: it is never sent twice."""
+    monkeypatch.setitem(app.config, "WECOM_TIMEOUT", 0.3)
+    worker = _with_wecom_id(db, make_worker)
+    found = channels()
+    notification_id = _issue(db, worker.user_id, found)
+    wecom_service.stall = 5.0
+    assert deliver_due(now=NOW, channels=found).outcomes == {"unknown": 1}
+    wecom_service.unstall.set()
+    delivery = _status(db, notification_id)
+    assert (delivery.status, delivery.attempts) == ("unknown", 1)
+    assert deliver_due(now=NOW.replace(hour=12), channels=found).total == 0
+    assert len(wecom_service.messages) == 1
+
+
+def test_wecom_refusing_connections_is_retried(db, app, make_worker, channels, monkeypatch):
+    """Nothing listening at WeCom's address: not sent, so tried again later."""
+    monkeypatch.setitem(app.config, "WECOM_CORP_ID", "ww-test-corp")
+    monkeypatch.setitem(app.config, "WECOM_AGENT_ID", "1000002")
+    monkeypatch.setitem(app.config, "WECOM_SECRET", "s" * 20)
+    monkeypatch.setitem(app.config, "WECOM_BASE_URL", "http://127.0.0.1:9")  # discard: closed
+    wecom.clear_token_cache()
+    worker = _with_wecom_id(db, make_worker)
+    found = channels()
+    notification_id = _issue(db, worker.user_id, found)
+    assert deliver_due(now=NOW, channels=found).outcomes == {"retry": 1}
+    delivery = _status(db, notification_id)
+    assert (delivery.status, delivery.attempts) == ("pending", 1)
+    assert delivery.last_error.startswith("network")
+
+
 def test_wrong_secret_is_reported(db, app, make_worker, wecom_service, channels, monkeypatch):
     """A wrong secret fails the delivery with WeCom's errcode, for the admin to see."""
     monkeypatch.setitem(app.config, "WECOM_SECRET", "wrong")

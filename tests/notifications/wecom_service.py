@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -29,6 +30,8 @@ class WeComService:
     script: deque = field(default_factory=deque)  # forced errcodes for the next sends
     lock: threading.Lock = field(default_factory=threading.Lock)
     base_url: str = ""
+    stall: float = 0.0  # seconds to hold back the answer to message/send, after taking it
+    unstall: threading.Event = field(default_factory=threading.Event)
 
     def expire_tokens(self) -> None:
         """Invalidate every token issued so far (as WeCom does when a token is reset)."""
@@ -49,7 +52,8 @@ def _handler(service: WeComService):
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            with contextlib.suppress(OSError):  # the sender may have given up waiting
+                self.wfile.write(body)
 
         def do_GET(self):  # noqa: N802
             parts = urlsplit(self.path)
@@ -98,6 +102,8 @@ def _handler(service: WeComService):
                         {"errcode": 81013, "errmsg": "user & party & tag all invalid"}
                     )
                 service.messages.append(body)
+            if service.stall:
+                service.unstall.wait(service.stall)  # a slow WeCom: the answer comes late
             return self._json(
                 {
                     "errcode": 0,
@@ -115,3 +121,7 @@ class WeComServer(FakeServer[WeComService]):
 
     def __init__(self, service: WeComService | None = None) -> None:
         super().__init__(service or WeComService(), _handler)
+
+    def __exit__(self, *exc) -> None:
+        self.service.unstall.set()  # let a stalled answer go so the server stops at once
+        super().__exit__(*exc)
