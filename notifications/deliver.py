@@ -2,10 +2,12 @@
 
 A run claims a small batch (``BATCH``) of due deliveries — ``pending`` with
 ``not_before`` passed, or ``sending`` whose lease ran out — by switching them to
-``sending`` with ``lease_until`` set, in one UPDATE … RETURNING, and commits. It sends
+``sending`` with ``lease_until`` set (their ids chosen first, ``FOR UPDATE SKIP LOCKED``
+on PostgreSQL), and commits. It sends
 them with no transaction open (network time never holds a database lock) and records
 results as soon as they are known (those finished together in one short transaction),
-which also renews the lease of the batch's rows still waiting. Two runs at once cannot claim the same row.
+which also renews the lease of the batch's rows still waiting. Two runs at once cannot
+claim the same row.
 
 If the sender dies (SIGKILL, power cut), its unsent rows stay ``sending`` until their
 lease runs out (``NOTIFY_LEASE_SECONDS``); then the next run claims them again and
