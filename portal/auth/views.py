@@ -68,10 +68,11 @@ def _safe_next(target: str | None) -> str:
 @bp.before_app_request
 def require_password_change():
     """Send a user with a one-time password to the change page before anything else."""
+    # The endpoint first: /healthz and static files never load the user (a query).
     if (
-        current_user.is_authenticated
+        request.endpoint not in _OPEN_DURING_FORCED_CHANGE
+        and current_user.is_authenticated
         and current_user.must_change_password
-        and request.endpoint not in _OPEN_DURING_FORCED_CHANGE
     ):
         return redirect(url_for("auth.change_password"))
     return None

@@ -52,6 +52,7 @@ from portal.training.models import Training
 from portal.training.operations import Outcome, check_in, existing_attendance
 from portal.training.views import runnable_or_404
 from portal.web.arrival import arrived_at
+from portal.web.errors import when_database_down
 from portal.web.htmx import is_fragment_request, render
 from portal.web.views import actor
 
@@ -159,6 +160,11 @@ def projector_count(training_id: int):
 # -- the worker's scan --------------------------------------------------------------------
 
 
+def _scan_again() -> str:
+    """Tell the worker, while the database is down, that nothing was recorded."""
+    return _("Your check-in was not recorded. Please scan the code on the screen again.")
+
+
 def _result(state, training: Training | None = None, **context):
     return render(RESULT, state=state, training=training, **context), STATUS[state]
 
@@ -249,6 +255,7 @@ def _check_in_and_show(training: Training, *, at: datetime, scanned_at: datetime
 
 @bp.get("/c/<int:training_id>/<int:step>/<mac>")
 @writes
+@when_database_down(_scan_again)
 def scan_training(training_id: int, step: int, mac: str):
     """Check in with one scan of the projector code; not logged in: keep the scan, log in."""
     now = arrived_at()  # a wait for the write lock must not age the code
@@ -272,6 +279,7 @@ def scan_training(training_id: int, step: int, mac: str):
 @bp.get("/c/resume")
 @login_required
 @writes
+@when_database_down(_scan_again)
 def resume():
     """Finish a check-in scanned before login, as of the moment of the scan."""
     pending, expired = grace.take(arrived_at())

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify
 
 from portal.extensions import db, limiter
+from portal.web.errors import RETRY_AFTER_SECONDS, forget_database
 
 bp = Blueprint("health", __name__)
 
@@ -17,7 +18,7 @@ def healthz():
     try:
         db.session.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError as exc:
-        db.session.rollback()
+        forget_database()  # hooks after this view must not query for the user either
         body = {"status": "error", "database": "unreachable", "error": type(exc).__name__}
-        return jsonify(body), 503
+        return jsonify(body), 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return jsonify({"status": "ok", "database": "ok", "dialect": db.engine.dialect.name})
