@@ -8,15 +8,34 @@ built from these.
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from werkzeug.security import generate_password_hash
 
-from portal.enums import Education, HiringRoute, PostType, Role, WorkerStatus
+from portal.enums import (
+    AudienceScope,
+    Education,
+    HiringRoute,
+    OrganiserLevel,
+    PostType,
+    Role,
+    TrainingKind,
+    WorkerStatus,
+)
 from portal.extensions import db
-from portal.models import Community, District, Street, User, UserRole, WorkerProfile
-from portal.timeutil import local_today
+from portal.models import (
+    Community,
+    District,
+    Street,
+    Training,
+    TrainingAudience,
+    User,
+    UserRole,
+    WorkerProfile,
+)
+from portal.timeutil import local_today, utcnow
 from tests.helpers import PASSWORD
 
 # One cheap hash of the test password for every test user: scrypt costs ~0.1 s a user.
@@ -110,3 +129,23 @@ def new_worker(
 def years_ago(years: int) -> date:
     """Return today's date (Asia/Shanghai) some years back (29 February → 28 February)."""
     return local_today() - relativedelta(years=years)
+
+
+def new_training_now(street: Street, organiser: User | None = None) -> Training:
+    """Add a two-hour street training that began ten minutes ago, for the whole street."""
+    starts = utcnow() - timedelta(minutes=10)
+    training = Training(
+        title="社区治理能力提升培训",
+        kind=TrainingKind.IN_SERVICE,
+        level=OrganiserLevel.STREET,
+        street_id=street.id,
+        organiser_id=organiser.id if organiser is not None else None,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        place="街道党群服务中心",
+        credited_hours=Decimal("2"),
+        audience=[TrainingAudience(scope=AudienceScope.STREET, street_id=street.id)],
+    )
+    db.session.add(training)
+    db.session.flush()
+    return training

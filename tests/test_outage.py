@@ -16,18 +16,15 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from portal.checkin.codes import projector_mac, time_step
-from portal.enums import AudienceScope, OrganiserLevel, TrainingKind
 from portal.extensions import db
 from portal.timeutil import utcnow
-from portal.training.models import Attendance, Training, TrainingAudience
+from portal.training.models import Attendance
 from tests import factories
 from tests.conftest import make_test_app
 from tests.helpers import login
@@ -127,19 +124,7 @@ def _worker_and_training() -> tuple[str, int, str]:
     """Add a worker and a training open now; return the phone, training id and secret."""
     street = factories.new_street()
     worker = factories.new_worker(street.communities[0])
-    start = utcnow() - timedelta(minutes=10)
-    training = Training(
-        title="社区治理能力提升培训",
-        kind=TrainingKind.IN_SERVICE,
-        level=OrganiserLevel.STREET,
-        street_id=street.id,
-        starts_at=start,
-        ends_at=start + timedelta(hours=2),
-        place="街道党群服务中心",
-        credited_hours=Decimal("2"),
-    )
-    training.audience.append(TrainingAudience(scope=AudienceScope.STREET, street_id=street.id))
-    db.session.add(training)
+    training = factories.new_training_now(street)
     db.session.commit()
     return worker.user.phone, training.id, training.checkin_secret
 

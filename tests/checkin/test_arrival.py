@@ -19,7 +19,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -33,9 +32,9 @@ from portal.checkin.codes import (
     projector_mac,
     time_step,
 )
-from portal.enums import AttendanceMethod, AudienceScope, OrganiserLevel, Role, TrainingKind
+from portal.enums import AttendanceMethod, Role
 from portal.extensions import db
-from portal.models import Attendance, Training, TrainingAudience
+from portal.models import Attendance
 from portal.timeutil import utcnow
 from tests import factories
 from tests.conftest import fresh_database, make_test_app
@@ -74,20 +73,7 @@ def _seed(app) -> Door:
         street = factories.new_street()
         trainer = factories.new_user(Role.TRAINER, street=street)
         worker = factories.new_worker(street.communities[0])
-        starts = utcnow() - timedelta(minutes=10)
-        training = Training(
-            title="社区治理能力提升培训",
-            kind=TrainingKind.IN_SERVICE,
-            level=OrganiserLevel.STREET,
-            street_id=street.id,
-            organiser_id=trainer.id,
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=2),
-            place="街道党群服务中心",
-            credited_hours=Decimal("2"),
-            audience=[TrainingAudience(scope=AudienceScope.STREET, street_id=street.id)],
-        )
-        db.session.add(training)
+        training = factories.new_training_now(street, trainer)
         db.session.commit()
         door = Door(
             training.id, training.checkin_secret, trainer.phone, worker.user_id, worker.user.phone
