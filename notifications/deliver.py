@@ -12,8 +12,9 @@ claim the same row.
 If the sender dies (SIGKILL, power cut), its unsent rows stay ``sending`` until their
 lease runs out (``NOTIFY_LEASE_SECONDS``); then the next run claims them again and
 sends them: nothing is lost and nothing is marked failed without an attempt. Only the
-deliveries in flight at the moment of the crash — sent but not yet recorded, at most
-one per sending thread (``PUSH_WORKERS`` for push, one for WeCom) — can arrive twice.
+deliveries sent but not yet recorded at the moment of the crash — those in flight (one
+per sending thread: ``PUSH_WORKERS`` for push, one for WeCom) and those whose result was
+being committed while the pool sent on — can arrive twice.
 A stop request (``stop()`` true, SIGTERM in the scheduler) lets the sends in flight
 finish and be recorded, and puts the rest of the batch back to ``pending`` at once.
 

@@ -376,7 +376,8 @@ PUSH_ENV = {
 def test_a_scheduler_killed_mid_delivery_loses_nothing(tmp_path):
     """SIGKILL while pushing to a slow service; after a restart every delivery is sent.
 
-    Only the push in flight at the kill can arrive twice; none is failed unattempted.
+    Only pushes in flight or not yet recorded at the kill can arrive twice; none is failed
+    unattempted.
     """
     with fresh_database(os.environ.get("TEST_DATABASE_URL"), tmp_path) as url:
         app = make_test_app(url, str(tmp_path))
@@ -417,7 +418,9 @@ def test_a_scheduler_killed_mid_delivery_loses_nothing(tmp_path):
         with app.app_context():
             db.engine.dispose()
     assert set(arrived) == set(notification_ids)  # every one delivered
-    assert sum(arrived.values()) - len(notification_ids) <= 1  # at most the one in flight twice
+    # Twice at most: the push in flight and the one whose result was being recorded (the
+    # pool's one thread sends the next while the last is committed).
+    assert sum(arrived.values()) - len(notification_ids) <= 2
     assert service.errors() == []
 
 
