@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, Response, current_app, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
@@ -16,7 +16,7 @@ LANG_COOKIE = "lang"
 
 
 def select_locale() -> str:
-    """Pick the user's saved language, else the language cookie, else Chinese."""
+    """Pick the user's saved language, else the cookie, else the browser's, else Chinese."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI, scheduler: Chinese unless forced otherwise
         return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -25,7 +25,22 @@ def select_locale() -> str:
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen is not None and chosen in languages:
         return chosen
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    offered = [(value, quality) for value, quality in request.accept_languages]
+    return locale_for_browser(offered, languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def locale_for_browser(offered: list[tuple[str, float]], languages: tuple[str, ...]) -> str | None:
+    """Return the first of our languages the browser asks for (best first), or None.
+
+    Matched on the primary subtag: any Chinese (zh-CN, zh-Hans, zh-TW) is the one Chinese we
+    have, any English is English. A wildcard or a language we lack is no answer.
+    """
+    ours = {language.split("_")[0].lower(): language for language in languages}
+    for tag, quality in sorted(offered, key=lambda item: -item[1]):
+        primary = tag.replace("_", "-").split("-")[0].lower()
+        if quality > 0 and primary in ours:
+            return ours[primary]
+    return None
 
 
 def init_app(app: Flask) -> None:
@@ -36,6 +51,14 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = _format_datetime
     app.jinja_env.filters["num"] = _format_number
     app.jinja_env.globals["html_lang"] = html_lang
+    app.after_request(_vary_by_language)
+
+
+def _vary_by_language(response: Response) -> Response:
+    # A page's language comes from the cookie or Accept-Language: caches must keep them apart.
+    if response.mimetype == "text/html":
+        response.vary.update(("Accept-Language", "Cookie"))
+    return response
 
 
 def html_lang() -> str:

@@ -159,6 +159,9 @@ def test_pages_answer_503_in_chinese_while_postgres_is_down_and_recover(tmp_path
         english = app.test_client()  # a visitor who chose English: the cookie decides
         english.set_cookie("lang", "en")
         assert "cannot reach its database" in english.get(scan).get_data(as_text=True)
+        browser_english = app.test_client()  # no cookie: the browser's language decides
+        page = browser_english.get(scan, headers={"Accept-Language": "en-US,en;q=0.9,zh;q=0.5"})
+        assert (page.status_code, "cannot reach its database" in page.text) == (503, True)
         answer = client.get("/", headers={"Accept": "application/json"})
         assert (answer.status_code, answer.json["ok"]) == (503, False)
         assert "outcome" not in answer.json  # the door scanner keeps such a scan queued
