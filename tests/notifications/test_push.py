@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from notifications import issue as issuing
-from notifications import push, subscriptions
+from notifications import push, push_sender, subscriptions
 from notifications.deliver import deliver_due, retry_delay
 from notifications.reminders import Reminder
 from portal.models import Delivery, Notification, PushSubscription
@@ -260,8 +260,8 @@ def test_backoff_doubles_up_to_the_cap():
 def test_retry_after_as_an_http_date():
     """Retry-After may be a date: the wait is the time until then."""
     moment = at("2026-11-21 10:00")
-    assert push.parse_retry_after("Sat, 21 Nov 2026 02:02:00 GMT", now=moment) == 120
-    assert push.parse_retry_after("soon", now=moment) is None
+    assert push_sender.parse_retry_after("Sat, 21 Nov 2026 02:02:00 GMT", now=moment) == 120
+    assert push_sender.parse_retry_after("soon", now=moment) is None
 
 
 def _info(service_url="https://fcm.googleapis.com/fcm/send/abc", **keys):
