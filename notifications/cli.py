@@ -12,11 +12,15 @@ import logging
 from datetime import UTC, datetime
 
 import click
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from flask.globals import app_ctx
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from notifications import scheduler, vapid
 from notifications.reminders import DAILY, FREQUENT
+from portal.database import WriteLockBusy
 from portal.timeutil import LOCAL_TZ
 
 
@@ -107,9 +111,22 @@ def run_once_command(at: str | None, no_send: bool, cadence: str | None) -> None
         f"Issued {issued.issued} new reminders ({issued.already} already issued, "
         f"{issued.switched_off} switched off by their users)."
     )
+    if report.delivery_busy is not None:
+        raise click.ClickException(delivery_busy_message(report.delivery_busy))
     if report.delivered is not None:
         outcomes = ", ".join(f"{n} {k}" for k, n in sorted(report.delivered.outcomes.items()))
         click.echo(f"Deliveries: {outcomes or 'none due'}.")
+
+
+def delivery_busy_message(busy: WriteLockBusy) -> str:
+    """Say that the reminders were issued but delivery stopped at a busy write lock."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return _(
+            "Delivery stopped: the database is busy (another program kept its write lock for "
+            "%(seconds)s s). The reminders above are in the inbox; what was sent is recorded, "
+            "and the rest goes out at the next run.",
+            seconds=f"{busy.seconds:g}",
+        )
 
 
 def register(cli: click.Group) -> None:

@@ -182,6 +182,7 @@ class RunReport:
 
     issued: IssueReport
     delivered: DeliverReport | None
+    delivery_busy: WriteLockBusy | None = None  # SQLite: delivery stopped at the write lock
 
 
 def issue_due(app: Flask, *, now: datetime, cadence: str | None = None) -> IssueReport:
@@ -222,8 +223,12 @@ def run_once(
     now = now or utcnow()
     with app.app_context():
         try:
-            issued = issue_due(app, now=now, cadence=cadence)
-            delivered = deliver(app, now=now) if send else None
+            issued = issue_due(app, now=now, cadence=cadence)  # WriteLockBusy: nothing changed
+            try:
+                delivered = deliver(app, now=now) if send else None
+            except WriteLockBusy as busy:  # issued and committed; what was sent is recorded
+                db.session.rollback()
+                return RunReport(issued, None, delivery_busy=busy)
         finally:
             db.session.remove()
     return RunReport(issued, delivered)

@@ -256,3 +256,36 @@ def test_a_job_whose_next_turn_is_far_off_is_tried_again_soon(
     assert timedelta(0) < wait <= scheduler.BUSY_RETRY
     retry.func(*retry.args)  # its turn comes: the lock is free now
     assert _status(database, old_pending_delivery) == "skipped"
+
+
+def test_run_once_busy_after_issuing_says_the_reminders_were_issued(
+    lock_app, database, old_pending_delivery, monkeypatch
+):
+    """Issuing committed, then delivery met a held lock: exit 1, and it does not claim "nothing
+    changed" (the reminders are in the inbox); the pending delivery waits for the next run."""
+    held: list[sqlite3.Connection] = []
+    real_issue_due = scheduler.issue_due
+
+    def issue_then_another_writer_arrives(*args, **kwargs):
+        report = real_issue_due(*args, **kwargs)
+        connection = sqlite3.connect(database, isolation_level=None)
+        connection.execute("BEGIN IMMEDIATE")  # a long write starts between the two phases
+        held.append(connection)
+        return report
+
+    runner = lock_app.test_cli_runner()
+    assert runner.invoke(args=["push", "init"]).exit_code == 0  # web push configured: it delivers
+    monkeypatch.setattr(scheduler, "issue_due", issue_then_another_writer_arrives)
+    try:
+        result = runner.invoke(args=["reminders", "run-once"])
+    finally:
+        for connection in held:
+            connection.execute("ROLLBACK")
+            connection.close()
+
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert "新提醒" in result.output or "Issued" in result.output  # what issuing did is reported
+    assert "什么都没有改变" not in result.output
+    assert "发送已停止" in result.output
+    assert _status(database, old_pending_delivery) == "pending"
