@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: Any | None = None) -> Flask:
     """Create and wire the application: config, extensions, blueprints, CLI."""
-    instance_path = getattr(config, "INSTANCE_PATH", None) or str(PROJECT_ROOT / "instance")
+    instance_path = (
+        getattr(config, "INSTANCE_PATH", None)
+        or os.environ.get("PORTAL_INSTANCE_PATH")
+        or str(PROJECT_ROOT / "instance")
+    )
     app = Flask(
         __name__,
         instance_path=instance_path,

@@ -23,6 +23,7 @@ from notifications import cli as notification_cli
 from portal import demo
 from portal.admin import cli as import_cli
 from portal.auth.passwords import password_problem
+from portal.backup import cli as backup_cli
 from portal.database import WriteLockBusy, writing
 from portal.extensions import db
 from portal.people.models import User
@@ -100,6 +101,8 @@ def init_app(app: Flask) -> None:
     others = set(app.cli.commands)  # e.g. Flask-Migrate's `db`
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(import_cli.import_command)
+    app.cli.add_command(backup_cli.backup_command)
+    app.cli.add_command(backup_cli.restore_command)
     notification_cli.register(app.cli)
     for name, command in app.cli.commands.items():
         if name not in others:
