@@ -51,9 +51,11 @@ run: install
 	@scripts/demo-password instance/demo_password
 	$(FLASK) seed-demo --if-empty --password "$$(cat instance/demo_password)"
 	@echo "Serving on http://$(HOST):$(PORT) with the reminder scheduler beside it (Ctrl-C stops both)"
+	@rm -rf instance/prometheus && mkdir -p instance/prometheus
+	export PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/instance/prometheus; \
 	$(FLASK) scheduler & sched=$$!; \
 	trap 'kill $$sched 2>/dev/null; wait $$sched 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - 'portal:create_app()'
+	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) 'portal:create_app()'
 
 test: install test-deps
 	$(BIN)/python -m pytest

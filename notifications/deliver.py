@@ -44,6 +44,7 @@ from notifications.channels import Channel, Outcome, Outgoing, Result
 from notifications.issue import write_lock
 from portal.extensions import db
 from portal.inbox.models import DELIVERIES, NOTIFICATIONS, Notification
+from portal.observability import metrics
 
 BATCH = 20  # deliveries claimed at once: what a crash leaves waiting for its lease
 DEFAULT_LEASE = 300  # seconds a claim holds without news from its sender
@@ -240,7 +241,9 @@ def _record(
                 status = "pending"
                 delay = retry_delay(attempts, result.retry_after, base=base, cap=cap)
                 not_before = now + timedelta(seconds=delay)
-        report.add(item.channel, Outcome.RETRY.value if status == "pending" else status)
+        recorded = Outcome.RETRY.value if status == "pending" else status
+        report.add(item.channel, recorded)
+        metrics.count_deliveries(item.channel, [recorded])
         rows.append(
             {
                 "delivery_id": item.delivery_id,

@@ -52,6 +52,7 @@ from notifications.issue import IssueReport, issue, write_lock
 from notifications.reminders import DAILY, FREQUENT, collect_due
 from portal.database import WriteLockBusy
 from portal.extensions import db
+from portal.observability import metrics
 from portal.timeutil import LOCAL_TZ, utcnow
 
 log = logging.getLogger("notifications.scheduler")
@@ -252,6 +253,7 @@ def _job(app: Flask, name: str, work, retry=None) -> None:
             return
         finally:
             db.session.remove()
+    metrics.job_finished(name)
     log.info("job %s done in %.2f s: %s", name, time.monotonic() - started, result)
 
 

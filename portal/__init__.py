@@ -10,7 +10,7 @@ from flask import Flask
 
 from notifications import notices
 from notifications import views as inbox_views
-from portal import cli, database, i18n
+from portal import cli, database, i18n, observability
 from portal.admin import dashboard_views, export_views, import_views  # noqa: F401
 from portal.admin import views as admin_views
 from portal.appraisal import views as appraisal_views
@@ -72,6 +72,7 @@ def create_app(config: Any | None = None) -> Flask:
     inputs.init_app(app)
     assets.init_app(app)
     notices.init_app(app)  # receivers of portal.signals
+    observability.init_app(app)  # JSON request log, /metrics
     arrival.init_app(app)  # last: the outermost middleware stamps the arrival first
 
     app.register_blueprint(auth_views.bp)

@@ -131,6 +131,8 @@ class Config:
         # A claimed delivery whose sender died goes back to pending after this long.
         self.NOTIFY_LEASE_SECONDS = float(os.environ.get("NOTIFY_LEASE_SECONDS", "300"))
         self.TRUST_PROXY_HOPS = int(os.environ.get("PORTAL_TRUST_PROXY_HOPS", "0"))
+        self.LOG_FORMAT = os.environ.get("PORTAL_LOG_FORMAT", "json")  # json | text | "" (none)
+        self.METRICS_ALLOW = os.environ.get("PORTAL_METRICS_ALLOW", "127.0.0.1,::1")
 
 
 class TestConfig(Config):
@@ -155,3 +157,4 @@ class TestConfig(Config):
         self.WECOM_CORP_ID = self.WECOM_AGENT_ID = self.WECOM_SECRET = None
         self.VAPID_PRIVATE_KEY = self.VAPID_PUBLIC_KEY = None
         self.PORTAL_PUBLIC_URL = None
+        self.LOG_FORMAT = ""  # pytest captures the records

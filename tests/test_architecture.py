@@ -34,7 +34,13 @@ FLOOR = {
 }
 # The app factory and the CLI wire every package together; nothing imports them back
 # but the packages' own ``import portal`` guard (notifications/__init__.py).
-WIRING = {"portal", "portal.cli", "portal.demo", "portal.models"}
+WIRING = {
+    "portal",
+    "portal.cli",
+    "portal.demo",
+    "portal.models",
+    "portal.backup",
+}  # backup: every part of an instance
 # Domain packages must not import the package that reacts to them (they send signals).
 REACTORS = {"notifications"}
 # Two-way package dependencies allowed for now, each with what keeps it: none is left.

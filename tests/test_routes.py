@@ -24,6 +24,7 @@ PUBLIC = {
     "auth.set_language": "the language switch on the login page",
     "static": "CSS, JavaScript, icons",
     "health.healthz": "the load balancer's probe",
+    "observability.scrape": "Prometheus; 404 unless from PORTAL_METRICS_ALLOW",
     "pwa.manifest": "fetched by the browser without cookies",
     "pwa.service_worker": "registered before login",
     "pwa.offline": "the page shown when the network is gone",

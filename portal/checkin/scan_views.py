@@ -37,6 +37,7 @@ from portal.checkin.qr import qr_svg
 from portal.database import writes
 from portal.enums import Role
 from portal.extensions import db
+from portal.observability import metrics
 from portal.people.models import User, WorkerProfile
 from portal.timeutil import utcnow
 from portal.training import queries as training_queries
@@ -296,6 +297,7 @@ def submit(training_id: int):
     payload = request.get_json(silent=True)
     answer = _record_scan(training, payload, arrived_at())  # a lock wait ages no code
     body = _answer_body(answer, payload.get("client_id") if isinstance(payload, dict) else None)
+    metrics.count_checkin("trainer", answer.outcome)
     if answer.status == 200:
         db.session.commit()
     else:

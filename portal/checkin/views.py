@@ -44,6 +44,7 @@ from portal.checkin.qr import qr_svg
 from portal.database import writes
 from portal.enums import AttendanceMethod, WorkerStatus
 from portal.extensions import db
+from portal.observability import metrics
 from portal.people.models import WorkerProfile
 from portal.timeutil import utcnow
 from portal.training import queries as training_queries
@@ -166,6 +167,7 @@ def _scan_again() -> str:
 
 
 def _result(state, training: Training | None = None, **context):
+    metrics.count_checkin("worker", str(state))
     return render(RESULT, state=state, training=training, **context), STATUS[state]
 
 
