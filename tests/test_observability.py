@@ -54,6 +54,7 @@ def test_a_request_is_logged_once_with_its_id_user_route_status_and_duration(app
     assert (fields["route"], fields["method"], fields["status"]) == ("/", "GET", 200)
     assert isinstance(fields["duration_ms"], float) and fields["duration_ms"] > 0
     assert fields["level"] == "INFO" and fields["logger"] == "portal.access"
+    assert fields["time"].endswith("+00:00")  # ISO 8601, UTC
 
 
 def test_a_scan_link_s_code_never_reaches_the_logs(app, db, caplog):

@@ -38,8 +38,9 @@ class RequestIdFilter(logging.Filter):
 def json_formatter() -> JsonFormatter:
     """Return the JSON line formatter: time, level, logger, message, then extra fields."""
     return JsonFormatter(
-        "%(asctime)s %(levelname)s %(name)s %(message)s",
-        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        "%(levelname)s %(name)s %(message)s",
+        rename_fields={"levelname": "level", "name": "logger"},
+        timestamp="time",  # ISO 8601 in UTC
         json_ensure_ascii=False,
     )
 
