@@ -13,7 +13,7 @@ MO     := $(PO:.po=.mo)
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: help install lock run serve test test-sqlite test-postgres test-deps bench lint typecheck translations extract-messages clean
+.PHONY: help install static lock run serve test test-sqlite test-postgres test-deps bench lint typecheck translations extract-messages clean
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve on http://$(HOST):$(PORT)"
@@ -27,7 +27,11 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@rm -f $(VENV)/.installed-* && touch $@
 
-install: $(STAMP) $(MO)
+install: $(STAMP) $(MO) static
+
+# Precompressed .br/.gz beside each static text file, for nginx (deploy/nginx/portal.conf).
+static: $(STAMP)
+	@$(BIN)/python scripts/compress-static
 
 # Re-resolve the lock after editing the dependencies in pyproject.toml
 # (ARGS="--upgrade-package NAME", or ARGS=--upgrade, moves versions on). --universal
@@ -58,11 +62,11 @@ run: install
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) 'portal:create_app()'
 
 test: install test-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not deploy"
 	scripts/with-postgres $(BIN)/python -m pytest -m "not browser"
 
 test-sqlite: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not deploy"
 
 test-postgres: install test-deps
 	scripts/with-postgres $(BIN)/python -m pytest -m "not browser"

@@ -38,6 +38,7 @@ SHELL_FILES = ("css/app.css", "css/pwa.css", "js/app.js", "icons/icon.svg")
 SHELL_GLOBS = ("js/htmx-*.min.js",)  # the vendored htmx, whatever its pinned version
 # Scripts the service worker loads with importScripts(), when present (web push).
 WORKER_IMPORTS = ("js/sw-push.js",)
+PRECOMPRESSED = {".br", ".gz"}  # copies for nginx beside each text file
 
 
 def manifest() -> dict:
@@ -76,9 +77,16 @@ def precached_files(static_folder: str) -> list[str]:
 
 
 def static_files(static_folder: str) -> list[str]:
-    """Return every file under static/ (relative paths), dotfiles aside."""
+    """Return every file under static/ (relative paths), dotfiles and .br/.gz copies aside.
+
+    The precompressed copies (scripts/compress-static) are the same bytes to the browser.
+    """
     root = Path(static_folder)
-    names = (path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file())
+    names = (
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if path.is_file() and path.suffix not in PRECOMPRESSED
+    )
     return sorted(name for name in names if not any(p.startswith(".") for p in name.split("/")))
 
 

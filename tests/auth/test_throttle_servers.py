@@ -89,8 +89,16 @@ def free_port() -> int:
 class Gunicorn:
     """The real app under gunicorn on a free port; its access log names the serving process."""
 
-    def __init__(self, url: str, tmp: Path, *args: str, storage: str | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        tmp: Path,
+        *args: str,
+        storage: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.access_log = tmp / f"access-{id(self)}.log"
+        extra_env = env
         env = {
             k: v
             for k, v in os.environ.items()
@@ -104,6 +112,7 @@ class Gunicorn:
         )
         if storage:
             env["RATELIMIT_STORAGE_URI"] = storage
+        env.update(extra_env or {})
         self.proc = subprocess.Popen(  # noqa: S603 - our own app
             [
                 GUNICORN,
