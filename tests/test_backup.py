@@ -122,15 +122,19 @@ class Writer(threading.Thread):
         self.engine = sa.create_engine(url)
         self.user_id = user_id
         self.committed = 0
+        self.ids: list[int] = []  # in commit order
         self.stopping = threading.Event()
 
     def run(self) -> None:  # noqa: D102
         table = Notification.__table__
         while not self.stopping.is_set():
             with self.engine.begin() as connection:
-                connection.execute(
-                    table.insert().values(user_id=self.user_id, kind="system", title="写入中")
-                )
+                row = connection.execute(
+                    table.insert()
+                    .values(user_id=self.user_id, kind="system", title="写入中")
+                    .returning(table.c.id)
+                ).scalar_one()
+            self.ids.append(row)  # committed
             self.committed += 1
             self.stopping.wait(0.003)
 
@@ -163,6 +167,7 @@ def test_a_backup_under_load_restores_elsewhere_with_sign_in_and_push(tmp_path):
             while writer.committed < 20:  # the load is on before the backup starts
                 threading.Event().wait(0.01)
             before = writer.committed
+            committed_before = list(writer.ids)
             made = run(source, "backup", str(tmp_path / "backup"))
             during = writer.committed
         finally:
@@ -178,6 +183,10 @@ def test_a_backup_under_load_restores_elsewhere_with_sign_in_and_push(tmp_path):
         assert restored.exit_code == 0, restored.output
         assert "校验和已核对" in restored.output
         assert counts(target) == manifest["row_counts"]
+        with target.app_context():
+            kept = set(db.session.scalars(sa.text("SELECT id FROM notifications")).all())
+            db.session.remove()
+        assert set(committed_before) <= kept  # every row committed before the backup began
         assert _home_of(target, phone) == home_before
         copied = Path(target.config["UPLOAD_FOLDER"]) / "proof" / "照片.jpg"
         assert copied.read_bytes() == b"\xff\xd8 a proof photo"
@@ -189,7 +198,30 @@ def test_a_backup_under_load_restores_elsewhere_with_sign_in_and_push(tmp_path):
             from notifications.vapid import vapid_keys
 
             assert arrived[0].vapid_key == vapid_keys(source).public_key
+        _a_new_push_reaches(target, service, user_id=_user_id_of(target, phone))
         assert service.errors() == []
+
+
+def _user_id_of(app: Flask, phone: str) -> int:
+    with app.app_context():
+        found = db.session.scalar(sa.text("SELECT id FROM users WHERE phone = :p"), {"p": phone})
+        db.session.remove()
+    return int(found)
+
+
+def _a_new_push_reaches(app: Flask, service, *, user_id: int) -> None:
+    """A notification made in the restored instance reaches the old subscription, decrypted."""
+    with app.app_context():
+        note = Notification(user_id=user_id, kind="system", title="恢复后的提醒", body="新消息")
+        db.session.add(note)
+        db.session.flush()
+        db.session.add(Delivery(notification_id=note.id, channel="push"))
+        db.session.commit()
+        note_id = note.id
+        db.session.remove()
+    scheduler.run_once(app)
+    arrived = [m for m in service.delivered() if m.payload.get("id") == note_id]
+    assert len(arrived) == 1 and arrived[0].payload["title"] == "恢复后的提醒"
 
 
 def test_a_non_empty_instance_is_refused_without_force_and_replaced_with_it(tmp_path):
@@ -230,6 +262,17 @@ def _mismatch(folder: Path) -> None:
     (folder / "manifest.json").write_text(json.dumps(manifest))
 
 
+def _newer(folder: Path) -> None:
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["migration_head"] = "ffffffffffff"  # a migration this code does not have
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+def _truncate(folder: Path) -> None:
+    path = folder / "vapid_private.pem"
+    path.write_bytes(path.read_bytes()[:-10])
+
+
 @pytest.mark.parametrize(
     ("spoil", "says"),
     [
@@ -237,12 +280,15 @@ def _mismatch(folder: Path) -> None:
         (lambda folder: (folder / "manifest.json").unlink(), "缺少 manifest.json"),
         (lambda folder: (folder / "secret_key").unlink(), "备份不完整：缺少 secret_key"),
         (_mismatch, "请恢复到使用"),
+        (_newer, "请先更新门户"),
+        (_truncate, "vapid_private.pem 与其校验和不符"),
     ],
-    ids=["tampered", "no manifest", "file missing", "other database kind"],
+    ids=["tampered", "no manifest", "file missing", "other database kind", "newer", "truncated"],
 )
 def test_a_damaged_backup_is_refused_before_anything_changes(tmp_path, spoil, says):
     """Every check comes first: a bad backup exits 1 with the reason, the target untouched."""
     with instance(tmp_path, "source") as source, instance(tmp_path, "target") as target:
+        assert run(source, "push", "init").exit_code == 0
         with source.app_context():
             factories.new_worker(factories.new_street().communities[0])
             db.session.commit()

@@ -122,18 +122,34 @@ def restore_sqlite(engine: sa.Engine, backup_file: Path) -> None:
 # -- PostgreSQL ---------------------------------------------------------------------------------
 
 
-def postgres_tool(name: str) -> str:
-    """Return the newest Debian pg_dump/pg_restore (it must not be older than the server)."""
-    found = sorted(
-        glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
-        key=lambda path: int(re.sub(r"\D", "", path.split("/")[3]) or 0),
-    )
-    tool = found[-1] if found else shutil.which(name)
+def _major_of(path: str) -> int:
+    return int(re.sub(r"\D", "", path.split("/")[4]) or 0)
+
+
+def postgres_tool(name: str, major: int | None = None) -> str:
+    """Return Debian's pg_dump/pg_restore/psql for the server's major version.
+
+    The server's own version is taken when installed, else the oldest newer one (pg_dump
+    must not be older than the server), else the one on PATH.
+    """
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=_major_of)
+    fitting = [path for path in found if major is None or _major_of(path) >= major]
+    if fitting:
+        tool: str | None = fitting[0] if major is not None else fitting[-1]
+    else:
+        tool = shutil.which(name)  # if it is too old, pg_dump itself says so
     if not tool:
         raise BackupError(
             _("%(tool)s is not installed (Debian package postgresql-client).", tool=name)
         )
     return tool
+
+
+def server_major(engine: sa.Engine) -> int:
+    """Return the PostgreSQL server's major version (15 for 15.4)."""
+    with engine.connect() as connection:
+        number = connection.exec_driver_sql("SHOW server_version_num").scalar_one()
+    return int(number) // 10000
 
 
 def _libpq(engine: sa.Engine) -> tuple[str, dict[str, str]]:
@@ -173,11 +189,12 @@ def _exported_snapshot(engine: sa.Engine) -> Iterator[tuple[sa.Connection, str]]
 def snapshot_postgres(engine: sa.Engine, target: Path) -> tuple[dict[str, int], str | None]:
     """pg_dump in custom format, in the snapshot in which the rows were counted."""
     url, env = _libpq(engine)
+    major = server_major(engine)
     with _exported_snapshot(engine) as (connection, snapshot):
         counts, head = count_rows(connection), migration_head(connection)
         _run(
             [
-                postgres_tool("pg_dump"),
+                postgres_tool("pg_dump", major),
                 "--format=custom",
                 f"--snapshot={snapshot}",
                 "--no-owner",
@@ -197,11 +214,12 @@ def restore_postgres(engine: sa.Engine, backup_file: Path) -> None:
     ``pg_restore`` turns the dump into SQL; ``psql --single-transaction`` drops the public
     schema, recreates it and runs that SQL: a failure anywhere leaves the database as it was.
     """
+    major = server_major(engine)
     engine.dispose()
     url, env = _libpq(engine)
     script = subprocess.Popen(  # noqa: S603 - Debian's own tools, arguments from our config
         [
-            postgres_tool("pg_restore"),
+            postgres_tool("pg_restore", major),
             "--no-owner",
             "--no-privileges",
             "--file=-",
@@ -214,7 +232,7 @@ def restore_postgres(engine: sa.Engine, backup_file: Path) -> None:
     try:
         _run(
             [
-                postgres_tool("psql"),
+                postgres_tool("psql", major),
                 "-X",
                 "-q",
                 "-v",

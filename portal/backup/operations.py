@@ -8,7 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import cast
 
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from alembic.script.revision import RevisionError
+from alembic.util import CommandError
 from flask import Flask
 from flask_babel import gettext as _
 from flask_migrate import upgrade
@@ -17,7 +22,7 @@ from notifications.vapid import PRIVATE_KEY_FILE
 from portal.backup import database
 from portal.backup.errors import BackupError
 from portal.backup.manifest import Manifest, describe_files, read_manifest, verify_files
-from portal.extensions import db
+from portal.extensions import db, migrate
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 UPLOADS = "uploads"
@@ -91,6 +96,15 @@ def backup(app: Flask, folder: Path) -> Manifest:
         if folder.exists():
             folder.rmdir()  # empty (checked above)
         partial.rename(folder)
+    except OSError as error:  # shutil.Error too: a file that cannot be read or copied
+        shutil.rmtree(partial, ignore_errors=True)
+        raise BackupError(
+            _(
+                "The backup failed: %(error)s. Nothing was written to %(folder)s.",
+                error=error,
+                folder=folder,
+            )
+        ) from error
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
@@ -115,10 +129,30 @@ def _target_holds_data(app: Flask) -> bool:
     return uploads.is_dir() and any(path.is_file() for path in uploads.rglob("*"))
 
 
+def _check_known_revision(head: str | None) -> None:
+    """Refuse a backup made by a newer portal: its migration is unknown to this code."""
+    if head is None:
+        return
+    script = ScriptDirectory.from_config(cast("Config", migrate.get_config()))
+    try:
+        known = script.get_revision(head) is not None
+    except (RevisionError, CommandError):
+        known = False
+    if not known:
+        raise BackupError(
+            _(
+                "This backup is at migration %(head)s, which this version of the portal does "
+                "not know: it was made by a newer version. Update the portal first.",
+                head=head,
+            )
+        )
+
+
 def check_restorable(app: Flask, folder: Path, *, force: bool) -> Manifest:
     """Every check a restore makes before it changes anything."""
     manifest = read_manifest(folder)
     verify_files(folder, manifest)
+    _check_known_revision(manifest.migration_head)
     kind = database.kind_of(db.engine)
     if manifest.database != kind:
         raise BackupError(
