@@ -56,7 +56,7 @@ run: install
 	$(FLASK) seed-demo --if-empty --password "$$(cat instance/demo_password)"
 	@echo "Serving on http://$(HOST):$(PORT) with the reminder scheduler beside it (Ctrl-C stops both)"
 	@rm -rf instance/prometheus && mkdir -p instance/prometheus
-	export PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/instance/prometheus; \
+	export PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/instance/prometheus PORTAL_LOG_FORMAT=$${PORTAL_LOG_FORMAT:-text}; \
 	$(FLASK) scheduler & sched=$$!; \
 	trap 'kill $$sched 2>/dev/null; wait $$sched 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) 'portal:create_app()'
