@@ -7,19 +7,24 @@ answers 403); other roles get 403; a worker outside the admin's street answers 4
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 
 from portal.appraisal import operations, queries
 from portal.appraisal.forms import PublishForm, ResultRowForm
 from portal.database import writes
+from portal.enums import AppraisalResult
 from portal.extensions import db
 from portal.org.models import Street
 from portal.people.scope import AdminScope, admin_scope, scope_streets, worker_in_scope
 from portal.refusals import Refused
 from portal.timeutil import local_today, utcnow
+from portal.web.forms import vocabulary_choices
 from portal.web.htmx import is_fragment_request
 from portal.web.views import actor, commit_or_abort, commit_or_refusal, show_on_form
 
@@ -55,16 +60,43 @@ def _street(scope: AdminScope, streets: list[Street]) -> Street:
     return chosen
 
 
-def _row_form(row: queries.GridRow, formdata=None) -> ResultRowForm:
+@dataclass(frozen=True)
+class RowFields:
+    """What one grid row's inputs show: each field's value and errors.
+
+    Drawn straight by the template: a WTForms form per row (and its rendering) cost most of
+    the page's time; a form is built only for the row being saved.
+    """
+
+    prefix: str  # the row form's prefix: inputs are named "<prefix>-<field>"
+    values: dict[str, str]
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+ROW_FIELDS = ("result", "score", "comment", "reason")
+
+
+def _row_fields(row: queries.GridRow) -> RowFields:
+    """Return a row's inputs as saved."""
     appraisal = row.appraisal
-    data = {}
+    values = dict.fromkeys(ROW_FIELDS, "")
     if appraisal is not None:
-        data = {
-            "result": appraisal.result.value,
-            "score": "" if appraisal.score is None else f"{appraisal.score.normalize():f}",
-            "comment": appraisal.comment or "",
-        }
-    return ResultRowForm(formdata=formdata, prefix=f"w{row.worker_id}", data=data)
+        values["result"] = appraisal.result.value
+        values["score"] = "" if appraisal.score is None else f"{appraisal.score.normalize():f}"
+        values["comment"] = appraisal.comment or ""
+    return RowFields(f"w{row.worker_id}", values)
+
+
+def _fields_of(form: ResultRowForm, worker_id: int) -> RowFields:
+    """Return a submitted row form's inputs as typed, with their errors."""
+    errors = {name: [str(e) for e in form[name].errors] for name in ROW_FIELDS if form[name].errors}
+    if form.form_errors:  # a refusal that names no field
+        errors["_row"] = [str(e) for e in form.form_errors]
+    return RowFields(f"w{worker_id}", {name: form[name].data or "" for name in ROW_FIELDS}, errors)
+
+
+def _result_choices() -> list[tuple[str, str]]:
+    return [("", "—"), *vocabulary_choices(AppraisalResult)]
 
 
 def _years(street_id: int, year: int, today) -> list[int]:
@@ -98,7 +130,9 @@ def _grid_page(scope, streets, street, year, *, forms=None, statuses=None, statu
         year=year,
         years=_years(street.id, year, today),
         rows=rows,
-        forms={r.worker_id: forms.get(r.worker_id) or _row_form(r) for r in rows},
+        fields={r.worker_id: forms.get(r.worker_id) or _row_fields(r) for r in rows},
+        result_choices=_result_choices(),
+        csrf=generate_csrf(),
         statuses=statuses or {},
         can_write=scope.can_write_street(street.id),
         **_publication(rows),
@@ -122,7 +156,7 @@ def _row(
     street_id: int,
     year: int,
     row: queries.GridRow,
-    form: ResultRowForm,
+    fields: RowFields,
     status: str,
     code: int,
 ):
@@ -132,7 +166,9 @@ def _row(
             "appraisal/_row.html",
             year=year,
             row=row,
-            form=form,
+            fields=fields,
+            result_choices=_result_choices(),
+            csrf=generate_csrf(),
             status=status,
             can_write=True,
             year_published=queries.year_published(street_id, year),
@@ -157,7 +193,7 @@ def _row(
         streets,
         street,
         year,
-        forms={row.worker_id: form},
+        forms={row.worker_id: fields},
         statuses={row.worker_id: status},
         status=code,
     )
@@ -175,7 +211,7 @@ def save_row(year: int, worker_id: int):
     row = queries.grid_row(worker.user_id, year)
     form = ResultRowForm(prefix=f"w{worker.user_id}")
     if not form.validate_on_submit():
-        return _row(scope, street_id, year, row, form, "error", 422)
+        return _row(scope, street_id, year, row, _fields_of(form, worker_id), "error", 422)
     street_published = queries.year_published(worker.community.street_id, year)
     saved = commit_or_refusal(
         lambda: operations.save_result(
@@ -192,10 +228,10 @@ def save_row(year: int, worker_id: int):
     if isinstance(saved, Refused):
         show_on_form(form, saved)
         row = queries.grid_row(worker_id, year)
-        return _row(scope, street_id, year, row, form, "error", saved.status)
+        return _row(scope, street_id, year, row, _fields_of(form, worker_id), "error", saved.status)
     row = queries.grid_row(worker_id, year)
     status = "unchanged" if saved.outcome is operations.Outcome.UNCHANGED else "saved"
-    return _row(scope, street_id, year, row, _row_form(row), status, 200)
+    return _row(scope, street_id, year, row, _row_fields(row), status, 200)
 
 
 @bp.post("/street/appraisals/<int:year>/publish")
