@@ -101,6 +101,9 @@ def test_certified_worker_has_no_countdown(client, make_worker, add_records):
     card = _card(_home(client, worker), "card-certificates")
     assert "助理社会工作师" in card
     assert "state-certified" in card and "已逾期" not in card
+    detail = client.get(f"/workers/{worker.user_id}/certificates")
+    assert "助理社会工作师" in detail.text
+    assert "取证截止日期" not in detail.text  # no past deadline for a certificate holder
 
 
 def test_appraisal_card_lists_results_latest_first(client, make_worker, add_records):
