@@ -157,6 +157,26 @@ def test_reimport_changes_nothing(db, team):
     assert _counts(db)[:4] == before[:4]
 
 
+@pytest.mark.parametrize(
+    ("post", "grade", "says"),
+    [
+        ("正职", 19, "岗位等级 19 超出正职的 7–18 级"),
+        ("正职", 0, "岗位等级 0 超出正职的 7–18 级"),
+        ("一般工作人员", 18, "岗位等级 18 超出一般工作人员的 1–12 级"),
+    ],
+)
+def test_an_impossible_grade_is_told_with_the_post_types_range(db, team, post, grade, says):
+    """Any grade outside the post type's range names that range, as the form does."""
+    data = workbook(Kind.ROSTER, [_row(team, "等级", "13911110031", post=post, grade=grade)])
+    before = _counts(db)
+
+    report = _run(team, data)
+
+    assert not report.committed
+    assert [error.text for error in report.errors] == [f"第 2 行：{says}"]
+    assert _counts(db) == before
+
+
 def test_mixed_bad_rows_change_nothing_and_every_bad_row_is_reported(db, team):
     """One bad row means nothing is written, and every bad row is reported with its number."""
     data = workbook(
