@@ -29,9 +29,9 @@ $(STAMP): pyproject.toml $(LOCK)
 
 install: $(STAMP) $(MO) static
 
-# Precompressed .br/.gz beside each static text file, for nginx (deploy/nginx/portal.conf).
+# One stylesheet, hashed names and .br/.gz copies in static/build/ (WhiteNoise in the app, nginx in production).
 static: $(STAMP)
-	@$(BIN)/python scripts/compress-static
+	@$(BIN)/python scripts/build-static
 
 # Re-resolve the lock after editing the dependencies in pyproject.toml
 # (ARGS="--upgrade-package NAME", or ARGS=--upgrade, moves versions on). --universal
@@ -78,6 +78,8 @@ bench: install
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.push
 	$(BIN)/python -m bench.imports
+	$(BIN)/python -m bench.page_weight --check
+	$(BIN)/python -m bench.lighthouse
 
 lint: install
 	$(BIN)/ruff check portal notifications tests bench

@@ -24,7 +24,6 @@ import functools
 import json
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, wait
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -246,10 +245,10 @@ def build_channel(app: Flask) -> PushChannel | None:
         allowed=allowed_hosts(app),
     )
     icon = None
-    static_url = app.static_url_path
-    icon_file = Path(app.static_folder or "") / "icons" / "icon-192.png"
-    if app.static_folder and static_url is not None and icon_file.exists():
-        icon = static_url + "/icons/icon-192.png"
+    built = app.extensions.get("assets")  # the static build's manifest (portal/web/assets.py)
+    hashed = built.files.get("icons/icon-192.png") if built is not None else None
+    if hashed is not None and app.static_url_path is not None:
+        icon = f"{app.static_url_path}/{hashed}"
     return PushChannel(sender, ttl=int(config.get("PUSH_TTL", DEFAULT_TTL)), icon=icon)
 
 

@@ -50,7 +50,8 @@ def create_app(config: Any | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_path=instance_path,
-        static_folder=str(PROJECT_ROOT / "static"),
+        static_folder=str(PROJECT_ROOT / "static"),  # the build in it: portal/web/assets.py
+        static_url_path="/static",
         template_folder=str(PROJECT_ROOT / "templates"),
     )
     app.config.from_object(config if config is not None else Config(app.instance_path))

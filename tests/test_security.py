@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
+import re
+
+import brotli
+import pytest
+
+from portal import PROJECT_ROOT
 from tests.helpers import login
 
 
@@ -62,12 +69,38 @@ def test_pages_are_compressed_for_weak_networks(client):
     assert "Accept-Encoding" in page.headers["Vary"]
 
 
-def test_static_assets_are_versioned_and_cached_for_a_year(client):
-    """Assets load under content-hashed URLs that browsers keep for a year."""
-    import re
-
+@pytest.mark.parametrize(
+    ("encoding", "decode"), [("br", brotli.decompress), ("gzip", gzip.decompress), ("", bytes)]
+)
+def test_static_assets_are_hashed_precompressed_and_cached_for_a_year(client, encoding, decode):
+    """Assets load under content-hashed names, sent compressed and kept a year by browsers."""
     page = client.get("/login").get_data(as_text=True)
-    url = re.search(r'src="(/static/js/htmx-2\.0\.11\.min\.js\?v=[0-9a-f]{12})"', page).group(1)
-    with client.get(url) as script:
+    url = re.search(r'src="(/static/js/htmx-2\.0\.11\.min\.[0-9a-f]{12}\.js)"', page).group(1)
+    original = (PROJECT_ROOT / "static" / "js" / "htmx-2.0.11.min.js").read_bytes()
+    with client.get(url, headers={"Accept-Encoding": encoding} if encoding else {}) as script:
         assert script.status_code == 200
-        assert "max-age=31536000" in script.headers["Cache-Control"]
+        assert script.headers.get("Content-Encoding", "") == encoding
+        assert "Accept-Encoding" in script.headers["Vary"]
+        assert "immutable" in script.headers["Cache-Control"]
+        assert "max-age=315360000" in script.headers["Cache-Control"]
+        assert script.headers["X-Content-Type-Options"] == "nosniff"
+        body = b"".join(script.response)
+    assert decode(body) == original
+    assert len(body) < len(original) / 2 or not encoding
+
+
+def test_only_the_built_names_of_static_files_are_served(client):
+    """The source name of a file is not served: every page links the hashed one."""
+    assert client.get("/static/js/htmx-2.0.11.min.js").status_code == 404
+    assert client.get("/static/css/app.css").status_code == 404
+
+
+def test_every_page_loads_one_stylesheet_in_its_head(client, make_worker, make_user, make_street):
+    """One stylesheet, in <head>: boosted navigation swaps only the body, so none is in it."""
+    pages = [client.get("/login").get_data(as_text=True)]
+    login(client, make_worker().user.phone)
+    pages += [client.get(path).get_data(as_text=True) for path in ("/", "/inbox")]
+    for page in pages:
+        head, body = page.split("</head>", 1)
+        assert len(re.findall(r'<link rel="stylesheet"', head)) == 1
+        assert 'rel="stylesheet"' not in body

@@ -6,13 +6,15 @@ and the offline page. Pages and API answers differ per user and are never cached
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import url_for
 
-from portal.web.assets import asset_url, static_folder
+from portal.web import assets
+from portal.web.assets import asset_url
 
 APP_NAME = "社区工作者服务平台"
 # The manifest and home-screen title describe the installed app, not the page: they are
@@ -31,14 +33,15 @@ ICONS = (
 APPLE_TOUCH_ICON = "icons/apple-touch-icon-180.png"
 
 # Precached: the app shell, i.e. what the layout (base.html and the offline page) loads on
-# every page. Nothing else can render offline anyway (pages are never cached), so
-# page-specific files are left to the cache-first rule: kept the first time a page uses
-# them. A short list also keeps the install light on a weak network.
-SHELL_FILES = ("css/app.css", "css/pwa.css", "js/app.js", "icons/icon.svg")
+# every page: the one stylesheet, the layout's script, the icon and the vendored htmx.
+# Nothing else can render offline anyway (pages are never cached), so page-specific
+# scripts are left to the cache-first rule: kept the first time a page uses them. A short
+# list also keeps the install light on a weak network. Names are logical (the build's
+# manifest maps each to its hashed file, portal/web/asset_build.py).
+SHELL_FILES = ("css/portal.css", "js/app.js", "icons/icon.svg")
 SHELL_GLOBS = ("js/htmx-*.min.js",)  # the vendored htmx, whatever its pinned version
 # Scripts the service worker loads with importScripts(), when present (web push).
 WORKER_IMPORTS = ("js/sw-push.js",)
-PRECOMPRESSED = {".br", ".gz"}  # copies for nginx beside each text file
 
 
 def manifest() -> dict:
@@ -69,31 +72,17 @@ def manifest() -> dict:
     }
 
 
-def precached_files(static_folder: str) -> list[str]:
-    """Return the static files of the app shell, relative to static/."""
-    root = Path(static_folder)
-    globbed = {path.relative_to(root).as_posix() for g in SHELL_GLOBS for path in root.glob(g)}
+def precached_files(files: Iterable[str]) -> list[str]:
+    """Return the logical names of the app shell among a build's files."""
+    names = set(files)
+    globbed = {name for pattern in SHELL_GLOBS for name in fnmatch.filter(names, pattern)}
     return sorted({*SHELL_FILES, *globbed})
 
 
-def static_files(static_folder: str) -> list[str]:
-    """Return every file under static/ (relative paths), dotfiles and .br/.gz copies aside.
-
-    The precompressed copies (scripts/compress-static) are the same bytes to the browser.
-    """
-    root = Path(static_folder)
-    names = (
-        path.relative_to(root).as_posix()
-        for path in root.rglob("*")
-        if path.is_file() and path.suffix not in PRECOMPRESSED
-    )
-    return sorted(name for name in names if not any(p.startswith(".") for p in name.split("/")))
-
-
-def worker_imports(static_folder: str) -> list[str]:
+def worker_imports(files: Iterable[str]) -> list[str]:
     """Return the hashed URLs of the scripts the service worker imports."""
-    root = Path(static_folder)
-    return [asset_url(name) for name in WORKER_IMPORTS if (root / name).is_file()]
+    names = set(files)
+    return [asset_url(name) for name in WORKER_IMPORTS if name in names]
 
 
 @dataclass(frozen=True)
@@ -112,10 +101,11 @@ def app_shell(offline_page: str) -> AppShell:
     worker's bytes, so phones install it and drop the old cache, page-specific files
     cached on first use included.
     """
-    shell_urls = [asset_url(name) for name in precached_files(static_folder())]
+    files = assets.manifest().files
+    shell_urls = [asset_url(name) for name in precached_files(files)]
     urls = [*shell_urls, url_for("pwa.offline")]
     digest = hashlib.sha256()
-    for name in static_files(static_folder()):
+    for name in sorted(files):
         digest.update(asset_url(name).encode() + b"\n")
     digest.update(offline_page.encode())
     return AppShell(urls=urls, version=digest.hexdigest()[:16])

@@ -12,7 +12,7 @@ import json
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from portal.pwa import shell
-from portal.web.assets import static_folder
+from portal.web import assets
 
 bp = Blueprint("pwa", __name__)
 
@@ -51,7 +51,7 @@ def service_worker():
         "pwa/sw.js",
         version=app_shell.version,
         precache=app_shell.urls,
-        imports=shell.worker_imports(static_folder()),
+        imports=shell.worker_imports(assets.manifest().files),
         offline_url=url_for("pwa.offline"),
         login_url=url_for("auth.login"),
         static_prefix=url_for("static", filename=""),

@@ -15,13 +15,14 @@ const PRECACHE = {{ precache|tojson }};
 const OFFLINE_URL = {{ offline_url|tojson }};
 const LOGIN_URL = {{ login_url|tojson }};
 const STATIC_PREFIX = {{ static_prefix|tojson }};
+const HASHED = /\.[0-9a-f]{12}(\.[^./]+)?$/;
 
-// Static files under a ?v= content hash never change, and the offline page holds nothing
-// personal: these are the only URLs this worker will keep.
+// Static files named by their content hash (portal.0123456789ab.css) never change, and
+// the offline page holds nothing personal: these are the only URLs this worker will keep.
 function isShared(url) {
   if (url.origin !== self.location.origin) return false;
   if (url.pathname === OFFLINE_URL) return url.search === '';
-  return url.pathname.startsWith(STATIC_PREFIX) && url.searchParams.has('v');
+  return url.pathname.startsWith(STATIC_PREFIX) && HASHED.test(url.pathname) && url.search === '';
 }
 
 function isCacheable(response) {
@@ -128,7 +129,7 @@ self.addEventListener('message', (event) => {
   }
 });
 {% if imports %}
-// Push and notification handlers live in their own files; their ?v= hashes are part of
+// Push and notification handlers live in their own files; their hashed names are part of
 // this file, so changing them updates the worker too.
 importScripts({% for url in imports %}{{ url|tojson }}{{ ", " if not loop.last }}{% endfor %});
 {% endif %}

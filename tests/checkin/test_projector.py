@@ -165,7 +165,7 @@ def test_projector_page_tells_the_script_the_server_time(client, db, setting):
     assert re.search(r"data-seconds-left>\d+</span> 秒后刷新", page)
     assert training.title in page
     assert "已签到 0 / 1" in page
-    assert "js/projector.js" in page and "css/checkin.css" in page
+    assert re.search(r"js/projector\.[0-9a-f]{12}\.js", page) and "css/portal." in page
 
 
 def test_refreshing_the_projector_keeps_the_same_code(client, db, setting, monkeypatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -55,6 +56,8 @@ def test_payload_arrives_intact_and_signed(
     assert report.sent == 1
     assert push_service.errors() == []
     (message,) = push_service.delivered(token)
+    icon = message.payload.pop("icon")
+    assert re.fullmatch(r"/static/icons/icon-192\.[0-9a-f]{12}\.png", icon)  # hashed, cached a year
     assert message.payload == {
         "id": notification_id,
         "kind": "training_soon",
@@ -62,7 +65,6 @@ def test_payload_arrives_intact_and_signed(
         "body": "街道会议室。请在门口打开签到码。",
         "url": f"/inbox/{notification_id}/open",
         "tag": f"n{notification_id}",
-        "icon": "/static/icons/icon-192.png",
     }
     assert message.claims["aud"] == push_service.base_url
     assert message.claims["sub"] == SUBJECT

@@ -36,12 +36,12 @@ def test_offline_page_has_no_inline_code(client):
 
 HEAD_TAGS = [
     '<link rel="manifest" href="/manifest.webmanifest">',
-    '<link rel="apple-touch-icon" sizes="180x180" href="/static/icons/apple-touch-icon-180.png?v=',
+    '<link rel="apple-touch-icon" sizes="180x180" href="/static/icons/apple-touch-icon-180.',
     '<meta name="apple-mobile-web-app-capable" content="yes">',
     '<meta name="mobile-web-app-capable" content="yes">',
     '<meta name="apple-mobile-web-app-title" content="社工服务">',
     '<meta name="apple-mobile-web-app-status-bar-style" content="default">',
-    '<script src="/static/js/app.js?v=',
+    '<script src="/static/js/app.',
 ]
 
 
