@@ -33,7 +33,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -42,7 +42,7 @@ from flask_migrate import upgrade
 from werkzeug.security import generate_password_hash
 
 from bench.imports import roster_file
-from bench.run import USER_AGENT, BenchConfig, Caller, add_floor_route, load_workers, merge_results
+from bench.run import BenchConfig, Caller, add_floor_route, load_workers, merge_results
 from portal import create_app
 from portal.enums import (
     AppraisalResult,
@@ -116,7 +116,10 @@ def copy(conn: sa.Connection, table: sa.Table, columns: list[str], rows) -> int:
     with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as out:
         for row in rows:
             out.write_row(
-                [p(v) if p is not None and v is not None else v for p, v in zip(processors, row)]
+                [
+                    p(v) if p is not None and v is not None else v
+                    for p, v in zip(processors, row, strict=True)
+                ]
             )
             n += 1
     cursor.close()
@@ -265,7 +268,8 @@ def build(workers: int, log=print) -> dict:
         for model in (District, Street, Community, User, Training):
             table = model.__tablename__
             conn.exec_driver_sql(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {table}))"
             )
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM ANALYZE")
