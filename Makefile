@@ -76,8 +76,9 @@ test-deps:
 
 bench: install
 	$(BIN)/python -m bench.run
-	$(BIN)/python -m bench.push
+	scripts/with-postgres $(BIN)/python -m bench.push --postgres --reminders 150000
 	$(BIN)/python -m bench.imports
+	scripts/with-postgres $(BIN)/python -m bench.province
 	$(BIN)/python -m bench.page_weight --check
 	$(BIN)/python -m bench.lighthouse
 

@@ -1,8 +1,11 @@
 """`make bench`, push part: fan out 20,000 reminders to a local push service.
 
     python -m bench.push [--reminders 20000] [--floor 5000] [--workers 16] [--check]
+    scripts/with-postgres python -m bench.push --postgres --reminders 150000
 
-Builds a fresh SQLite database in a temporary folder with 20,000 workers, each with a
+Builds a fresh SQLite database in a temporary folder (or, with --postgres, a fresh
+database ``portal_push_bench`` on the server in BENCH_DATABASE_URL or TEST_DATABASE_URL,
+the production database) with 20,000 workers, each with a
 browser subscribed at a local push service (its own process on 127.0.0.1, so it does
 not share the sender's interpreter lock). The push service checks what a real one
 checks: it verifies the VAPID JWT and decrypts the aes128gcm body of every n-th message
@@ -50,6 +53,7 @@ RESULTS = BENCH_DIR / "results.json"
 TARGET_SECONDS = 30.0
 KEY_POOL = 64  # distinct browser key pairs, shared round-robin by the subscriptions
 SUBJECT = "mailto:bench@example.org"
+PG_DATABASE = "portal_push_bench"
 
 
 # -- the push service, in its own process ------------------------------------------------
@@ -142,6 +146,20 @@ def seed(app, base_url: str, count: int) -> list[int]:
     return list(ids)
 
 
+def postgres_url() -> str:
+    """Create a fresh benchmark database on the PostgreSQL server; return its URL."""
+    raw = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    if not raw or not raw.startswith("postgresql"):
+        raise SystemExit("bench: --postgres needs BENCH_DATABASE_URL or TEST_DATABASE_URL")
+    server = sa.make_url(raw)
+    engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+        conn.exec_driver_sql(f"CREATE DATABASE {PG_DATABASE}")
+    engine.dispose()
+    return server.set(database=PG_DATABASE).render_as_string(hide_password=False)
+
+
 # -- the floor: raw encrypted POSTs ------------------------------------------------------------
 
 
@@ -227,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=16, help="concurrent POSTs")
     parser.add_argument("--verify-every", type=int, default=20, help="service checks every n-th")
     parser.add_argument("--check", action="store_true", help="exit 1 if the target is missed")
+    parser.add_argument("--postgres", action="store_true", help="a fresh PostgreSQL database")
     args = parser.parse_args(argv)
 
     from notifications import channels as channel_registry
@@ -243,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     vapid.generate_keys()
     try:
         with tempfile.TemporaryDirectory(prefix="portal-push-bench-") as tmp:
-            config = TestConfig(tmp, database_url=f"sqlite:///{Path(tmp) / 'push.db'}")
+            url = postgres_url() if args.postgres else f"sqlite:///{Path(tmp) / 'push.db'}"
+            config = TestConfig(tmp, database_url=url)
             config.TESTING = False
             config.SQLALCHEMY_RECORD_QUERIES = False
             config.VAPID_PRIVATE_KEY = vapid.private_pem().decode()
@@ -324,6 +344,8 @@ def main(argv: list[str] | None = None) -> int:
         "push_floor_per_s": round(floor_rate, 1),
         "push_floor_ratio": round(floor_rate / push_rate, 2),
         "push_workers": args.workers,
+        "push_database": "postgresql" if args.postgres else "sqlite",
+        "push_loadavg": [round(x, 2) for x in os.getloadavg()],
         "push_verified_by_service": floor_stats["verified"],
         "push_machine": {
             "nproc": len(os.sched_getaffinity(0)),

@@ -9,15 +9,17 @@ timeout after the request left "maybe sent" (never pushed again).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
-from pywebpush import WebPushException, webpush
+from pywebpush import WebPusher, WebPushException
 from requests.adapters import HTTPAdapter
 
 from notifications.channels import request_maybe_sent
@@ -30,6 +32,8 @@ DEFAULT_TIMEOUT = 10.0  # seconds for one POST to the push service
 DEFAULT_TTL = 24 * 3600  # seconds a push service keeps a message for an offline phone
 DEFAULT_WORKERS = 16  # concurrent POSTs
 URGENCIES = ("very-low", "low", "normal", "high")
+VAPID_LIFETIME = 12 * 3600  # seconds a signed VAPID token is valid (pywebpush's own choice)
+VAPID_REUSE = 3600  # seconds one signed token is reused for a push service before re-signing
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +115,25 @@ class PushSender:
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
+        self._vapid: dict[str, tuple[float, dict[str, str]]] = {}  # audience → (signed, headers)
+
+    def vapid_headers(self, endpoint: str) -> dict[str, str]:
+        """Return the VAPID Authorization header for the endpoint's push service.
+
+        One ECDSA signature per push service and hour, not one per message: the token
+        names only the service (``aud``), the subject and its expiry (12 hours on), so
+        every message to that service may carry it until it is re-signed.
+        """
+        parts = urlsplit(endpoint)
+        audience = f"{parts.scheme}://{parts.netloc}"
+        now = time.time()
+        cached = self._vapid.get(audience)
+        if cached is not None and now - cached[0] < VAPID_REUSE:
+            return cached[1]
+        claims = {"sub": self.subject, "aud": audience, "exp": int(now) + VAPID_LIFETIME}
+        headers = dict(self.keys.vapid.sign(claims))
+        self._vapid[audience] = (now, headers)  # a race signs twice: both tokens are valid
+        return headers
 
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
@@ -129,21 +152,23 @@ class PushSender:
         """Encrypt and POST one message; never raises."""
         if not endpoint_host_allowed(job.endpoint, self.allowed):
             return PushResponse(None, error="refused: push service not allowed")
-        claims = {"sub": self.subject}  # fresh per call: pywebpush adds aud and exp to it
         try:
-            response = webpush(
-                subscription_info={
-                    "endpoint": job.endpoint,
-                    "keys": {"p256dh": job.p256dh, "auth": job.auth},
-                },
-                data=job.payload,
-                vapid_private_key=self.keys.vapid,
-                vapid_claims=claims,
-                timeout=self.timeout,
-                ttl=job.ttl,
-                headers={"Urgency": job.urgency},
+            # What pywebpush.webpush() does, with the VAPID header signed once per service.
+            pusher = WebPusher(
+                {"endpoint": job.endpoint, "keys": {"p256dh": job.p256dh, "auth": job.auth}},
                 requests_session=self._session(),
             )
+            response = pusher.send(
+                job.payload,
+                {"Urgency": job.urgency, **self.vapid_headers(job.endpoint)},
+                ttl=job.ttl,
+                content_encoding="aes128gcm",
+                timeout=self.timeout,
+            )
+            if response.status_code > 202:
+                raise WebPushException(
+                    f"Push failed: {response.status_code} {response.reason}", response=response
+                )
             return PushResponse(response.status_code)
         except WebPushException as error:
             response = error.response

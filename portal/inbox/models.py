@@ -43,7 +43,7 @@ class Delivery(Model):
     __tablename__ = "deliveries"
     __table_args__ = (
         sa.UniqueConstraint("notification_id", "channel"),
-        sa.Index("ix_deliveries_due", "status", "not_before"),
+        sa.Index("ix_deliveries_due", "status", "not_before", "id"),  # the claim order
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
