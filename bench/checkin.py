@@ -195,6 +195,7 @@ def seed(app: Flask, workers: int) -> Seeded:
             *[(t.id, t.checkin_secret) for t in trainings],
             workers=[(p.user.id, _signed_in(p.user)) for p in profiles],
         )
+        db.session.commit()  # the device records the session cookies name
         db.session.remove()
     return seeded
 
