@@ -7,6 +7,7 @@ models at the top, nor the extensions at all (they import it for Base and the co
 from __future__ import annotations
 
 import enum
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -14,13 +15,14 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g, has_app_context, request
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 __all__ = [
     "DEFAULT_WRITE_LOCK_TIMEOUT",
     "Base",
     "UTCDateTime",
     "WriteLockBusy",
+    "commit_keeping_loaded",
     "configure_engine",
     "enum_type",
     "init_app",
@@ -81,6 +83,20 @@ def rows_matched(result: sa.Result[Any]) -> int:
     return result.rowcount
 
 
+def commit_keeping_loaded(session: Session) -> None:
+    """Commit without expiring the loaded objects, so a page can show them without reloading.
+
+    For a view that renders what it has just written: the rows as this transaction saw
+    them are what was committed, and reading them again would only cost a query each.
+    """
+    keep = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = keep
+
+
 def enum_type(enum_cls: type[enum.Enum], length: int = 32) -> sa.Enum:
     """Store a StrEnum as its value in a VARCHAR (portable, readable in SQL)."""
     return sa.Enum(
@@ -107,6 +123,7 @@ DEFAULT_WRITE_LOCK_TIMEOUT = 30.0  # seconds a job or command waits for SQLite's
 REQUEST_BUSY_TIMEOUT_MS = 15000  # what a request waits (a person is looking at a spinner)
 SQLITE_BUSY = 5
 _BUSY_TIMEOUT = "portal_busy_timeout_ms"  # the connection's current busy_timeout, in its info
+_HOLDS_TURN = "portal_holds_write_turn"  # the process's write turn this connection holds
 
 
 class WriteLockBusy(RuntimeError):
@@ -152,7 +169,41 @@ def write_lock_timeout() -> float:
     return float(current_app.config.get("WRITE_LOCK_TIMEOUT", DEFAULT_WRITE_LOCK_TIMEOUT))
 
 
-def _sqlite_on_begin(connection: sa.Connection) -> None:
+class _WriteTurn:
+    """The process's turn at SQLite's write lock: its threads queue here, not in SQLite.
+
+    SQLite's busy handler polls in sleeps of up to 100 ms, so threads waiting there start
+    late and in no order. Waiting on a lock of the process instead, the next writer starts
+    the moment the previous one is done, and only one thread per process contends with
+    the other processes in the busy handler. The turn is taken just before ``BEGIN
+    IMMEDIATE`` and given back when the connection returns to the pool, which a session
+    does right after its commit or rollback.
+    """
+
+    def __init__(self) -> None:  # noqa: D107
+        self._lock = threading.Lock()
+
+    def begin_immediate(self, connection: sa.Connection, seconds: float) -> None:
+        """Take the turn (waiting at most `seconds`), then SQLite's write lock."""
+        if not connection.info.get(_HOLDS_TURN):
+            # Not given the turn in time: SQLite's busy handler decides, as without it.
+            connection.info[_HOLDS_TURN] = self._lock.acquire(timeout=max(seconds, 0.001))
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            self._release(connection.info)
+            raise
+
+    def give_back(self, _dbapi_connection, record) -> None:
+        """Give the turn back if this connection holds it (the pool's checkin event)."""
+        self._release(record.info)
+
+    def _release(self, info: dict) -> None:
+        if info.pop(_HOLDS_TURN, False):
+            self._lock.release()
+
+
+def _sqlite_on_begin(connection: sa.Connection, turn: _WriteTurn) -> None:
     # SQLite cannot upgrade a read transaction to a write one under contention (it fails
     # with "database is locked" without waiting), so requests that write take the write
     # lock up front and queue for it instead.
@@ -162,13 +213,16 @@ def _sqlite_on_begin(connection: sa.Connection) -> None:
     immediate = job or (has_app_context() and g.pop(_WRITES, False))
     if not job:
         _set_busy_timeout(connection, REQUEST_BUSY_TIMEOUT_MS)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if immediate:
+            turn.begin_immediate(connection, REQUEST_BUSY_TIMEOUT_MS / 1000)
+        else:
+            connection.exec_driver_sql("BEGIN")
         return
     # A job or command waits its bounded turn, then gives up with a clear WriteLockBusy.
     seconds = write_lock_timeout()
     _set_busy_timeout(connection, max(0, round(seconds * 1000)))
     try:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        turn.begin_immediate(connection, seconds)
     except sa.exc.OperationalError as error:
         if not _is_busy(error):
             raise
@@ -227,8 +281,14 @@ def _mark_writing_request() -> None:
 def configure_engine(engine: sa.Engine) -> None:
     """Install the per-connection settings an engine needs."""
     if engine.dialect.name == "sqlite":
+        turn = _WriteTurn()  # one per engine and process (gunicorn forks before creating it)
+
+        def on_begin(connection: sa.Connection) -> None:
+            _sqlite_on_begin(connection, turn)
+
         sa.event.listen(engine, "connect", _sqlite_on_connect)
-        sa.event.listen(engine, "begin", _sqlite_on_begin)
+        sa.event.listen(engine, "begin", on_begin)
+        sa.event.listen(engine, "checkin", turn.give_back)
 
 
 def init_app(app: Flask, db) -> None:

@@ -41,7 +41,7 @@ from portal.checkin.codes import (
 )
 from portal.checkin.forms import JoinRequestForm
 from portal.checkin.qr import qr_svg
-from portal.database import writes
+from portal.database import commit_keeping_loaded, writes
 from portal.enums import AttendanceMethod, WorkerStatus
 from portal.extensions import db
 from portal.observability import metrics
@@ -232,7 +232,7 @@ def _check_in_and_show(training: Training, *, at: datetime, scanned_at: datetime
         at=at,
         scanned_at=scanned_at,
     )
-    db.session.commit()
+    commit_keeping_loaded(db.session())  # the page shows the rows just written, as they are
     if result.recorded:
         return _result(_SHOWN_AS[result.outcome], training, attendance=result.attendance)
     view = training_queries.worker_view(training.id, worker.user_id)
