@@ -49,12 +49,18 @@ def main(argv: list[str] | None = None) -> int:
         environ = {"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT}
         warm = CodePath(*seeded.warmup_training)
         for uid, sid in seeded.workers[:20]:
-            client.get(warm(), headers={**BASE_HEADERS, "Cookie": cookies.header(uid, sid)},
-                       environ_base=environ)
+            client.get(
+                warm(),
+                headers={**BASE_HEADERS, "Cookie": cookies.header(uid, sid)},
+                environ_base=environ,
+            )
         statements = [0]
         with app.app_context():
-            sa.event.listen(db.engine, "before_cursor_execute",
-                            lambda *a, **k: statements.__setitem__(0, statements[0] + 1))
+            sa.event.listen(
+                db.engine,
+                "before_cursor_execute",
+                lambda *a, **k: statements.__setitem__(0, statements[0] + 1),
+            )
         answers: dict[str, int] = {}
         profile = cProfile.Profile()
         t0 = time.perf_counter()
@@ -67,8 +73,10 @@ def main(argv: list[str] | None = None) -> int:
         profile.disable()
         wall = time.perf_counter() - t0
     n = len(order)
-    print(f"{n} scans: {wall / n * 1000:.2f} ms each (profiled), "
-          f"{statements[0] / n:.1f} statements each, answers {answers}")
+    print(
+        f"{n} scans: {wall / n * 1000:.2f} ms each (profiled), "
+        f"{statements[0] / n:.1f} statements each, answers {answers}"
+    )
     out = io.StringIO()
     stats = pstats.Stats(profile, stream=out)
     stats.sort_stats("cumulative").print_stats(args.top)

@@ -29,6 +29,7 @@ __all__ = [
     "render_alembic_item",
     "rows_matched",
     "takes_write_lock",
+    "write_from_here",
     "write_lock_timeout",
     "write_next",
     "writes",
@@ -95,6 +96,19 @@ def commit_keeping_loaded(session: Session) -> None:
         session.commit()
     finally:
         session.expire_on_commit = keep
+
+
+def write_from_here(session: Session) -> None:
+    """Take SQLite's write lock for the rest of the request, from this point on.
+
+    For a view that reads a good deal (the session user, the rows it checks) before one
+    short write: not marked ``@writes``, its reads run in an ordinary transaction that
+    waits for no writer; here that transaction ends, keeping what it loaded, and the next
+    one begins with the write lock, held only for the write. A no-op on PostgreSQL.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        commit_keeping_loaded(session)
+        write_next()
 
 
 def enum_type(enum_cls: type[enum.Enum], length: int = 32) -> sa.Enum:
