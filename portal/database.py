@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -137,7 +138,6 @@ DEFAULT_WRITE_LOCK_TIMEOUT = 30.0  # seconds a job or command waits for SQLite's
 REQUEST_BUSY_TIMEOUT_MS = 15000  # what a request waits (a person is looking at a spinner)
 SQLITE_BUSY = 5
 _BUSY_TIMEOUT = "portal_busy_timeout_ms"  # the connection's current busy_timeout, in its info
-_HOLDS_TURN = "portal_holds_write_turn"  # the process's write turn this connection holds
 
 
 class WriteLockBusy(RuntimeError):
@@ -184,37 +184,32 @@ def write_lock_timeout() -> float:
 
 
 class _WriteTurn:
-    """The process's turn at SQLite's write lock: its threads queue here, not in SQLite.
+    """The process's turn to wait for SQLite's write lock: its threads queue here first.
 
-    SQLite's busy handler polls in sleeps of up to 100 ms, so threads waiting there start
-    late and in no order. Waiting on a lock of the process instead, the next writer starts
-    the moment the previous one is done, and only one thread per process contends with
-    the other processes in the busy handler. The turn is taken just before ``BEGIN
-    IMMEDIATE`` and given back when the connection returns to the pool, which a session
-    does right after its commit or rollback.
+    SQLite's busy handler polls in sleeps that grow to 100 ms, so eight threads waiting
+    there each back off and start late, in no order. Queued on a lock of the process,
+    one thread per process waits in the busy handler (always the first in line, so in
+    its short sleeps) and the others wait for it without polling. The turn passes on
+    once ``BEGIN IMMEDIATE`` has the lock, not at the commit: a thread of this process
+    given the turn then waits in the busy handler like the other processes' waiter, so
+    no process can hand the lock from thread to thread while the others starve.
     """
 
     def __init__(self) -> None:  # noqa: D107
         self._lock = threading.Lock()
 
     def begin_immediate(self, connection: sa.Connection, seconds: float) -> None:
-        """Take the turn (waiting at most `seconds`), then SQLite's write lock."""
-        if not connection.info.get(_HOLDS_TURN):
-            # Not given the turn in time: SQLite's busy handler decides, as without it.
-            connection.info[_HOLDS_TURN] = self._lock.acquire(timeout=max(seconds, 0.001))
+        """Wait for the turn, then for SQLite's write lock: `seconds` at most in all."""
+        start = time.monotonic()
+        # Not given the turn in time: SQLite's busy handler decides, as it would without it.
+        turn = self._lock.acquire(timeout=max(seconds, 0.001))
         try:
+            left = max(0.0, seconds - (time.monotonic() - start))
+            _set_busy_timeout(connection, round(left * 1000))
             connection.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            self._release(connection.info)
-            raise
-
-    def give_back(self, _dbapi_connection, record) -> None:
-        """Give the turn back if this connection holds it (the pool's checkin event)."""
-        self._release(record.info)
-
-    def _release(self, info: dict) -> None:
-        if info.pop(_HOLDS_TURN, False):
-            self._lock.release()
+        finally:
+            if turn:
+                self._lock.release()
 
 
 def _sqlite_on_begin(connection: sa.Connection, turn: _WriteTurn) -> None:
@@ -226,15 +221,14 @@ def _sqlite_on_begin(connection: sa.Connection, turn: _WriteTurn) -> None:
     job = has_app_context() and g.get(_ALWAYS, False)
     immediate = job or (has_app_context() and g.pop(_WRITES, False))
     if not job:
-        _set_busy_timeout(connection, REQUEST_BUSY_TIMEOUT_MS)
         if immediate:
             turn.begin_immediate(connection, REQUEST_BUSY_TIMEOUT_MS / 1000)
         else:
+            _set_busy_timeout(connection, REQUEST_BUSY_TIMEOUT_MS)
             connection.exec_driver_sql("BEGIN")
         return
     # A job or command waits its bounded turn, then gives up with a clear WriteLockBusy.
     seconds = write_lock_timeout()
-    _set_busy_timeout(connection, max(0, round(seconds * 1000)))
     try:
         turn.begin_immediate(connection, seconds)
     except sa.exc.OperationalError as error:
@@ -302,7 +296,6 @@ def configure_engine(engine: sa.Engine) -> None:
 
         sa.event.listen(engine, "connect", _sqlite_on_connect)
         sa.event.listen(engine, "begin", on_begin)
-        sa.event.listen(engine, "checkin", turn.give_back)
 
 
 def init_app(app: Flask, db) -> None:
