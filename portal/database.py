@@ -7,6 +7,8 @@ models at the top, nor the extensions at all (they import it for Base and the co
 from __future__ import annotations
 
 import enum
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -14,19 +16,21 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g, has_app_context, request
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 __all__ = [
     "DEFAULT_WRITE_LOCK_TIMEOUT",
     "Base",
     "UTCDateTime",
     "WriteLockBusy",
+    "commit_keeping_loaded",
     "configure_engine",
     "enum_type",
     "init_app",
     "render_alembic_item",
     "rows_matched",
     "takes_write_lock",
+    "write_from_here",
     "write_lock_timeout",
     "write_next",
     "writes",
@@ -79,6 +83,33 @@ def rows_matched(result: sa.Result[Any]) -> int:
     if not isinstance(result, sa.CursorResult):
         raise TypeError("rows_matched() takes the result of an UPDATE or DELETE")
     return result.rowcount
+
+
+def commit_keeping_loaded(session: Session) -> None:
+    """Commit without expiring the loaded objects, so a page can show them without reloading.
+
+    For a view that renders what it has just written: the rows as this transaction saw
+    them are what was committed, and reading them again would only cost a query each.
+    """
+    keep = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = keep
+
+
+def write_from_here(session: Session) -> None:
+    """Take SQLite's write lock for the rest of the request, from this point on.
+
+    For a view that reads a good deal (the session user, the rows it checks) before one
+    short write: not marked ``@writes``, its reads run in an ordinary transaction that
+    waits for no writer; here that transaction ends, keeping what it loaded, and the next
+    one begins with the write lock, held only for the write. A no-op on PostgreSQL.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        commit_keeping_loaded(session)
+        write_next()
 
 
 def enum_type(enum_cls: type[enum.Enum], length: int = 32) -> sa.Enum:
@@ -152,7 +183,36 @@ def write_lock_timeout() -> float:
     return float(current_app.config.get("WRITE_LOCK_TIMEOUT", DEFAULT_WRITE_LOCK_TIMEOUT))
 
 
-def _sqlite_on_begin(connection: sa.Connection) -> None:
+class _WriteTurn:
+    """The process's turn to wait for SQLite's write lock: its threads queue here first.
+
+    SQLite's busy handler polls in sleeps that grow to 100 ms, so eight threads waiting
+    there each back off and start late, in no order. Queued on a lock of the process,
+    one thread per process waits in the busy handler (always the first in line, so in
+    its short sleeps) and the others wait for it without polling. The turn passes on
+    once ``BEGIN IMMEDIATE`` has the lock, not at the commit: a thread of this process
+    given the turn then waits in the busy handler like the other processes' waiter, so
+    no process can hand the lock from thread to thread while the others starve.
+    """
+
+    def __init__(self) -> None:  # noqa: D107
+        self._lock = threading.Lock()
+
+    def begin_immediate(self, connection: sa.Connection, seconds: float) -> None:
+        """Wait for the turn, then for SQLite's write lock: `seconds` at most in all."""
+        start = time.monotonic()
+        # Not given the turn in time: SQLite's busy handler decides, as it would without it.
+        turn = self._lock.acquire(timeout=max(seconds, 0.001))
+        try:
+            left = max(0.0, seconds - (time.monotonic() - start))
+            _set_busy_timeout(connection, round(left * 1000))
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        finally:
+            if turn:
+                self._lock.release()
+
+
+def _sqlite_on_begin(connection: sa.Connection, turn: _WriteTurn) -> None:
     # SQLite cannot upgrade a read transaction to a write one under contention (it fails
     # with "database is locked" without waiting), so requests that write take the write
     # lock up front and queue for it instead.
@@ -161,14 +221,16 @@ def _sqlite_on_begin(connection: sa.Connection) -> None:
     job = has_app_context() and g.get(_ALWAYS, False)
     immediate = job or (has_app_context() and g.pop(_WRITES, False))
     if not job:
-        _set_busy_timeout(connection, REQUEST_BUSY_TIMEOUT_MS)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if immediate:
+            turn.begin_immediate(connection, REQUEST_BUSY_TIMEOUT_MS / 1000)
+        else:
+            _set_busy_timeout(connection, REQUEST_BUSY_TIMEOUT_MS)
+            connection.exec_driver_sql("BEGIN")
         return
     # A job or command waits its bounded turn, then gives up with a clear WriteLockBusy.
     seconds = write_lock_timeout()
-    _set_busy_timeout(connection, max(0, round(seconds * 1000)))
     try:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        turn.begin_immediate(connection, seconds)
     except sa.exc.OperationalError as error:
         if not _is_busy(error):
             raise
@@ -227,8 +289,13 @@ def _mark_writing_request() -> None:
 def configure_engine(engine: sa.Engine) -> None:
     """Install the per-connection settings an engine needs."""
     if engine.dialect.name == "sqlite":
+        turn = _WriteTurn()  # one per engine and process (gunicorn forks before creating it)
+
+        def on_begin(connection: sa.Connection) -> None:
+            _sqlite_on_begin(connection, turn)
+
         sa.event.listen(engine, "connect", _sqlite_on_connect)
-        sa.event.listen(engine, "begin", _sqlite_on_begin)
+        sa.event.listen(engine, "begin", on_begin)
 
 
 def init_app(app: Flask, db) -> None:

@@ -41,7 +41,7 @@ from portal.checkin.codes import (
 )
 from portal.checkin.forms import JoinRequestForm
 from portal.checkin.qr import qr_svg
-from portal.database import writes
+from portal.database import commit_keeping_loaded, write_from_here, writes
 from portal.enums import AttendanceMethod, WorkerStatus
 from portal.extensions import db
 from portal.observability import metrics
@@ -224,6 +224,7 @@ def _check_in_and_show(training: Training, *, at: datetime, scanned_at: datetime
     worker = db.session.get(WorkerProfile, user.id)
     if worker is None:
         return _result("not_worker", training)
+    write_from_here(db.session())  # SQLite: the write lock for the write only, not the reads
     result = check_in(
         training,
         worker,
@@ -232,7 +233,7 @@ def _check_in_and_show(training: Training, *, at: datetime, scanned_at: datetime
         at=at,
         scanned_at=scanned_at,
     )
-    db.session.commit()
+    commit_keeping_loaded(db.session())  # the page shows the rows just written, as they are
     if result.recorded:
         return _result(_SHOWN_AS[result.outcome], training, attendance=result.attendance)
     view = training_queries.worker_view(training.id, worker.user_id)
@@ -256,7 +257,6 @@ def _check_in_and_show(training: Training, *, at: datetime, scanned_at: datetime
 
 
 @bp.get("/c/<int:training_id>/<int:step>/<mac>")
-@writes
 @when_database_down(_scan_again)
 def scan_training(training_id: int, step: int, mac: str):
     """Check in with one scan of the projector code; not logged in: keep the scan, log in."""
@@ -280,7 +280,6 @@ def scan_training(training_id: int, step: int, mac: str):
 
 @bp.get("/c/resume")
 @login_required
-@writes
 @when_database_down(_scan_again)
 def resume():
     """Finish a check-in scanned before login, as of the moment of the scan."""
