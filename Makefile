@@ -78,6 +78,7 @@ bench: install
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.push
 	$(BIN)/python -m bench.imports
+	$(BIN)/python -m bench.admin
 
 lint: install
 	$(BIN)/ruff check portal notifications tests bench
