@@ -250,7 +250,7 @@ def exit_risk_rows(scope: ReadScope) -> list[ExitRiskRow]:
     rows = []
     for row in workers:
         worker = row.WorkerProfile
-        risks = at_risk[worker.user_id]
+        worker_risks = at_risk[worker.user_id]
         rows.append(
             ExitRiskRow(
                 worker=worker,
@@ -258,8 +258,8 @@ def exit_risk_rows(scope: ReadScope) -> list[ExitRiskRow]:
                 staff_no=row.staff_no,
                 community=row.community,
                 history=histories.get(worker.user_id, {}),
-                risks=risks,
-                actions=suggested_actions(risks),
+                risks=worker_risks,
+                actions=suggested_actions(worker_risks),
             )
         )
     rows.sort(key=lambda r: (not r.triggered, r.community, r.name))
