@@ -78,6 +78,7 @@ bench: install
 	$(BIN)/python -m bench.run
 	scripts/with-postgres $(BIN)/python -m bench.push --postgres --reminders 150000
 	$(BIN)/python -m bench.imports
+	$(BIN)/python -m bench.admin
 	scripts/with-postgres $(BIN)/python -m bench.province
 	$(BIN)/python -m bench.page_weight --check
 	$(BIN)/python -m bench.lighthouse

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import QueryableAttribute
@@ -181,7 +181,14 @@ def _talk_coverage(members: Sequence[_Member]) -> talks_rules.Coverage:
 
 
 def _mentoring(members: Sequence[_Member], today: date) -> MentoringFigures:
-    entrants = [m for m in members if mentoring_rules.is_new_entrant(m.started_on, today)]
+    # A 12-month period ends within 366 days of its start: older starts are skipped
+    # without the (relativedelta) month arithmetic.
+    recent = today - timedelta(days=366)
+    entrants = [
+        m
+        for m in members
+        if m.started_on >= recent and mentoring_rules.is_new_entrant(m.started_on, today)
+    ]
     return MentoringFigures(
         talks=_talk_coverage(members),
         new_entrants=len(entrants),

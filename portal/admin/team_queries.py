@@ -206,47 +206,61 @@ class ExitRiskRow:
 
 
 def exit_risk_rows(scope: ReadScope) -> list[ExitRiskRow]:
-    """Return the workers on post at risk under their profile's exit rules (two queries)."""
+    """Return the workers on post at risk under their profile's exit rules (three queries).
+
+    The rules need only each worker's hiring route and published results, so those come
+    first; the full rows are loaded for the few workers at risk only.
+    """
     profile = scope.profile
-    workers = db.session.execute(
-        from_workers(
-            sa.select(WorkerProfile, User.name, User.staff_no, Community.name.label("community"))
-        )
-        .where(
-            scope.street_condition(Community.street_id),
-            WorkerProfile.status != WorkerStatus.EXITED,
-        )
-        .order_by(*ROSTER_ORDER)
+    on_post = (
+        scope.street_condition(Community.street_id),
+        WorkerProfile.status != WorkerStatus.EXITED,
+    )
+    routes = db.session.execute(
+        sa.select(WorkerProfile.user_id, WorkerProfile.hiring_route)
+        .join(Community, Community.id == WorkerProfile.community_id)
+        .where(*on_post)
     ).all()
     results = db.session.execute(
         sa.select(Appraisal.worker_id, Appraisal.year, Appraisal.result)
         .join(WorkerProfile, WorkerProfile.user_id == Appraisal.worker_id)
         .join(Community, Community.id == WorkerProfile.community_id)
         .where(
-            scope.street_condition(Community.street_id),
-            WorkerProfile.status != WorkerStatus.EXITED,
+            *on_post,
             Appraisal.published_at.is_not(None),  # only results the worker has been told
         )
     ).all()
     histories: dict[int, dict[int, AppraisalResult]] = {}
     for worker_id, year, result in results:
         histories.setdefault(worker_id, {})[year] = result
+    at_risk: dict[int, Sequence[rules.ExitRisk]] = {}
+    for worker_id, hiring_route in routes:
+        risks = rules.exit_risks(profile, histories.get(worker_id, {}), hiring_route=hiring_route)
+        if risks:
+            at_risk[worker_id] = risks
+    if not at_risk:
+        return []
+    workers = db.session.execute(
+        from_workers(
+            sa.select(WorkerProfile, User.name, User.staff_no, Community.name.label("community"))
+        )
+        .where(*on_post, WorkerProfile.user_id.in_(sorted(at_risk)))
+        .order_by(*ROSTER_ORDER)
+    ).all()
     rows = []
     for row in workers:
         worker = row.WorkerProfile
-        history = histories.get(worker.user_id, {})
-        risks = rules.exit_risks(profile, history, hiring_route=worker.hiring_route)
-        if risks:
-            rows.append(
-                ExitRiskRow(
-                    worker=worker,
-                    name=row.name,
-                    staff_no=row.staff_no,
-                    community=row.community,
-                    history=history,
-                    risks=risks,
-                    actions=suggested_actions(risks),
-                )
+        worker_risks = at_risk[worker.user_id]
+        rows.append(
+            ExitRiskRow(
+                worker=worker,
+                name=row.name,
+                staff_no=row.staff_no,
+                community=row.community,
+                history=histories.get(worker.user_id, {}),
+                risks=worker_risks,
+                actions=suggested_actions(worker_risks),
             )
+        )
     rows.sort(key=lambda r: (not r.triggered, r.community, r.name))
     return rows

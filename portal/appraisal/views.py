@@ -95,6 +95,23 @@ def _fields_of(form: ResultRowForm, worker_id: int) -> RowFields:
     return RowFields(f"w{worker_id}", {name: form[name].data or "" for name in ROW_FIELDS}, errors)
 
 
+def row_labels() -> dict[str, str]:
+    """Return the words every grid row repeats, translated once per page, not per row."""
+    return {
+        "result": _("Result"),
+        "score": _("Score"),
+        "comment": _("Comment"),
+        "reason": _("Reason for changing the result"),
+        "saving": _("Saving…"),
+        "saved": _("Saved"),
+        "unchanged": _("No change"),
+        "not_saved": _("Not saved"),
+        "published": _("Published"),
+        "not_published": _("Not published"),
+        "save": _("Save"),
+    }
+
+
 def _result_choices() -> list[tuple[str, str]]:
     return [("", "—"), *vocabulary_choices(AppraisalResult)]
 
@@ -132,6 +149,7 @@ def _grid_page(scope, streets, street, year, *, forms=None, statuses=None, statu
         rows=rows,
         fields={r.worker_id: forms.get(r.worker_id) or _row_fields(r) for r in rows},
         result_choices=_result_choices(),
+        labels=row_labels(),
         csrf=generate_csrf(),
         statuses=statuses or {},
         can_write=scope.can_write_street(street.id),
@@ -168,6 +186,7 @@ def _row(
             row=row,
             fields=fields,
             result_choices=_result_choices(),
+            labels=row_labels(),
             csrf=generate_csrf(),
             status=status,
             can_write=True,
