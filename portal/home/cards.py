@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from types import EllipsisType
 
 import sqlalchemy as sa
 from flask_login import current_user
@@ -201,9 +202,11 @@ HOME_MENTEES = (
 )
 
 
-# The summary with this year's credited hours beside it: the home page's one statement of
-# counts (bind also first_day and last_day).
-HOME_COUNTS = HOME_SUMMARY.add_columns(training_queries.CREDITED_HOURS_COLUMN)
+# The summary with this year's credited hours and annual-leave entitlement beside it: the
+# home page's one statement of counts (bind also first_day, last_day and year).
+HOME_COUNTS = HOME_SUMMARY.add_columns(
+    training_queries.CREDITED_HOURS_COLUMN, care_queries.ANNUAL_LEAVE_COLUMN
+)
 
 
 def mentoring_summary(
@@ -327,20 +330,31 @@ def appraisal_card(worker: WorkerProfile, *, latest: int | None = None) -> Appra
 _COUNTS = {CareStatus.DONE, CareStatus.APPROVED}
 
 
-def care_card(worker: WorkerProfile, profile: PolicyProfile, today: date) -> CareCard:
-    """Build the care card (two queries: entitlements and records of this year)."""
+def care_card(
+    worker: WorkerProfile,
+    profile: PolicyProfile,
+    today: date,
+    *,
+    leave_entitlement: Decimal | None | EllipsisType = ...,
+) -> CareCard:
+    """Build the care card (two queries: entitlements, unless the leave one is given; records).
+
+    ``leave_entitlement``: this year's annual-leave entitlement as read (None: none entered).
+    """
     year = today.year
-    entitlements: dict[CareKind, CareEntitlement] = {
-        e.kind: e for e in care_queries.entitlements_for_year(worker.user_id, year)
-    }
+    if leave_entitlement is ...:
+        entitlements: dict[CareKind, CareEntitlement] = {
+            e.kind: e for e in care_queries.entitlements_for_year(worker.user_id, year)
+        }
+        leave = entitlements.get(CareKind.ANNUAL_LEAVE)
+        leave_entitlement = leave.quantity if leave is not None else None
     records = care_queries.records_for_year(worker.user_id, year)
     by_kind: dict[CareKind, list[CareRecord]] = {}
     for record in records:
         by_kind.setdefault(record.kind, []).append(record)
 
-    leave = entitlements.get(CareKind.ANNUAL_LEAVE)
-    if leave is not None:
-        leave_entitled = leave.quantity
+    if leave_entitlement is not None:
+        leave_entitled = leave_entitlement
     else:  # no entitlement entered: the profile's statutory default
         years = rules.years_of_service(worker.community_work_started_on, today)
         leave_entitled = Decimal(rules.annual_leave_days(profile, years))
@@ -388,10 +402,16 @@ HOME_APPRAISALS = 3  # the home card shows the latest three years (home/index.ht
 
 
 def worker_home(worker: WorkerProfile, today: date, now: datetime) -> WorkerHome:
-    """Build all five cards for one worker (the counts of two of them in one statement)."""
+    """Build all five cards for one worker (counts of three of them in one statement)."""
     profile = profile_of(worker)
     first, last = year_bounds(today.year)
-    params = {"worker_id": worker.user_id, "today": today, "first_day": first, "last_day": last}
+    params = {
+        "worker_id": worker.user_id,
+        "today": today,
+        "first_day": first,
+        "last_day": last,
+        "year": today.year,
+    }
     counts = db.session.execute(HOME_COUNTS, params).one()
     credited = training_queries.as_hours(counts[6])
     return WorkerHome(
@@ -402,6 +422,6 @@ def worker_home(worker: WorkerProfile, today: date, now: datetime) -> WorkerHome
         training=training_card(worker, profile, today, now, credited=credited),
         certificate=certificate_card(worker, profile, today),
         appraisal=appraisal_card(worker, latest=HOME_APPRAISALS),
-        care=care_card(worker, profile, today),
+        care=care_card(worker, profile, today, leave_entitlement=counts[7]),
         mentoring=mentoring_summary(worker, today, row=counts),
     )
