@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
 
-from flask import Flask, Response, current_app, has_request_context, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask import Flask, Response, current_app, g, has_request_context, request
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
+from flask_babel import numbers as babel_numbers  # Babel's, as Flask-Babel imports it
 from flask_login import current_user
 
 from portal.extensions import babel
 from portal.labels import label
 
 LANG_COOKIE = "lang"
+_NUMBER_PATTERN = babel_numbers.parse_pattern("#,##0.#")  # parsed once, not at every number shown
+_CACHED = "portal_translations"
 
 
 def select_locale() -> str:
@@ -46,6 +51,18 @@ def locale_for_browser(offered: list[tuple[str, float]], languages: tuple[str, .
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel with the locale selector."""
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel's template callables look up the locale and catalog at every call (a page
+    # makes dozens); these look them up once per request (see _translations).
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )
+    # `_` is Jinja's alias that looks `gettext` up in the context at each call; no template
+    # defines its own `gettext`, so `_` may be that function itself.
+    app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"]
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["date"] = _format_date
     app.jinja_env.filters["datetime"] = _format_datetime
@@ -59,6 +76,24 @@ def _vary_by_language(response: Response) -> Response:
     if response.mimetype == "text/html":
         response.vary.update(("Accept-Language", "Cookie"))
     return response
+
+
+def _translations() -> Any:
+    """Return Flask-Babel's translations for this request, found once per request and locale.
+
+    Kept in Flask-Babel's own per-request namespace beside the locale it was found for, so a
+    ``force_locale`` block (which replaces that locale) finds its own catalog.
+    """
+    ctx: SimpleNamespace | None = g.get("_flask_babel") if g else None
+    if ctx is not None:
+        cached = ctx.__dict__.get(_CACHED)
+        if cached is not None and cached[0] is ctx.__dict__.get("babel_locale"):
+            return cached[1]
+    translations = get_translations()
+    ctx = g.get("_flask_babel") if g else None
+    if ctx is not None and ctx.__dict__.get("babel_locale") is not None:
+        setattr(ctx, _CACHED, (ctx.babel_locale, translations))
+    return translations
 
 
 def html_lang() -> str:
@@ -79,4 +114,4 @@ def _format_number(value: Decimal | int | float | None) -> str:
     if value is None:
         return ""
     value = Decimal(value).normalize()
-    return format_decimal(value, format="#,##0.#")
+    return format_decimal(value, format=_NUMBER_PATTERN)

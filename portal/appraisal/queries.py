@@ -21,9 +21,15 @@ PUBLISHED_APPRAISALS = (
 )
 
 
-def published_appraisals(worker_id: int) -> list[Appraisal]:
-    """Return a worker's published appraisals, latest year first."""
-    return list(db.session.scalars(PUBLISHED_APPRAISALS, {"worker_id": worker_id}))
+_LATEST_PUBLISHED = PUBLISHED_APPRAISALS.limit(sa.bindparam("latest"))
+
+
+def published_appraisals(worker_id: int, *, latest: int | None = None) -> list[Appraisal]:
+    """Return a worker's published appraisals, latest year first (only the latest n if given)."""
+    if latest is None:
+        return list(db.session.scalars(PUBLISHED_APPRAISALS, {"worker_id": worker_id}))
+    params = {"worker_id": worker_id, "latest": latest}
+    return list(db.session.scalars(_LATEST_PUBLISHED, params))
 
 
 # -- the street admin's grid ---------------------------------------------------------------

@@ -21,6 +21,17 @@ ENTITLEMENTS_FOR_YEAR = sa.select(CareEntitlement).where(
     CareEntitlement.year == sa.bindparam("year"),
 )
 
+# The year's annual-leave entitlement, one value or NULL (unique per worker, year and kind).
+ANNUAL_LEAVE_COLUMN = (
+    sa.select(CareEntitlement.quantity)
+    .where(
+        CareEntitlement.worker_id == sa.bindparam("worker_id"),
+        CareEntitlement.year == sa.bindparam("year"),
+        CareEntitlement.kind == CareKind.ANNUAL_LEAVE,
+    )
+    .scalar_subquery()
+)
+
 RECORDS_FOR_YEAR = (
     sa.select(CareRecord)
     .where(

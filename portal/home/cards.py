@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from types import EllipsisType
 
 import sqlalchemy as sa
 from flask_login import current_user
@@ -201,10 +202,20 @@ HOME_MENTEES = (
 )
 
 
-def mentoring_summary(worker: WorkerProfile, today: date) -> MentoringSummary:
-    """Build the home card: one query, and a second one for mentors (their mentees)."""
-    row = db.session.execute(HOME_SUMMARY, {"worker_id": worker.user_id, "today": today}).one()
-    mentor_name, unconfirmed, growth_done, last_talk_on, open_count, overdue_count = row
+# The summary with this year's credited hours and annual-leave entitlement beside it: the
+# home page's one statement of counts (bind also first_day, last_day and year).
+HOME_COUNTS = HOME_SUMMARY.add_columns(
+    training_queries.CREDITED_HOURS_COLUMN, care_queries.ANNUAL_LEAVE_COLUMN
+)
+
+
+def mentoring_summary(
+    worker: WorkerProfile, today: date, *, row: Sequence | None = None
+) -> MentoringSummary:
+    """Build the home card: one query (none given a HOME_SUMMARY row), one more for mentors."""
+    if row is None:
+        row = db.session.execute(HOME_SUMMARY, {"worker_id": worker.user_id, "today": today}).one()
+    mentor_name, unconfirmed, growth_done, last_talk_on, open_count, overdue_count = row[:6]
     mentees: list[MenteeLink] = []
     if worker.user.has_role(Role.MENTOR):
         for mentee_id, starts_on, name, last_on in db.session.execute(
@@ -272,13 +283,19 @@ def grade_card(
 
 
 def training_card(
-    worker: WorkerProfile, profile: PolicyProfile, today: date, now: datetime
+    worker: WorkerProfile,
+    profile: PolicyProfile,
+    today: date,
+    now: datetime,
+    *,
+    credited: Decimal | None = None,
 ) -> TrainingCard:
-    """Build the training card (two queries: this year's hours, the next training)."""
+    """Build the training card (two queries: this year's hours unless given, the next training)."""
     new_entrant = worker.community_work_started_on.year == today.year
     required = rules.annual_training_requirement(profile, worker.post_type, new_entrant=new_entrant)
-    first, last = year_bounds(today.year)
-    credited = training_queries.credited_hours(worker.user_id, first, last)
+    if credited is None:
+        first, last = year_bounds(today.year)
+        credited = training_queries.credited_hours(worker.user_id, first, last)
     next_training = training_queries.next_training(worker.user_id, now)
     policy = profile.training
     required_days = None
@@ -303,28 +320,41 @@ def certificate_card(worker: WorkerProfile, profile: PolicyProfile, today: date)
     return CertificateCard(certificates=certificates, deadline=deadline, state=state)
 
 
-def appraisal_card(worker: WorkerProfile) -> AppraisalCard:
-    """Build the appraisal card (one query)."""
-    return AppraisalCard(appraisals=appraisal_queries.published_appraisals(worker.user_id))
+def appraisal_card(worker: WorkerProfile, *, latest: int | None = None) -> AppraisalCard:
+    """Build the appraisal card (one query): every published year, or the latest few."""
+    return AppraisalCard(
+        appraisals=appraisal_queries.published_appraisals(worker.user_id, latest=latest)
+    )
 
 
 _COUNTS = {CareStatus.DONE, CareStatus.APPROVED}
 
 
-def care_card(worker: WorkerProfile, profile: PolicyProfile, today: date) -> CareCard:
-    """Build the care card (two queries: entitlements and records of this year)."""
+def care_card(
+    worker: WorkerProfile,
+    profile: PolicyProfile,
+    today: date,
+    *,
+    leave_entitlement: Decimal | None | EllipsisType = ...,
+) -> CareCard:
+    """Build the care card (two queries: entitlements, unless the leave one is given; records).
+
+    ``leave_entitlement``: this year's annual-leave entitlement as read (None: none entered).
+    """
     year = today.year
-    entitlements: dict[CareKind, CareEntitlement] = {
-        e.kind: e for e in care_queries.entitlements_for_year(worker.user_id, year)
-    }
+    if leave_entitlement is ...:
+        entitlements: dict[CareKind, CareEntitlement] = {
+            e.kind: e for e in care_queries.entitlements_for_year(worker.user_id, year)
+        }
+        leave = entitlements.get(CareKind.ANNUAL_LEAVE)
+        leave_entitlement = leave.quantity if leave is not None else None
     records = care_queries.records_for_year(worker.user_id, year)
     by_kind: dict[CareKind, list[CareRecord]] = {}
     for record in records:
         by_kind.setdefault(record.kind, []).append(record)
 
-    leave = entitlements.get(CareKind.ANNUAL_LEAVE)
-    if leave is not None:
-        leave_entitled = leave.quantity
+    if leave_entitlement is not None:
+        leave_entitled = leave_entitlement
     else:  # no entitlement entered: the profile's statutory default
         years = rules.years_of_service(worker.community_work_started_on, today)
         leave_entitled = Decimal(rules.annual_leave_days(profile, years))
@@ -368,17 +398,30 @@ def upcoming_trainings(worker: WorkerProfile, now: datetime) -> list[Training]:
     return training_queries.upcoming(worker.user_id, now)
 
 
+HOME_APPRAISALS = 3  # the home card shows the latest three years (home/index.html)
+
+
 def worker_home(worker: WorkerProfile, today: date, now: datetime) -> WorkerHome:
-    """Build all five cards for one worker."""
+    """Build all five cards for one worker (counts of three of them in one statement)."""
     profile = profile_of(worker)
+    first, last = year_bounds(today.year)
+    params = {
+        "worker_id": worker.user_id,
+        "today": today,
+        "first_day": first,
+        "last_day": last,
+        "year": today.year,
+    }
+    counts = db.session.execute(HOME_COUNTS, params).one()
+    credited = training_queries.as_hours(counts[6])
     return WorkerHome(
         worker=worker,
         profile=profile,
         today=today,
         grade=grade_card(worker, profile, today),
-        training=training_card(worker, profile, today, now),
+        training=training_card(worker, profile, today, now, credited=credited),
         certificate=certificate_card(worker, profile, today),
-        appraisal=appraisal_card(worker),
-        care=care_card(worker, profile, today),
-        mentoring=mentoring_summary(worker, today),
+        appraisal=appraisal_card(worker, latest=HOME_APPRAISALS),
+        care=care_card(worker, profile, today, leave_entitlement=counts[7]),
+        mentoring=mentoring_summary(worker, today, row=counts),
     )

@@ -47,7 +47,8 @@ _OUTSIDE_HOURS = (
     )
     .scalar_subquery()
 )
-CREDITED_HOURS = sa.select(_ATTENDED_HOURS + _OUTSIDE_HOURS)
+CREDITED_HOURS_COLUMN = _ATTENDED_HOURS + _OUTSIDE_HOURS  # also a column of the home summary
+CREDITED_HOURS = sa.select(CREDITED_HOURS_COLUMN)
 
 ATTENDED = (
     sa.select(Attendance, Training)
@@ -60,7 +61,12 @@ ATTENDED = (
 def credited_hours(worker_id: int, first_day: date, last_day: date) -> Decimal:
     """Return the hours credited to a worker between two dates, inclusive (one query)."""
     params = {"worker_id": worker_id, "first_day": first_day, "last_day": last_day}
-    return Decimal(db.session.scalar(CREDITED_HOURS, params)).quantize(Decimal("0.1"))
+    return as_hours(db.session.scalar(CREDITED_HOURS, params))
+
+
+def as_hours(value) -> Decimal:
+    """Return a value of CREDITED_HOURS_COLUMN as hours to one decimal."""
+    return Decimal(value).quantize(Decimal("0.1"))
 
 
 def attended(
