@@ -36,12 +36,11 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import force_locale
 from flask_migrate import upgrade
 from werkzeug.security import generate_password_hash
 
-from bench.imports import roster_file
+from bench.imports import roster_file, timed_roster_import
 from bench.run import BenchConfig, Caller, add_floor_route, load_workers, merge_results
 from portal import create_app
 from portal.enums import (
@@ -57,9 +56,6 @@ from portal.enums import (
     WorkerStatus,
 )
 from portal.extensions import db
-from portal.imports.commit import load_street, run_import
-from portal.imports.reader import Limits
-from portal.imports.templates import Kind
 from portal.models import (
     Appraisal,
     Attendance,
@@ -333,23 +329,7 @@ def timed_import(app, street_id: int, rows: int) -> dict:
         ).all()
         data = roster_file(rows, list(names))
         load = loadavg()
-        db.session.expunge_all()
-        started = time.perf_counter()
-        report = run_import(
-            data,
-            Kind.ROSTER,
-            street=load_street(street_id),
-            actor=None,
-            today=local_today(),
-            filename="province.xlsx",
-            commit=True,
-            limits=Limits.from_config(current_app.config),
-            via="bench",
-        )
-        db.session.commit()
-        seconds = time.perf_counter() - started
-        if not report.ok:
-            raise SystemExit(f"bench.province: import errors: {report.errors[:3]}")
+        _report, seconds = timed_roster_import(data, street_id, "province.xlsx")
         db.session.remove()
     print(f"  import {rows:,} rows  {seconds:6.2f} s  (load {load})", flush=True)
     return {
