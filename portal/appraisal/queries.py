@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -67,7 +67,7 @@ _GRID = (
         ),
     )
 )
-STREET_GRID = _GRID.where(
+_IN_GRID = (
     Community.street_id == sa.bindparam("street_id"),
     sa.or_(
         Appraisal.id.is_not(None),
@@ -76,7 +76,9 @@ STREET_GRID = _GRID.where(
             WorkerProfile.joined_on <= sa.bindparam("year_end"),
         ),
     ),
-).order_by(Community.name, User.name, WorkerProfile.user_id)
+)
+GRID_ORDER = (Community.name, User.name, WorkerProfile.user_id)
+STREET_GRID = _GRID.where(*_IN_GRID).order_by(*GRID_ORDER)
 GRID_ROW = _GRID.where(WorkerProfile.user_id == sa.bindparam("worker_id"))
 
 _IN_STREET = (
@@ -100,10 +102,105 @@ STREET_YEARS = (
 )
 
 
+def _grid_params(street_id: int, year: int) -> dict:
+    return {"street_id": street_id, "year": year, "year_end": date(year, 12, 31)}
+
+
 def street_grid(street_id: int, year: int) -> list[GridRow]:
     """Return the grid's rows for a street and year, by community and name (one query)."""
-    params = {"street_id": street_id, "year": year, "year_end": date(year, 12, 31)}
-    return [GridRow(*row) for row in db.session.execute(STREET_GRID, params)]
+    return [GridRow(*row) for row in db.session.execute(STREET_GRID, _grid_params(street_id, year))]
+
+
+@dataclass(frozen=True)
+class GridView:
+    """Which rows of the grid are shown: a community, a search, a page."""
+
+    community_id: int | None = None
+    q: str = ""  # part of a name, phone number or staff number
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class GridPage:
+    """One page of the grid's rows, and how many rows the view holds in all."""
+
+    rows: list[GridRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """Return the number of pages (at least 1)."""
+        return max(1, -(-self.total // self.per_page))
+
+
+GRID_PER_PAGE = 50
+
+
+def _view_conditions(view: GridView) -> list:
+    conditions = []
+    if view.community_id is not None:
+        conditions.append(WorkerProfile.community_id == view.community_id)
+    if view.q:
+        conditions.append(
+            sa.or_(
+                User.name.contains(view.q, autoescape=True),
+                User.phone.contains(view.q, autoescape=True),
+                User.staff_no.contains(view.q, autoescape=True),
+            )
+        )
+    return conditions
+
+
+def street_grid_page(
+    street_id: int, year: int, view: GridView, *, per_page: int = GRID_PER_PAGE
+) -> GridPage:
+    """Return one page of the grid's rows in the view (two queries: the count and the page)."""
+    params = _grid_params(street_id, year)
+    conditions = _view_conditions(view)
+    count = (
+        _GRID.with_only_columns(sa.func.count(), maintain_column_froms=True)
+        .where(*_IN_GRID, *conditions)
+        .order_by(None)
+    )
+    total = db.session.scalar(count, params) or 0
+    page = min(max(view.page, 1), max(1, -(-total // per_page)))
+    statement = (
+        _GRID.where(*_IN_GRID, *conditions)
+        .order_by(*GRID_ORDER)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    rows = [GridRow(*row) for row in db.session.execute(statement, params)]
+    return GridPage(rows=rows, total=total, page=page, per_page=per_page)
+
+
+@dataclass(frozen=True)
+class YearCounts:
+    """Where a street's year stands: rows of the grid, results entered and published."""
+
+    rows_total: int
+    entered: int
+    published: int
+    published_at: datetime | None  # the latest publication
+
+
+_YEAR_COUNTS = _GRID.with_only_columns(
+    sa.func.count(),
+    sa.func.count(Appraisal.id),
+    sa.func.count(Appraisal.published_at),
+    sa.func.max(Appraisal.published_at),
+    maintain_column_froms=True,
+).where(*_IN_GRID)
+
+
+def year_counts(street_id: int, year: int) -> YearCounts:
+    """Return the counts of the street's whole grid for a year (one query)."""
+    total, entered, published, latest = db.session.execute(
+        _YEAR_COUNTS, _grid_params(street_id, year)
+    ).one()
+    return YearCounts(total, entered, published, latest)
 
 
 def grid_row(worker_id: int, year: int) -> GridRow:
@@ -119,3 +216,15 @@ def year_published(street_id: int, year: int) -> bool:
 def street_years(street_id: int) -> list[int]:
     """Return the years the street has results for, latest first."""
     return list(db.session.scalars(STREET_YEARS, {"street_id": street_id}))
+
+
+STREET_COMMUNITIES = (
+    sa.select(Community.id, Community.name)
+    .where(Community.street_id == sa.bindparam("street_id"))
+    .order_by(Community.name, Community.id)
+)
+
+
+def street_communities(street_id: int) -> list[sa.Row[tuple[int, str]]]:
+    """Return (id, name) of a street's communities, by name: the grid's community filter."""
+    return list(db.session.execute(STREET_COMMUNITIES, {"street_id": street_id}))

@@ -7,6 +7,7 @@ answers 403); other roles get 403; a worker outside the admin's street answers 4
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -32,6 +33,8 @@ bp = Blueprint("appraisal", __name__)
 
 FIRST_YEAR = 2000  # the table's check constraint: 2000–2100
 YEARS_SHOWN = 6
+MAX_QUERY = 40  # the search box's maxlength
+MAX_PAGE = 10_000
 
 
 def default_year(today) -> int:
@@ -121,24 +124,45 @@ def _years(street_id: int, year: int, today) -> list[int]:
     return sorted(recent | set(queries.street_years(street_id)) | {year}, reverse=True)
 
 
-def _publication(rows: list[queries.GridRow]) -> dict:
-    """Return where the year stands: results entered, published, and since when."""
-    entered = [r.appraisal for r in rows if r.appraisal is not None]
-    published = [a.published_at for a in entered if a.published_at]
+def _publication(counts: queries.YearCounts) -> dict:
+    """Return where the year stands (the whole street's grid): entered, published, since when."""
     return {
-        "rows_total": len(rows),
-        "entered": len(entered),
-        "unpublished": len(entered) - len(published),
-        "year_published": bool(published),
-        "published_at": max(published, default=None),
+        "rows_total": counts.rows_total,
+        "entered": counts.entered,
+        "unpublished": counts.entered - counts.published,
+        "year_published": counts.published > 0,
+        "published_at": counts.published_at,
         "publish_form": PublishForm(),
     }
 
 
-def _grid_page(scope, streets, street, year, *, forms=None, statuses=None, status=200):
+def _grid_view() -> queries.GridView:
+    """Read the rows shown from the query string: community, search, page (unchecked ids)."""
+    community = (request.args.get("community") or "").strip()
+    return queries.GridView(
+        community_id=int(community) if community.isdigit() else None,
+        q=(request.args.get("q") or "").strip()[:MAX_QUERY],
+        page=min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE),
+    )
+
+
+def _view_args(view: queries.GridView, *, page: int | None = None) -> dict:
+    """Return the query-string arguments that keep a view (for links, forms, redirects)."""
+    page = view.page if page is None else page
+    args = {"community": view.community_id, "q": view.q or None, "page": page if page > 1 else None}
+    return {key: value for key, value in args.items() if value is not None}
+
+
+def _grid_page(scope, streets, street, year, view, *, forms=None, statuses=None, status=200):
     today = local_today()
-    rows = queries.street_grid(street.id, year)
+    communities = queries.street_communities(street.id)
+    if view.community_id not in {c.id for c in communities}:  # another street's: ignored
+        view = dataclasses.replace(view, community_id=None)
+    grid = queries.street_grid_page(street.id, year, view)
+    view = dataclasses.replace(view, page=grid.page)
+    rows = grid.rows
     forms = forms or {}
+    street_arg = {"street": street.id} if scope.whole_district else {}
     page = render_template(
         "appraisal/grid.html",
         scope=scope,
@@ -146,6 +170,12 @@ def _grid_page(scope, streets, street, year, *, forms=None, statuses=None, statu
         street=street,
         year=year,
         years=_years(street.id, year, today),
+        communities=communities,
+        view=view,
+        grid=grid,
+        # the view's arguments: rows' and publish form's actions, pages, years
+        view_args=_view_args(view),
+        page_args={**street_arg, **_view_args(view, page=1)},
         rows=rows,
         fields={r.worker_id: forms.get(r.worker_id) or _row_fields(r) for r in rows},
         result_choices=_result_choices(),
@@ -153,7 +183,7 @@ def _grid_page(scope, streets, street, year, *, forms=None, statuses=None, statu
         csrf=generate_csrf(),
         statuses=statuses or {},
         can_write=scope.can_write_street(street.id),
-        **_publication(rows),
+        **_publication(queries.year_counts(street.id, year)),
     )
     return page, status
 
@@ -166,7 +196,7 @@ def grid():
     streets = scope_streets(scope)
     street = _street(scope, streets)
     year = _year(request.args.get("year", type=int), local_today())
-    return _grid_page(scope, streets, street, year)
+    return _grid_page(scope, streets, street, year, _grid_view())
 
 
 def _row(
@@ -178,7 +208,12 @@ def _row(
     status: str,
     code: int,
 ):
-    """Answer a row save: the row for htmx, the whole grid (or a redirect) without it."""
+    """Answer a row save: the row for htmx, the whole grid (or a redirect) without it.
+
+    The row's action carries the view it was saved from (page, community, search): the
+    answer without htmx shows that view again.
+    """
+    view = _grid_view()
     if is_fragment_request():
         body = render_template(
             "appraisal/_row.html",
@@ -191,6 +226,7 @@ def _row(
             status=status,
             can_write=True,
             year_published=queries.year_published(street_id, year),
+            view_args=_view_args(view),
         )
         if code < 400:  # the year's counts and publish button follow the saved row
             body += render_template(
@@ -198,12 +234,15 @@ def _row(
                 year=year,
                 can_write=True,
                 oob=True,
-                **_publication(queries.street_grid(street_id, year)),
+                view_args=_view_args(view),
+                **_publication(queries.year_counts(street_id, year)),
             )
         return body, code
     if code < 400:
         flash(_("Saved: %(name)s.", name=row.name), "success")
-        url = url_for("appraisal.grid", year=year, _anchor=f"row-{row.worker_id}")
+        url = url_for(
+            "appraisal.grid", year=year, **_view_args(view), _anchor=f"row-{row.worker_id}"
+        )
         return redirect(url, code=303)
     streets = scope_streets(scope)
     street = next(s for s in streets if s.id == street_id)
@@ -212,6 +251,7 @@ def _row(
         streets,
         street,
         year,
+        view,
         forms={row.worker_id: fields},
         statuses={row.worker_id: status},
         status=code,
@@ -290,4 +330,4 @@ def publish(year: int):
         )
     else:
         flash(_("There was nothing new to publish."), "success")
-    return redirect(url_for("appraisal.grid", year=year), code=303)
+    return redirect(url_for("appraisal.grid", year=year, **_view_args(_grid_view())), code=303)

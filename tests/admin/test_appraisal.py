@@ -304,3 +304,132 @@ def test_grid_row_markup_has_labels_for_each_field(admin, team):
             rf'<label for="w{worker.user_id}-{name}">[^<]*<span class="vh"> · {worker.user.name}',
             html,
         )
+
+
+# -- paging, community filter and search ------------------------------------------------
+
+
+def _rows_shown(html: str) -> set[int]:
+    return {int(n) for n in re.findall(r'<form id="row-(\d+)" class="grid-row', html)}
+
+
+@pytest.fixture
+def big_team(db):
+    """A street with 53 workers: two pages of the grid."""
+    return build_team(workers=53)
+
+
+def test_grid_shows_50_rows_a_page_and_links_to_the_next(app, big_team):
+    """A large street is paged by 50: the first page links to the second, which has the rest."""
+    client = logged_in(app, big_team.admin)
+    first = client.get(f"/street/appraisals?year={YEAR}").get_data(as_text=True)
+    assert len(_rows_shown(first)) == 50
+    assert "第 1 / 2 页" in first
+    assert f'href="/street/appraisals?year={YEAR}&amp;page=2">下一页' in first
+    second = client.get(f"/street/appraisals?year={YEAR}&page=2").get_data(as_text=True)
+    assert len(_rows_shown(second)) == 3 and "上一页" in second
+    everyone = {w.user_id for w in big_team.workers}
+    assert _rows_shown(first) | _rows_shown(second) == everyone
+    # the counts and the publish button are about the whole street, not the page
+    assert "53 名社工中已录入 0 名" in second
+
+
+def test_community_filter_narrows_the_grid_to_a_community(admin, team):
+    """Choosing a community shows only its workers."""
+    html = admin.get(f"/street/appraisals?year={YEAR}&community={team.east.id}").get_data(
+        as_text=True
+    )
+    east = {w.user_id for w in team.workers if w.community_id == team.east.id}
+    assert east and _rows_shown(html) == east
+    assert f'<option value="{team.east.id}" selected>{team.east.name}</option>' in html
+
+
+@pytest.mark.parametrize("by", ["name", "phone", "staff_no"])
+def test_search_finds_a_worker_by_name_phone_or_staff_number(admin, team, by):
+    """The one search box finds a worker by name, phone number or staff number."""
+    worker = team.workers[1]
+    needle = getattr(worker.user, by)
+    html = admin.get("/street/appraisals", query_string={"year": YEAR, "q": needle}).get_data(
+        as_text=True
+    )
+    assert _rows_shown(html) == {worker.user_id}
+    assert "共 1 人" in html
+
+
+def test_search_without_a_match_says_so(admin):
+    """A search that matches no one says so."""
+    html = admin.get(f"/street/appraisals?year={YEAR}&q=无此人").get_data(as_text=True)
+    assert not _rows_shown(html) and "没有符合条件的社工" in html
+
+
+def test_a_worker_of_another_street_never_appears(admin, team):
+    """Searching for, or filtering by the community of, another street's worker shows none."""
+    for other in (team.sister_worker, team.other_worker):
+        found = admin.get("/street/appraisals", query_string={"year": YEAR, "q": other.user.name})
+        html = found.get_data(as_text=True)
+        assert not _rows_shown(html) and "没有符合条件的社工" in html
+        assert f"/street/workers/{other.user_id}" not in html
+        html = admin.get(f"/street/appraisals?year={YEAR}&community={other.community_id}").get_data(
+            as_text=True
+        )
+        assert other.user.name not in html  # a foreign community is ignored: the own street
+        assert _rows_shown(html) == {w.user_id for w in team.workers}
+
+
+def test_saving_without_htmx_returns_to_the_same_view(app, big_team):
+    """A row saved from page 2 of a community, searched, comes back to that view."""
+    client = logged_in(app, big_team.admin)
+    view = f"year={YEAR}&community={big_team.west.id}&q=%E7%A4%BE%E5%B7%A5"
+    html = client.get(f"/street/appraisals?{view}").get_data(as_text=True)
+    worker_id = sorted(_rows_shown(html))[0]
+    action = re.search(rf'<form id="row-{worker_id}"[^>]*action="([^"]+)"', html, re.S)
+    action_url = action.group(1).replace("&amp;", "&")
+    assert f"community={big_team.west.id}" in action_url and "q=" in action_url
+    prefix = f"w{worker_id}-"
+    response = client.post(
+        action_url,
+        data={
+            prefix + "csrf_token": csrf_token(client, f"/street/appraisals?{view}"),
+            prefix + "result": "qualified",
+            prefix + "score": "",
+            prefix + "comment": "",
+        },
+    )
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert f"community={big_team.west.id}" in location and "q=" in location
+    assert location.endswith(f"#row-{worker_id}")
+    back = client.get(location).get_data(as_text=True)
+    assert _rows_shown(back) == _rows_shown(html) and "已保存" in back
+
+
+def test_paged_save_and_publish_keep_the_page(app, big_team):
+    """Saving a row of page 2 without htmx, then publishing, both come back to page 2."""
+    client = logged_in(app, big_team.admin)
+    html = client.get(f"/street/appraisals?year={YEAR}&page=2").get_data(as_text=True)
+    worker = next(w for w in big_team.workers if w.user_id in _rows_shown(html))
+    prefix = f"w{worker.user_id}-"
+    response = client.post(
+        f"/street/appraisals/{YEAR}/workers/{worker.user_id}?page=2",
+        data={
+            prefix + "csrf_token": csrf_token(client, f"/street/appraisals?year={YEAR}"),
+            prefix + "result": "excellent",
+            prefix + "score": "",
+            prefix + "comment": "",
+        },
+    )
+    assert "page=2" in response.headers["Location"]
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f'action="/street/appraisals/{YEAR}/publish?page=2"' in html
+    token = csrf_token(client, f"/street/appraisals?year={YEAR}")
+    published = client.post(f"/street/appraisals/{YEAR}/publish?page=2", data={"csrf_token": token})
+    assert published.status_code == 303 and "page=2" in published.headers["Location"]
+    assert appraisal(worker).published_at is not None
+    page = client.get(published.headers["Location"]).get_data(as_text=True)
+    assert _rows_shown(page) == _rows_shown(html) and "已通知 1 名社工" in page
+    assert re.search(r"已于 \S+ 发布", page)  # the whole street's year is published
+
+
+def test_publish_without_the_view_still_needs_csrf(admin):
+    """The publish button without its token is refused, whatever view it came from."""
+    assert admin.post(f"/street/appraisals/{YEAR}/publish?page=2", data={}).status_code == 400
