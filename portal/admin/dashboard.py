@@ -9,7 +9,7 @@ the mentoring pages. A page is a handful of queries whatever the number of worke
 1. the team, one row per worker, with "certified", "talked with this month" and "has a
    current mentor" as EXISTS columns (headcount, grades, rates, coverage);
 2. the communities with their population (staffing);
-3. this year's training hours (``admin.team_queries.training_compliance``);
+3. this year's training hours (``admin.team_queries.training_standing``);
 4. certificate deadlines (``admin.team_queries.certificate_deadlines``);
 5. and 6. exit risks (``admin.team_queries.exit_risk_rows``).
 
@@ -196,7 +196,7 @@ def _mentoring(members: Sequence[_Member], today: date) -> MentoringFigures:
     )
 
 
-def _training(rows: Sequence[team_queries.TrainingRow]) -> TrainingFigures:
+def _training(rows: Sequence[team_queries.TrainingStanding]) -> TrainingFigures:
     done = [r for r in rows if r.progress.done]
     on_pace = [r for r in rows if not r.progress.done and r.progress.on_pace]
     behind = [r for r in rows if not r.progress.done and not r.progress.on_pace]
@@ -212,7 +212,7 @@ def team_figures(scope: ReadScope, today: date, *, streets: Sequence[Street] = (
     """
     members = _team(scope, today)
     communities = admin_queries.scope_communities(scope)
-    training_rows = team_queries.training_compliance(scope, today)
+    training_rows = team_queries.training_standing(scope, today)
     deadlines = team_queries.certificate_deadlines(scope, today)
     exit_rows = team_queries.exit_risk_rows(scope)
 
@@ -277,6 +277,9 @@ def _street_summaries(
     def of_street(rows, street_id):
         return [r for r in rows if street_of.get(r.worker.community_id) == street_id]
 
+    def training_of_street(rows, street_id):
+        return [r for r in rows if street_of.get(r.community_id) == street_id]
+
     summaries = []
     for street in streets:
         team = [m for m in members if m.street_id == street.id]
@@ -288,7 +291,7 @@ def _street_summaries(
                 certified=certified,
                 party=party,
                 college=college,
-                training_behind=_training(of_street(training_rows, street.id)).behind,
+                training_behind=_training(training_of_street(training_rows, street.id)).behind,
                 certificates_overdue=sum(
                     1
                     for r in of_street(deadlines, street.id)

@@ -101,6 +101,75 @@ def training_compliance(scope: ReadScope, today: date) -> list[TrainingRow]:
 
 
 @dataclass(frozen=True)
+class TrainingStanding:
+    """One worker's training hours this year against their minimum, as plain columns."""
+
+    worker_id: int
+    community_id: int
+    name: str
+    staff_no: str | None
+    community: str
+    progress: rules.TrainingProgress
+
+
+def training_standing(scope: ReadScope, today: date) -> list[TrainingStanding]:
+    """Return what ``training_compliance`` does, from plain columns (one query).
+
+    The dashboard counts every worker but shows only a few: no ORM object per worker, and
+    the rules run once per distinct (minimum, hours credited).
+    """
+    first, last = year_bounds(today.year)
+    statement = (
+        from_workers(
+            sa.select(
+                WorkerProfile.user_id,
+                WorkerProfile.community_id,
+                WorkerProfile.post_type,
+                WorkerProfile.community_work_started_on,
+                User.name,
+                User.staff_no,
+                Community.name.label("community"),
+                _credited_hours(first, last).label("credited"),
+            )
+        )
+        .where(
+            scope.street_condition(Community.street_id),
+            WorkerProfile.status != WorkerStatus.EXITED,
+        )
+        .order_by(*ROSTER_ORDER)
+    )
+    profile = scope.profile
+    required_of: dict[tuple, Decimal] = {}
+    progress_of: dict[tuple[Decimal, object], rules.TrainingProgress] = {}
+    tenth = Decimal("0.1")
+    rows = []
+    for (
+        worker_id,
+        community_id,
+        post_type,
+        started,
+        name,
+        staff_no,
+        community,
+        credited,
+    ) in db.session.execute(statement):
+        new_entrant = started.year == today.year
+        required = required_of.get((post_type, new_entrant))
+        if required is None:
+            required = rules.annual_training_requirement(
+                profile, post_type, new_entrant=new_entrant
+            )
+            required_of[post_type, new_entrant] = required
+        progress = progress_of.get((required, credited))
+        if progress is None:
+            hours = Decimal(credited).quantize(tenth)
+            progress = rules.training_progress(required, hours, today=today)
+            progress_of[required, credited] = progress
+        rows.append(TrainingStanding(worker_id, community_id, name, staff_no, community, progress))
+    return rows
+
+
+@dataclass(frozen=True)
 class AppraisalGrid:
     """Every worker's results, one column per year."""
 
@@ -216,18 +285,30 @@ def exit_risk_rows(scope: ReadScope) -> list[ExitRiskRow]:
         scope.street_condition(Community.street_id),
         WorkerProfile.status != WorkerStatus.EXITED,
     )
-    routes = db.session.execute(
-        sa.select(WorkerProfile.user_id, WorkerProfile.hiring_route)
-        .join(Community, Community.id == WorkerProfile.community_id)
-        .where(*on_post)
-    ).all()
-    results = db.session.execute(
-        sa.select(Appraisal.worker_id, Appraisal.year, Appraisal.result)
-        .join(WorkerProfile, WorkerProfile.user_id == Appraisal.worker_id)
-        .join(Community, Community.id == WorkerProfile.community_id)
+    # A rule's streak ends at the latest published result: only workers whose latest
+    # result is one a rule counts can be at risk, so only theirs are read.
+    latest = (
+        sa.select(Appraisal.result)
         .where(
-            *on_post,
+            Appraisal.worker_id == WorkerProfile.user_id,
             Appraisal.published_at.is_not(None),  # only results the worker has been told
+        )
+        .order_by(Appraisal.year.desc())
+        .limit(1)
+        .correlate(WorkerProfile)
+        .scalar_subquery()
+    )
+    rule_results = sorted({rule.result for rule in profile.exit_rules})
+    candidates = (
+        sa.select(WorkerProfile.user_id)
+        .join(Community, Community.id == WorkerProfile.community_id)
+        .where(*on_post, latest.in_(rule_results))
+    )
+    routes = db.session.execute(candidates.add_columns(WorkerProfile.hiring_route)).all()
+    results = db.session.execute(
+        sa.select(Appraisal.worker_id, Appraisal.year, Appraisal.result).where(
+            Appraisal.worker_id.in_(candidates.scalar_subquery()),
+            Appraisal.published_at.is_not(None),
         )
     ).all()
     histories: dict[int, dict[int, AppraisalResult]] = {}

@@ -240,7 +240,7 @@ def test_training_compliance_splits_done_on_pace_and_behind(street):
     team, w = street
     training = _figures(team).training
     assert (training.done, training.on_pace, training.behind, training.total) == (3, 1, 2, 6)
-    assert [row.worker.user_id for row in training.behind_rows] == [w["B"].user_id, w["E"].user_id]
+    assert [row.worker_id for row in training.behind_rows] == [w["B"].user_id, w["E"].user_id]
     assert [row.progress.missing for row in training.behind_rows] == [Decimal(24), Decimal(24)]
 
 
