@@ -108,7 +108,7 @@ class TrainingFigures:
     done: int
     on_pace: int  # not done yet, but at or ahead of the pro rata pace
     behind: int
-    behind_rows: Sequence[team_queries.TrainingRow]
+    behind_rows: Sequence[team_queries.TrainingStanding]
 
     @property
     def total(self) -> int:
