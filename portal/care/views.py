@@ -7,10 +7,16 @@ every write answers 403; other roles get 403. ``/me/care-fund`` is the worker's 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -189,6 +195,52 @@ def _leave_year(today) -> int:
     return year
 
 
+@dataclass(frozen=True)
+class LeaveCells:
+    """What a worker's row of the leave table shows, worked out once per distinct value."""
+
+    default: int  # the statutory days for the years worked
+    default_text: str  # "15 days"
+    entered: str  # the days entered for the year, as a number; "" for the default
+    taken: str  # the days taken, as a number
+
+
+def _years_worked(today: date) -> Callable[[date], int]:
+    """Return a function giving ``rules.years_of_service`` (0 before the start) quickly.
+
+    A worker's full years are the years between the start and today, less one if this
+    year's anniversary is still to come; that correction depends on the start's month and
+    day only, so the rule runs once per distinct day of the year.
+    """
+    corrections: dict[tuple[int, int], int] = {}
+
+    def years(started: date) -> int:
+        if started > today:
+            return 0
+        key = (started.month, started.day)
+        correction = corrections.get(key)
+        if correction is None:
+            correction = rules.years_of_service(started, today) - (today.year - started.year)
+            corrections[key] = correction
+        return today.year - started.year + correction
+
+    return years
+
+
+def _number_text() -> Callable[[Decimal | int | None], str]:
+    """Return the ``num`` filter, remembering each value's text (rows repeat a few values)."""
+    num = current_app.jinja_env.filters["num"]
+    texts: dict[Decimal | int | None, str] = {}
+
+    def text(value: Decimal | int | None) -> str:
+        found = texts.get(value)
+        if found is None:
+            found = texts[value] = num(value)
+        return found
+
+    return text
+
+
 def _leave_page(
     scope: AdminScope,
     street_id: int,
@@ -201,18 +253,28 @@ def _leave_page(
     today = local_today()
     profile = load_profile(scope.district.policy_code)
     rows = queries.street_leave(street_id, year)
-    defaults = {}
+    years_worked = _years_worked(today)
+    days_of: dict[int, int] = {}
+    text_of: dict[int, str] = {}
+    number = _number_text()
+    cells = {}
     for row in rows:
-        started = row.started_on
-        years = rules.years_of_service(started, today) if started <= today else 0
-        defaults[row.worker_id] = rules.annual_leave_days(profile, years)
+        years = years_worked(row.started_on)
+        days = days_of.get(years)
+        if days is None:
+            days = days_of[years] = rules.annual_leave_days(profile, years)
+        text = text_of.get(days)
+        if text is None:
+            text = text_of[days] = _("%(n)s days", n=days)
+        entered = number(row.entitlement.quantity) if row.entitlement else ""
+        cells[row.worker_id] = LeaveCells(days, text, entered, number(row.taken))
     page = render_template(
         "care/leave.html",
         scope=scope,
         year=year,
         years=[today.year - 1, today.year, today.year + 1],
         rows=rows,
-        defaults=defaults,
+        cells=cells,
         values=values or {},
         errors=errors or {},
         form=LeaveForm(),

@@ -8,7 +8,7 @@ changes nothing.
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,9 +16,11 @@ import pytest
 import sqlalchemy as sa
 
 from portal.care import operations
+from portal.care.views import _years_worked
 from portal.enums import CareKind, CareStatus, Role
 from portal.extensions import db
 from portal.models import AuditEntry, CareEntitlement, CareRecord, Notification, Upload
+from portal.policy import rules
 from portal.timeutil import local_today, utcnow
 from tests.admin.roster_support import build_team
 from tests.factories import new_user
@@ -473,3 +475,23 @@ def test_a_rolled_back_decision_leaves_no_notice(app, team, application):
     db.session.rollback()
     assert db.session.scalars(notices).all() == []
     assert _audit("care_fund_approved") == []
+
+
+@pytest.mark.parametrize(
+    "today", [date(2025, 2, 28), date(2024, 2, 28), date(2024, 2, 29), date(2025, 3, 1)]
+)
+def test_leave_table_counts_years_worked_as_the_rule_does(today):
+    """The leave table's shortcut gives the rule's full years, Feb 29 starts included."""
+    years = _years_worked(today)
+    starts = [
+        date(2000, 2, 29),
+        date(2004, 2, 29),
+        date(2010, 2, 28),
+        date(2010, 3, 1),
+        date(2019, 12, 31),
+        today,
+        date(today.year, 1, 1),
+    ]
+    for started in starts * 2:  # the second time from what it remembered
+        assert years(started) == rules.years_of_service(started, today), started
+    assert years(date(today.year + 1, 1, 1)) == 0  # not started yet
