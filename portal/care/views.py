@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from flask import (
@@ -133,6 +133,9 @@ def _record_page(scope, form: CareRecordForm | None, *, status: int = 200):
         team=form.team if form is not None else [],
         records=queries.recent_records(scope, today.year),
         year=today.year,
+        day=_remembered("date"),
+        kind_label=_remembered("label"),
+        number=_remembered("num"),
         in_days=IN_DAYS,
         in_yuan=IN_YUAN,
     )
@@ -227,15 +230,18 @@ def _years_worked(today: date) -> Callable[[date], int]:
     return years
 
 
-def _number_text() -> Callable[[Decimal | int | None], str]:
-    """Return the ``num`` filter, remembering each value's text (rows repeat a few values)."""
-    num = current_app.jinja_env.filters["num"]
-    texts: dict[Decimal | int | None, str] = {}
+def _remembered(name: str) -> Callable[[Any], str]:
+    """Return a template filter (``num``, ``date``, ``label``) that works out each value once.
 
-    def text(value: Decimal | int | None) -> str:
+    A page's rows repeat a few values: a day, a kind, a number of days.
+    """
+    apply = current_app.jinja_env.filters[name]
+    texts: dict[Any, str] = {}
+
+    def text(value: Any) -> str:
         found = texts.get(value)
         if found is None:
-            found = texts[value] = num(value)
+            found = texts[value] = apply(value)
         return found
 
     return text
@@ -256,7 +262,7 @@ def _leave_page(
     years_worked = _years_worked(today)
     days_of: dict[int, int] = {}
     text_of: dict[int, str] = {}
-    number = _number_text()
+    number = _remembered("num")
     cells = {}
     for row in rows:
         years = years_worked(row.started_on)
