@@ -10,7 +10,7 @@ the mentoring pages. A page is a handful of queries whatever the number of worke
    current mentor" as EXISTS columns (headcount, grades, rates, coverage);
 2. the communities with their population (staffing);
 3. this year's training hours (``admin.team_queries.training_standing``);
-4. certificate deadlines (``admin.team_queries.certificate_deadlines``);
+4. certificate deadlines (``admin.team_queries.deadline_standing``);
 5. and 6. exit risks (``admin.team_queries.exit_risk_rows``).
 
 The policy rules then run in Python over those rows, so the dashboard, the exports and
@@ -213,7 +213,7 @@ def team_figures(scope: ReadScope, today: date, *, streets: Sequence[Street] = (
     members = _team(scope, today)
     communities = admin_queries.scope_communities(scope)
     training_rows = team_queries.training_standing(scope, today)
-    deadlines = team_queries.certificate_deadlines(scope, today)
+    deadlines = team_queries.deadline_standing(scope, today)
     exit_rows = team_queries.exit_risk_rows(scope)
 
     by_community: dict[int, Counter] = {}
@@ -277,7 +277,7 @@ def _street_summaries(
     def of_street(rows, street_id):
         return [r for r in rows if street_of.get(r.worker.community_id) == street_id]
 
-    def training_of_street(rows, street_id):
+    def plain_of_street(rows, street_id):  # the plain rows: training, deadlines
         return [r for r in rows if street_of.get(r.community_id) == street_id]
 
     summaries = []
@@ -291,10 +291,10 @@ def _street_summaries(
                 certified=certified,
                 party=party,
                 college=college,
-                training_behind=_training(training_of_street(training_rows, street.id)).behind,
+                training_behind=_training(plain_of_street(training_rows, street.id)).behind,
                 certificates_overdue=sum(
                     1
-                    for r in of_street(deadlines, street.id)
+                    for r in plain_of_street(deadlines, street.id)
                     if r.state.days_left is not None and r.state.days_left < 0
                 ),
                 exit_risks=len(of_street(exit_rows, street.id)),

@@ -165,8 +165,8 @@ class TeamFigures:
     party: Rate
     college: Rate
     training: TrainingFigures
-    overdue: Sequence[team_queries.DeadlineRow]
-    due_soon: Sequence[team_queries.DeadlineRow]  # within DEADLINE_WINDOW_DAYS, not overdue
+    overdue: Sequence[team_queries.DeadlineStanding]
+    due_soon: Sequence[team_queries.DeadlineStanding]  # within DEADLINE_WINDOW_DAYS, not overdue
     exit_risks: Sequence[team_queries.ExitRiskRow]
     mentoring: MentoringFigures
     staffing: Sequence[StaffingRow]

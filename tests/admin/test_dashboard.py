@@ -248,10 +248,10 @@ def test_certificate_deadlines_overdue_and_within_180_days(street):
     """B's deadline passed (2024-01-01); C's is 62 days away (2025-09-01); others are not listed."""
     team, w = street
     figures = _figures(team)
-    assert [(r.worker.user_id, r.deadline) for r in figures.overdue] == [
+    assert [(r.worker_id, r.deadline) for r in figures.overdue] == [
         (w["B"].user_id, date(2024, 1, 1))
     ]
-    assert [(r.worker.user_id, r.state.days_left, r.state.level) for r in figures.due_soon] == [
+    assert [(r.worker_id, r.state.days_left, r.state.level) for r in figures.due_soon] == [
         (w["C"].user_id, 62, CertLevel.RED)
     ]
 
