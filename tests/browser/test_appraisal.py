@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from portal import demo
 from portal.extensions import db
 from portal.timeutil import local_today
-from tests.browser.conftest import DEMO_PASSWORD, log_in, screenshot
+from tests.browser.conftest import DEMO_PASSWORD, PHONE, log_in, screenshot
 from tests.conftest import make_test_app
 from tests.servers import serve
 
@@ -94,3 +94,58 @@ def test_publish_after_inline_saves(page, appraisal_server):
     button.click()
     expect(page.locator(".flash")).to_contain_text(re.compile(r"已通知 \d+ 名社工"))
     expect(page.locator(f"#{second} input[name$='-reason']")).to_be_visible()
+
+
+def _save_shown_row(page, row_id: str) -> None:
+    """Choose a result in a row; in a published year the change also needs a reason."""
+    row = page.locator(f"#{row_id}")
+    row.locator("select").select_option("basic")
+    reason = row.locator("input[name$='-reason']")
+    if reason.count():
+        reason.fill("浏览器测试")
+    row.locator("input[name$='-comment']").fill("筛选后保存")
+
+
+def test_filter_and_search_narrow_the_grid_and_a_row_still_saves_inline(page, appraisal_server):
+    """Community and search (boosted navigation) narrow the grid; a row saves in that view."""
+    log_in(page, appraisal_server, ADMIN)
+    year = local_today().year - 1
+    page.goto(f"{appraisal_server}/street/appraisals?year={year}")
+    first = page.locator("form.grid-row").first
+    name = first.locator(".cell-name a").inner_text()
+    community = first.locator(".cell-name .muted").inner_text()
+    page.get_by_label("所在社区").select_option(label=community)
+    page.get_by_label("按姓名、手机号或工号搜索").fill(name)
+    page.get_by_role("button", name="筛选").click()
+    expect(page).to_have_url(re.compile(r"community=\d+.*q="))
+    expect(page.locator("form.grid-row")).to_have_count(1)
+    expect(page.locator(".appraisal-grid .count")).to_have_text("共 1 人")
+    row_id = page.locator("form.grid-row").get_attribute("id")
+    _save_shown_row(page, row_id)
+    page.locator(f"#{row_id} input[name$='-comment']").press("Tab")
+    expect(page.locator(f"#{row_id}")).to_have_class(re.compile("is-saved"))
+    expect(page).to_have_url(re.compile(r"community=\d+.*q="))  # still the same view
+
+
+def test_without_javascript_a_saved_row_comes_back_to_the_same_view(browser, appraisal_server):
+    """Without JavaScript the row's Save button posts, and the filtered view comes back."""
+    context = browser.new_context(**PHONE, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        log_in(page, appraisal_server, ADMIN)
+        year = local_today().year - 1
+        page.goto(f"{appraisal_server}/street/appraisals?year={year}")
+        first = page.locator("form.grid-row").nth(1)
+        name = first.locator(".cell-name a").inner_text()
+        page.get_by_label("按姓名、手机号或工号搜索").fill(name)
+        page.get_by_role("button", name="筛选").click()
+        expect(page.locator("form.grid-row")).to_have_count(1)
+        row_id = page.locator("form.grid-row").get_attribute("id")
+        _save_shown_row(page, row_id)
+        page.locator(f"#{row_id}").get_by_role("button", name="保存").click()
+        expect(page.locator(".flash")).to_contain_text(f"已保存：{name}")
+        expect(page).to_have_url(re.compile(r"[?&]q="))
+        expect(page.locator("form.grid-row")).to_have_count(1)
+        expect(page.locator(f"#{row_id} select")).to_have_value("basic")
+    finally:
+        context.close()
