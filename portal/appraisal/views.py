@@ -3,6 +3,8 @@
 Load → check access → act → render. Role pages: a street admin enters and publishes
 their street's results; a district admin reads any street of the district (every write
 answers 403); other roles get 403; a worker outside the admin's street answers 404.
+The grid is paged and can be narrowed to a community or a search; a row saved or the year
+published without htmx comes back to the same view (the forms' actions carry it).
 """
 
 from __future__ import annotations
@@ -191,7 +193,10 @@ def _grid_page(scope, streets, street, year, view, *, forms=None, statuses=None,
 @bp.get("/street/appraisals")
 @login_required
 def grid():
-    """Show the street's results of a year, one row per worker, editable by the street."""
+    """Show the street's results of a year, one row per worker, editable by the street.
+
+    50 rows a page; ``community`` and ``q`` (name, phone or staff number) narrow the rows.
+    """
     scope = admin_scope(current_user)
     streets = scope_streets(scope)
     street = _street(scope, streets)
