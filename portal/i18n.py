@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from types import SimpleNamespace
-from typing import Any
 
-from flask import Flask, Response, current_app, g, has_request_context, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
+from flask import Flask, Response, current_app, has_request_context, request
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import numbers as babel_numbers  # Babel's, as Flask-Babel imports it
 from flask_login import current_user
 
 from portal.extensions import babel
 from portal.labels import label
+from portal.labels import translations as _translations
 
 LANG_COOKIE = "lang"
 _NUMBER_PATTERN = babel_numbers.parse_pattern("#,##0.#")  # parsed once, not at every number shown
-_CACHED = "portal_translations"
 
 
 def select_locale() -> str:
@@ -76,24 +74,6 @@ def _vary_by_language(response: Response) -> Response:
     if response.mimetype == "text/html":
         response.vary.update(("Accept-Language", "Cookie"))
     return response
-
-
-def _translations() -> Any:
-    """Return Flask-Babel's translations for this request, found once per request and locale.
-
-    Kept in Flask-Babel's own per-request namespace beside the locale it was found for, so a
-    ``force_locale`` block (which replaces that locale) finds its own catalog.
-    """
-    ctx: SimpleNamespace | None = g.get("_flask_babel") if g else None
-    if ctx is not None:
-        cached = ctx.__dict__.get(_CACHED)
-        if cached is not None and cached[0] is ctx.__dict__.get("babel_locale"):
-            return cached[1]
-    translations = get_translations()
-    ctx = g.get("_flask_babel") if g else None
-    if ctx is not None and ctx.__dict__.get("babel_locale") is not None:
-        setattr(ctx, _CACHED, (ctx.babel_locale, translations))
-    return translations
 
 
 def html_lang() -> str:
