@@ -220,9 +220,6 @@ HOME_GRADE_LINES = (
     .order_by(_GC.changed_on.desc(), _GC.id.desc())
     .limit(3)
 )
-HOME_NEXT_TRAINING = training_queries.UPCOMING_EXPECTED.with_only_columns(
-    Training.title, Training.starts_at
-)
 _CE = Certificate.__table__.c
 HOME_CERTIFICATES = (
     sa.select(_CE.kind)
@@ -289,10 +286,16 @@ HOME_MENTEES = (
 )
 
 
-# The summary with this year's credited hours and annual-leave entitlement beside it: the
-# home page's one statement of counts (bind also first_day, last_day and year).
+# The next training the worker is expected at (bind also now and limit=1), column by column.
+_NEXT = training_queries.UPCOMING_EXPECTED
+# The summary with this year's credited hours, annual-leave entitlement and the next
+# training beside it: the home page's one statement of counts (bind also first_day,
+# last_day, year, now and limit=1).
 HOME_COUNTS = HOME_SUMMARY.add_columns(
-    training_queries.CREDITED_HOURS_COLUMN, care_queries.ANNUAL_LEAVE_COLUMN
+    training_queries.CREDITED_HOURS_COLUMN,
+    care_queries.ANNUAL_LEAVE_COLUMN,
+    _NEXT.with_only_columns(Training.title).scalar_subquery(),
+    _NEXT.with_only_columns(Training.starts_at).scalar_subquery(),
 )
 
 
@@ -517,11 +520,13 @@ def worker_home(worker: WorkerProfile, today: date, now: datetime) -> WorkerHome
         "first_day": first,
         "last_day": last,
         "year": today.year,
+        "now": now,
+        "limit": 1,
     }
     counts = db.session.execute(HOME_COUNTS, params).one()
     credited = training_queries.as_hours(counts[6])
     worker_id = {"worker_id": worker.user_id}
-    next_training = _lines(TrainingLine, HOME_NEXT_TRAINING, {**worker_id, "now": now, "limit": 1})
+    title, starts_at = counts[8:10]
     appraisals = _lines(
         AppraisalLine, HOME_APPRAISAL_LINES, {**worker_id, "latest": HOME_APPRAISALS}
     )
@@ -539,7 +544,7 @@ def worker_home(worker: WorkerProfile, today: date, now: datetime) -> WorkerHome
             today,
             now,
             credited=credited,
-            next_training=next_training[0] if next_training else None,
+            next_training=None if title is None else TrainingLine(title, starts_at),
         ),
         certificate=certificate_card(
             worker,
