@@ -241,8 +241,8 @@ HOME_CARE_LINES = (
 )
 
 
-def _lines(line: Any, statement: sa.Select, params: dict[str, Any]) -> list:
-    return [line._make(row) for row in db.session.execute(statement, params)]
+def _lines(conn: sa.Connection, line: Any, statement: sa.Select, params: dict[str, Any]) -> list:
+    return [line._make(row) for row in conn.execute(statement, params)]
 
 
 Mentee = aliased(User, name="mentee")
@@ -511,8 +511,14 @@ HOME_APPRAISALS = 3  # the home card shows the latest three years (home/index.ht
 
 
 def worker_home(worker: WorkerProfile, today: date, now: datetime) -> WorkerHome:
-    """Build all five cards for one worker (counts of three of them in one statement)."""
+    """Build all five cards for one worker (counts of three of them in one statement).
+
+    The reads go straight to the session's connection (same transaction): they return
+    rows, not records, so the session's ORM bookkeeping has nothing to do for them. No
+    autoflush either: the home page reads, it has nothing pending.
+    """
     profile = profile_of(worker)
+    conn = db.session.connection()
     first, last = year_bounds(today.year)
     params = {
         "worker_id": worker.user_id,
@@ -523,20 +529,20 @@ def worker_home(worker: WorkerProfile, today: date, now: datetime) -> WorkerHome
         "now": now,
         "limit": 1,
     }
-    counts = db.session.execute(HOME_COUNTS, params).one()
+    counts = conn.execute(HOME_COUNTS, params).one()
     credited = training_queries.as_hours(counts[6])
     worker_id = {"worker_id": worker.user_id}
     title, starts_at = counts[8:10]
     appraisals = _lines(
-        AppraisalLine, HOME_APPRAISAL_LINES, {**worker_id, "latest": HOME_APPRAISALS}
+        conn, AppraisalLine, HOME_APPRAISAL_LINES, {**worker_id, "latest": HOME_APPRAISALS}
     )
-    care_lines = _lines(CareLine, HOME_CARE_LINES, {**worker_id, "year": today.year})
+    care_lines = _lines(conn, CareLine, HOME_CARE_LINES, {**worker_id, "year": today.year})
     return WorkerHome(
         worker=worker,
         profile=profile,
         today=today,
         grade=grade_card(
-            worker, profile, today, history=_lines(GradeLine, HOME_GRADE_LINES, worker_id)
+            worker, profile, today, history=_lines(conn, GradeLine, HOME_GRADE_LINES, worker_id)
         ),
         training=training_card(
             worker,
@@ -550,7 +556,7 @@ def worker_home(worker: WorkerProfile, today: date, now: datetime) -> WorkerHome
             worker,
             profile,
             today,
-            certificates=_lines(CertificateLine, HOME_CERTIFICATES, worker_id),
+            certificates=_lines(conn, CertificateLine, HOME_CERTIFICATES, worker_id),
         ),
         appraisal=AppraisalCard(appraisals=appraisals),
         care=care_card(worker, profile, today, leave_entitlement=counts[7], records=care_lines),
