@@ -12,6 +12,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask import g
+from flask.globals import _cv_app
 from flask_babel import get_translations
 
 from portal.enums import (
@@ -132,13 +133,17 @@ def translations() -> Any:
 
     Kept in Flask-Babel's own per-request namespace beside the locale it was found for, so a
     ``force_locale`` block (which replaces that locale) finds its own catalog. Outside an
-    app context: Flask-Babel's answer (no translation).
+    app context: Flask-Babel's answer (no translation). A page asks dozens of times, so the
+    app context is read from its context variable, not through the ``g`` proxy.
     """
-    ctx: SimpleNamespace | None = g.get("_flask_babel") if g else None
-    if ctx is not None:
-        cached = ctx.__dict__.get(_CACHED)
-        if cached is not None and cached[0] is ctx.__dict__.get("babel_locale"):
-            return cached[1]
+    app_ctx = _cv_app.get(None)
+    ctx: SimpleNamespace | None = None
+    if app_ctx is not None:
+        ctx = app_ctx.g.__dict__.get("_flask_babel")
+        if ctx is not None:
+            cached = ctx.__dict__.get(_CACHED)
+            if cached is not None and cached[0] is ctx.__dict__.get("babel_locale"):
+                return cached[1]
     found = get_translations()
     ctx = g.get("_flask_babel") if g else None
     if ctx is not None and ctx.__dict__.get("babel_locale") is not None:
