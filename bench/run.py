@@ -358,6 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         bench = Bench(app, args.requests, args.warmup)
         queries = bench.home_queries()  # also the first (cold) request of the run
         home_ms, floor_ms = bench.measure()
+        loadavg = os.getloadavg()  # the 1, 5 and 15-minute load as the timing ended
         sql_ms = bench.sql_time()
 
         home_p50 = statistics.median(home_ms)
@@ -370,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
             "floor_p50_ms": round(floor_p50, 3),
             "floor_p95_ms": round(percentile(floor_ms, 95), 3),
             "home_floor_ratio": round(ratio, 2),
+            "home_loadavg": [round(x, 2) for x in loadavg],
             "home_queries": len(queries),
             "home_sql_execute_p50_ms": round(sql_ms, 3),
             "requests": len(home_ms),
@@ -395,7 +397,8 @@ def main(argv: list[str] | None = None) -> int:
             f"Ratio      {ratio:5.2f}   target ≤ {TARGET_RATIO:g}: {verdict[ok_ratio]}   "
             f"p50 target ≤ {TARGET_P50_MS:g} ms: {verdict[ok_p50]}\n"
             f"{len(home_ms)} requests each, {counts['worker_profiles']:,} workers, "
-            f"{counts['attendances']:,} attendance rows, {dialect}; wrote {RESULTS}"
+            f"{counts['attendances']:,} attendance rows, {dialect}; "
+            f"load average {loadavg[0]:.2f} {loadavg[1]:.2f} {loadavg[2]:.2f}; wrote {RESULTS}"
         )
         if args.profile:
             explain(app, queries)

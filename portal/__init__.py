@@ -34,7 +34,7 @@ from portal.training import calendar_views as training_calendar_views
 from portal.training import roster_views  # noqa: F401 - its routes are on training.bp
 from portal.training import views as training_views
 from portal.uploads import views as upload_views
-from portal.web import arrival, assets, errors, inputs, proxy, security
+from portal.web import arrival, assets, errors, fragments, inputs, proxy, security, urls
 from portal.web import htmx as htmx_web
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +72,8 @@ def create_app(config: Any | None = None) -> Flask:
     errors.init_app(app)
     inputs.init_app(app)
     assets.init_app(app)
+    urls.init_app(app)  # templates' url_for reuses the URLs it built
+    fragments.init_app(app)  # parts of pages built once per language
     notices.init_app(app)  # receivers of portal.signals
     observability.init_app(app)  # JSON request log, /metrics
     arrival.init_app(app)  # last: the outermost middleware stamps the arrival first

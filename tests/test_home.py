@@ -195,6 +195,27 @@ def test_training_detail_lists_what_earned_the_hours(client, make_worker, make_t
     assert "应急处突演练" in page and "别的街道的培训" not in page
 
 
+def test_training_card_shows_the_next_expected_training(client, make_worker, make_training):
+    """The training card names the next training the worker is expected at, with its date."""
+    today = local_today()
+    worker = make_worker()
+    street = worker.community.street
+    for days, title in ((20, "社区治理专题培训"), (9, "矛盾纠纷调解实务"), (-3, "已结束的培训")):
+        training = make_training(on=today + timedelta(days=days), title=title, street=street)
+        training.audience.append(TrainingAudience(scope=AudienceScope.STREET, street_id=street.id))
+    make_training(on=today + timedelta(days=2), title="别的街道的培训")  # sooner, not for them
+    card = _card(_home(client, worker), "card-training")
+    soon = today + timedelta(days=9)
+    assert f"下一场: {soon:%Y/%m/%d} 09:00 · 矛盾纠纷调解实务" in card
+    assert "社区治理专题培训" not in card and "别的街道的培训" not in card
+
+
+def test_training_card_without_upcoming_training_names_none(client, make_worker):
+    """With nothing coming up the card shows no next-training line."""
+    card = _card(_home(client, make_worker()), "card-training")
+    assert "下一场" not in card
+
+
 def test_unpublished_appraisal_stays_hidden(client, db, make_worker):
     """A result the street has not published yet is not shown to the worker."""
     from portal.models import Appraisal

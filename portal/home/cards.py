@@ -4,7 +4,10 @@ The mentoring card reads 传帮带, the growth plan and 谈心 follow-ups in one
 (a second for mentors): it spans two domains, so it is read here, not in either.
 
 Everything here is computed once per request from a handful of queries; the
-templates only display what these dataclasses hold.
+templates only display what these dataclasses hold. The home page reads plain columns
+(the small ``*Line`` tuples below) rather than whole records: it shows a few fields of
+each, and rows are much cheaper to build than ORM objects. The detail pages behind the
+cards show every field, so they read the records.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from types import EllipsisType
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask_login import current_user
@@ -25,7 +29,15 @@ from portal.care import queries as care_queries
 from portal.care.models import CareEntitlement, CareRecord
 from portal.certificates import queries as certificate_queries
 from portal.certificates.models import Certificate
-from portal.enums import CareKind, CareStatus, FollowUpStatus, GrowthKind, Role
+from portal.enums import (
+    AppraisalResult,
+    CareKind,
+    CareStatus,
+    CertificateKind,
+    FollowUpStatus,
+    GrowthKind,
+    Role,
+)
 from portal.extensions import db
 from portal.mentoring import rules as mentoring_rules
 from portal.mentoring.models import GrowthItem, MentorPairing, MentorSession
@@ -49,7 +61,7 @@ class GradeCard:
     range: rules.GradeRange
     years_of_service: int
     at_top: bool
-    history: Sequence[GradeChange]
+    history: Sequence[GradeChange] | Sequence[GradeLine]
 
 
 @dataclass(frozen=True)
@@ -61,14 +73,14 @@ class TrainingCard:
     mode: TrainingMode
     required_days: Decimal | None  # days mode: the days behind the hours
     hours_per_day: Decimal
-    next_training: Training | None
+    next_training: Training | TrainingLine | None
 
 
 @dataclass(frozen=True)
 class CertificateCard:
     """证书: certificates held and, if uncertified, the deadline."""
 
-    certificates: Sequence[Certificate]
+    certificates: Sequence[Certificate] | Sequence[CertificateLine]
     deadline: date | None
     state: rules.CertificateState
 
@@ -95,7 +107,7 @@ _NOT_COUNTING = {rules.CertLevel.CERTIFIED, rules.CertLevel.NOT_ELIGIBLE}
 class AppraisalCard:
     """年度考核: results year by year, latest first."""
 
-    appraisals: Sequence[Appraisal]
+    appraisals: Sequence[Appraisal] | Sequence[AppraisalLine]
 
 
 @dataclass(frozen=True)
@@ -105,13 +117,13 @@ class CareCard:
     year: int
     leave_entitled: Decimal
     leave_taken: Decimal
-    health_check: CareRecord | None
+    health_check: CareRecord | CareLine | None
     health_check_due_on: date
     health_check_overdue: bool
-    recuperation: Sequence[CareRecord] = field(default_factory=tuple)
-    festival_visits: Sequence[CareRecord] = field(default_factory=tuple)
-    care_fund: Sequence[CareRecord] = field(default_factory=tuple)
-    allowances: Sequence[CareRecord] = field(default_factory=tuple)
+    recuperation: Sequence[Any] = field(default_factory=tuple)  # CareRecord or CareLine
+    festival_visits: Sequence[Any] = field(default_factory=tuple)
+    care_fund: Sequence[Any] = field(default_factory=tuple)
+    allowances: Sequence[Any] = field(default_factory=tuple)
 
     @property
     def leave_left(self) -> Decimal:
@@ -161,6 +173,78 @@ class MentoringSummary:
         return len(GrowthKind)
 
 
+# -- the home page's plain rows ---------------------------------------------------------
+
+
+class GradeLine(NamedTuple):
+    """A grade change as the home card shows it."""
+
+    changed_on: date
+    reason: str
+
+
+class TrainingLine(NamedTuple):
+    """The next training as the home card shows it."""
+
+    title: str
+    starts_at: datetime
+
+
+class CertificateLine(NamedTuple):
+    """A certificate as the home card shows it."""
+
+    kind: CertificateKind
+
+
+class AppraisalLine(NamedTuple):
+    """A published appraisal as the home card shows it."""
+
+    year: int
+    result: AppraisalResult
+
+
+class CareLine(NamedTuple):
+    """A care record as the home card counts it."""
+
+    kind: CareKind
+    status: CareStatus
+    quantity: Decimal | None
+    occurred_on: date
+
+
+# Plain table columns (no ORM entity): the statements run as Core and give tuples.
+_GC = GradeChange.__table__.c
+HOME_GRADE_LINES = (
+    sa.select(_GC.changed_on, _GC.reason)
+    .where(_GC.worker_id == sa.bindparam("worker_id"))
+    .order_by(_GC.changed_on.desc(), _GC.id.desc())
+    .limit(3)
+)
+_CE = Certificate.__table__.c
+HOME_CERTIFICATES = (
+    sa.select(_CE.kind)
+    .where(_CE.worker_id == sa.bindparam("worker_id"))
+    .order_by(_CE.issued_on.desc(), _CE.id.desc())
+)
+_AP = Appraisal.__table__.c
+HOME_APPRAISAL_LINES = (
+    sa.select(_AP.year, _AP.result)
+    .where(_AP.worker_id == sa.bindparam("worker_id"), _AP.published_at.is_not(None))
+    .order_by(_AP.year.desc())
+    .limit(sa.bindparam("latest"))
+)
+_CR = CareRecord.__table__.c
+HOME_CARE_LINES = (
+    sa.select(_CR.kind, _CR.status, _CR.quantity, _CR.occurred_on)
+    .where(_CR.worker_id == sa.bindparam("worker_id"), _CR.year == sa.bindparam("year"))
+    .order_by(_CR.occurred_on.desc(), _CR.id.desc())
+)
+
+
+def _lines(conn: sa.Connection, line: Any, statement: sa.Select, params: dict[str, Any]) -> list:
+    return [line._make(row) for row in conn.execute(statement, params)]
+
+
 Mentee = aliased(User, name="mentee")
 _W: sa.BindParameter[int] = sa.bindparam("worker_id")
 HOME_SUMMARY = sa.select(
@@ -202,10 +286,16 @@ HOME_MENTEES = (
 )
 
 
-# The summary with this year's credited hours and annual-leave entitlement beside it: the
-# home page's one statement of counts (bind also first_day, last_day and year).
+# The next training the worker is expected at (bind also now and limit=1), column by column.
+_NEXT = training_queries.UPCOMING_EXPECTED
+# The summary with this year's credited hours, annual-leave entitlement and the next
+# training beside it: the home page's one statement of counts (bind also first_day,
+# last_day, year, now and limit=1).
 HOME_COUNTS = HOME_SUMMARY.add_columns(
-    training_queries.CREDITED_HOURS_COLUMN, care_queries.ANNUAL_LEAVE_COLUMN
+    training_queries.CREDITED_HOURS_COLUMN,
+    care_queries.ANNUAL_LEAVE_COLUMN,
+    _NEXT.with_only_columns(Training.title).scalar_subquery(),
+    _NEXT.with_only_columns(Training.starts_at).scalar_subquery(),
 )
 
 
@@ -266,12 +356,20 @@ def profile_of(worker: WorkerProfile) -> PolicyProfile:
 
 
 def grade_card(
-    worker: WorkerProfile, profile: PolicyProfile, today: date, *, recent_only: bool = True
+    worker: WorkerProfile,
+    profile: PolicyProfile,
+    today: date,
+    *,
+    recent_only: bool = True,
+    history: Sequence[GradeChange] | Sequence[GradeLine] | None = None,
 ) -> GradeCard:
-    """Build the grade card (one query for the history)."""
+    """Build the grade card (one query for the history, unless it is given)."""
     grade_range = rules.grade_range(profile, worker.post_type)
-    statement = people_queries.RECENT_GRADE_CHANGES if recent_only else people_queries.GRADE_HISTORY
-    history = db.session.scalars(statement, {"worker_id": worker.user_id}).all()
+    if history is None:
+        statement = (
+            people_queries.RECENT_GRADE_CHANGES if recent_only else people_queries.GRADE_HISTORY
+        )
+        history = db.session.scalars(statement, {"worker_id": worker.user_id}).all()
     return GradeCard(
         post_type=worker.post_type,
         grade=worker.grade,
@@ -289,14 +387,16 @@ def training_card(
     now: datetime,
     *,
     credited: Decimal | None = None,
+    next_training: Training | TrainingLine | None | EllipsisType = ...,
 ) -> TrainingCard:
-    """Build the training card (two queries: this year's hours unless given, the next training)."""
+    """Build the training card (two queries: this year's hours, the next one; unless given)."""
     new_entrant = worker.community_work_started_on.year == today.year
     required = rules.annual_training_requirement(profile, worker.post_type, new_entrant=new_entrant)
     if credited is None:
         first, last = year_bounds(today.year)
         credited = training_queries.credited_hours(worker.user_id, first, last)
-    next_training = training_queries.next_training(worker.user_id, now)
+    if next_training is ...:
+        next_training = training_queries.next_training(worker.user_id, now)
     policy = profile.training
     required_days = None
     if policy.mode == TrainingMode.DAYS:
@@ -311,9 +411,16 @@ def training_card(
     )
 
 
-def certificate_card(worker: WorkerProfile, profile: PolicyProfile, today: date) -> CertificateCard:
-    """Build the certificate card (one query)."""
-    certificates = certificate_queries.certificates_of(worker.user_id)
+def certificate_card(
+    worker: WorkerProfile,
+    profile: PolicyProfile,
+    today: date,
+    *,
+    certificates: Sequence[Certificate] | Sequence[CertificateLine] | None = None,
+) -> CertificateCard:
+    """Build the certificate card (one query, unless the certificates are given)."""
+    if certificates is None:
+        certificates = certificate_queries.certificates_of(worker.user_id)
     certified = any(c.kind.is_social_work_qualification for c in certificates)
     deadline = rules.certificate_deadline(profile, worker.exam_eligible_on)
     state = rules.certificate_state(profile, deadline, today, certified=certified)
@@ -336,8 +443,9 @@ def care_card(
     today: date,
     *,
     leave_entitlement: Decimal | None | EllipsisType = ...,
+    records: Sequence[CareRecord] | Sequence[CareLine] | None = None,
 ) -> CareCard:
-    """Build the care card (two queries: entitlements, unless the leave one is given; records).
+    """Build the care card (two queries: entitlements, records; none for what is given).
 
     ``leave_entitlement``: this year's annual-leave entitlement as read (None: none entered).
     """
@@ -348,8 +456,9 @@ def care_card(
         }
         leave = entitlements.get(CareKind.ANNUAL_LEAVE)
         leave_entitlement = leave.quantity if leave is not None else None
-    records = care_queries.records_for_year(worker.user_id, year)
-    by_kind: dict[CareKind, list[CareRecord]] = {}
+    if records is None:
+        records = care_queries.records_for_year(worker.user_id, year)
+    by_kind: dict[CareKind, list[Any]] = {}
     for record in records:
         by_kind.setdefault(record.kind, []).append(record)
 
@@ -402,8 +511,14 @@ HOME_APPRAISALS = 3  # the home card shows the latest three years (home/index.ht
 
 
 def worker_home(worker: WorkerProfile, today: date, now: datetime) -> WorkerHome:
-    """Build all five cards for one worker (counts of three of them in one statement)."""
+    """Build all five cards for one worker (counts of three of them in one statement).
+
+    The reads go straight to the session's connection (same transaction): they return
+    rows, not records, so the session's ORM bookkeeping has nothing to do for them. No
+    autoflush either: the home page reads, it has nothing pending.
+    """
     profile = profile_of(worker)
+    conn = db.session.connection()
     first, last = year_bounds(today.year)
     params = {
         "worker_id": worker.user_id,
@@ -411,17 +526,39 @@ def worker_home(worker: WorkerProfile, today: date, now: datetime) -> WorkerHome
         "first_day": first,
         "last_day": last,
         "year": today.year,
+        "now": now,
+        "limit": 1,
     }
-    counts = db.session.execute(HOME_COUNTS, params).one()
+    counts = conn.execute(HOME_COUNTS, params).one()
     credited = training_queries.as_hours(counts[6])
+    worker_id = {"worker_id": worker.user_id}
+    title, starts_at = counts[8:10]
+    appraisals = _lines(
+        conn, AppraisalLine, HOME_APPRAISAL_LINES, {**worker_id, "latest": HOME_APPRAISALS}
+    )
+    care_lines = _lines(conn, CareLine, HOME_CARE_LINES, {**worker_id, "year": today.year})
     return WorkerHome(
         worker=worker,
         profile=profile,
         today=today,
-        grade=grade_card(worker, profile, today),
-        training=training_card(worker, profile, today, now, credited=credited),
-        certificate=certificate_card(worker, profile, today),
-        appraisal=appraisal_card(worker, latest=HOME_APPRAISALS),
-        care=care_card(worker, profile, today, leave_entitlement=counts[7]),
+        grade=grade_card(
+            worker, profile, today, history=_lines(conn, GradeLine, HOME_GRADE_LINES, worker_id)
+        ),
+        training=training_card(
+            worker,
+            profile,
+            today,
+            now,
+            credited=credited,
+            next_training=None if title is None else TrainingLine(title, starts_at),
+        ),
+        certificate=certificate_card(
+            worker,
+            profile,
+            today,
+            certificates=_lines(conn, CertificateLine, HOME_CERTIFICATES, worker_id),
+        ),
+        appraisal=AppraisalCard(appraisals=appraisals),
+        care=care_card(worker, profile, today, leave_entitlement=counts[7], records=care_lines),
         mentoring=mentoring_summary(worker, today, row=counts),
     )

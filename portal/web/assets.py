@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, has_request_context, request, url_for
 from whitenoise import WhiteNoise
 
 from portal.web import asset_build
@@ -25,8 +25,20 @@ def manifest() -> asset_build.Manifest:
 
 
 def asset_url(filename: str) -> str:
-    """Return the URL of a static file (logical name, e.g. ``js/app.js``) by its hashed name."""
-    return url_for("static", filename=manifest().hashed(filename))
+    """Return the URL of a static file (logical name, e.g. ``js/app.js``) by its hashed name.
+
+    Inside a request the URL is built once per app, mount prefix and file: the manifest
+    does not change while the app runs (a new build is a new process).
+    """
+    if not has_request_context():
+        return url_for("static", filename=manifest().hashed(filename))
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    cache: dict[tuple[str, str], str] = app.extensions["asset_urls"]
+    key = (request.script_root, filename)
+    url = cache.get(key)
+    if url is None:
+        url = cache[key] = url_for("static", filename=manifest().hashed(filename))
+    return url
 
 
 def _headers(headers, path: str, url: str) -> None:
@@ -38,6 +50,7 @@ def init_app(app: Flask) -> None:
     """Build static/ if needed, serve it with WhiteNoise, expose asset_url() to templates."""
     source = Path(app.config.get("STATIC_SOURCE") or PROJECT_ROOT / "static")
     app.extensions["assets"] = asset_build.current(source)
+    app.extensions["asset_urls"] = {}
     public = asset_build.public_dir(source)
     app.static_folder = str(public)
     app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]
