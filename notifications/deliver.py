@@ -2,22 +2,28 @@
 
 A run claims a small batch (``BATCH``) of due deliveries — ``pending`` with
 ``not_before`` passed, or ``sending`` whose lease ran out — by switching them to
-``sending`` with ``lease_until`` set (their ids chosen first, ``FOR UPDATE SKIP LOCKED``
-on PostgreSQL), and commits. It sends
-them with no transaction open (network time never holds a database lock) and records
-results as soon as they are known (those finished together in one short transaction),
-which also renews the lease of the batch's rows still waiting once a quarter of it has
-gone. Two runs at once cannot
+``sending`` with ``lease_until`` set (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, where
+the claim and the load of the claimed rows with their notification are one statement),
+and commits. It keeps up to ``UNDER_WAY`` batches claimed and handed to the channel's
+senders, so the sending threads never wait for a claim round trip. It sends with no
+transaction open (network time never holds a database lock) and records results as
+soon as they are known: all those that arrived together in one short transaction, one
+UPDATE per channel (``UPDATE … FROM unnest(…)`` on PostgreSQL), which also renews the
+lease of the rows still waiting once a quarter of it has gone. Two runs at once cannot
 claim the same row.
 
-If the sender dies (SIGKILL, power cut), its unsent rows stay ``sending`` until their
-lease runs out (``NOTIFY_LEASE_SECONDS``); then the next run claims them again and
-sends them: nothing is lost and nothing is marked failed without an attempt. Only the
-deliveries sent but not yet recorded at the moment of the crash — those in flight (one
-per sending thread: ``PUSH_WORKERS`` for push, one for WeCom) and those whose result was
-being committed while the pool sent on — can arrive twice.
+If the sender dies (SIGKILL, power cut), its unsent rows — up to ``UNDER_WAY × BATCH``
+— stay ``sending`` until their lease runs out (``NOTIFY_LEASE_SECONDS``); then the next
+run claims them again and sends them: nothing is lost and nothing is marked failed
+without an attempt. Claiming ahead delays those rows by the lease, it never sends them
+twice. Only the deliveries sent but not yet recorded at the moment of the crash can
+arrive twice: those in flight (one per sending thread: ``PUSH_WORKERS`` for push, one
+for WeCom) and those whose answer came while the previous results were being committed
+(they wait in the run's queue for the next commit; at most what the pool finishes
+during one record round trip, so the window is the same as with one batch at a time).
 A stop request (``stop()`` true, SIGTERM in the scheduler) lets the sends in flight
-finish and be recorded, and puts the rest of the batch back to ``pending`` at once.
+finish and be recorded, and puts the rest of every claimed batch back to ``pending``
+at once.
 
 Temporary failures (the request never left: refused, DNS, connect timeout; 429/5xx) go
 back to ``pending`` with ``not_before`` moved by exponential backoff (or by the
@@ -204,13 +210,13 @@ def _claim_rows(
     ids = sorted(row_id for _not_before, row_id in sorted(candidates)[:limit])
     if not ids:
         return []
-    statement = (
+    claim = (
         sa.update(_table)
         .where(_table.c.id.in_(ids), claimable(now))
         .values(status=SENDING, lease_until=lease_until)
         .returning(_table.c.id)
     )
-    got = sorted(db.session.scalars(statement))
+    got = sorted(db.session.scalars(claim))
     return list(db.session.execute(LOAD, {"ids": got})) if got else []
 
 
@@ -530,6 +536,15 @@ def deliver_due(
         aborted.set()  # no further send starts; those in flight finish
         for driver in drivers:
             driver.join()
+        # Sent but not recorded (the record failed): not released at once, they keep
+        # their claim until its lease runs out, as a crash would leave them.
+        while True:
+            try:
+                _name, items, payload = results.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(payload, list):
+                waiting.difference_update(items[index].delivery_id for index, _r in payload)
         raise
     finally:
         if waiting:  # stopped (or failed) before these were attempted
