@@ -214,15 +214,33 @@ def _issue_batch(
         channels=channels,
         report=report,
     )
+    log_ids = [logs[r.key] for r in fresh]
+    if db.session.get_bind().dialect.name == "postgresql":
+        # One statement for the batch (up to BATCH rows), not one UPDATE per row.
+        db.session.execute(LINK_MANY, {"log_ids": log_ids, "notification_ids": ids})
+        return
     db.session.execute(
-        sa.update(REMINDER_LOG)
-        .where(REMINDER_LOG.c.id == sa.bindparam("log_id"))
-        .values(notification_id=sa.bindparam("notification_id")),
+        LINK,
         [
-            {"log_id": logs[r.key], "notification_id": nid}
-            for r, nid in zip(fresh, ids, strict=True)
+            {"log_id": log_id, "notification_id": nid}
+            for log_id, nid in zip(log_ids, ids, strict=True)
         ],
     )
+
+
+LINK = (  # portable: one UPDATE per row, sent as an executemany
+    sa.update(REMINDER_LOG)
+    .where(REMINDER_LOG.c.id == sa.bindparam("log_id"))
+    .values(notification_id=sa.bindparam("notification_id"))
+)
+LINK_MANY = sa.text(
+    """
+    UPDATE reminder_log AS log SET notification_id = v.notification_id
+    FROM unnest(CAST(:log_ids AS integer[]), CAST(:notification_ids AS integer[]))
+        AS v(id, notification_id)
+    WHERE log.id = v.id
+    """
+)
 
 
 def create_notifications(

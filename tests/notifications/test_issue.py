@@ -173,3 +173,29 @@ def test_notify_puts_a_message_in_the_inbox(db, make_worker):
     )
     assert db.session.get(Notification, notification_id).title == "您的加入申请已通过"
     assert _rows(db, ReminderLog, worker.user_id) == []
+
+
+def test_each_reminder_log_row_points_at_its_own_inbox_row(db, make_worker, monkeypatch):
+    """Over several insert batches, and after keys issued before, every log links its row."""
+    monkeypatch.setattr(issuing, "BATCH", 3)
+    workers = [make_worker() for _ in range(4)]
+    now = at("2026-11-21 10:00")
+    periods = [f"d-{n}" for n in (90, 60, 30)]
+    first = [_reminder(w.user_id, period=periods[0]) for w in workers]
+    issuing.issue(first, now=now)
+    db.session.commit()
+    # A second run: the d-90 keys exist already; the new ones interleave with them.
+    report = issuing.issue(
+        [_reminder(w.user_id, period=p) for w in workers for p in periods], now=now
+    )
+    db.session.commit()
+    assert (report.issued, report.already) == (8, 4)
+
+    logs = db.session.execute(
+        sa.select(
+            ReminderLog.user_id, ReminderLog.period, Notification.user_id, Notification.id
+        ).join(Notification, Notification.id == ReminderLog.notification_id)
+    ).all()
+    assert len(logs) == 12  # every log row is linked
+    assert all(log_user == inbox_user for log_user, _period, inbox_user, _id in logs)
+    assert len({notification_id for *_rest, notification_id in logs}) == 12

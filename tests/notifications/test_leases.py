@@ -272,3 +272,101 @@ def test_network_errors_are_told_apart_as_a_real_request_meets_them():
         assert isinstance(caught.value, requests.ReadTimeout)
         assert request_maybe_sent(caught.value) is True
         assert service.count == 1  # the request did arrive
+
+
+# -- several batches under way at once -----------------------------------------------------
+
+
+def test_a_crash_with_batches_claimed_ahead_loses_none_and_doubles_none(
+    db, one_subscriber, push_service
+):
+    """A run holds claims for several batches ahead; if it dies, all arrive once later."""
+    user_id, found = one_subscriber
+    ahead = deliver.UNDER_WAY * deliver.BATCH
+    notification_ids = _issue_many(db, user_id, found, ahead + 3)
+
+    # The sender claimed every batch it keeps under way, then died before sending any.
+    for _ in range(deliver.UNDER_WAY):
+        deliver._claim(NOW, ["push"], deliver.BATCH, None, NOW + LEASE)
+        db.session.commit()
+    db.session.remove()
+    assert _statuses(db) == Counter({"sending": ahead, "pending": 3})
+
+    # While the lease runs only the unclaimed rows go out; after it, the stranded ones.
+    assert deliver_due(now=NOW + timedelta(minutes=1), channels=found).sent == 3
+    later = NOW + LEASE + timedelta(seconds=1)
+    assert deliver_due(now=later, channels=found).sent == ahead
+    assert _arrived(push_service) == Counter({n: 1 for n in notification_ids})
+    assert _statuses(db) == Counter({"sent": ahead + 3})
+
+
+def test_stopping_releases_the_batches_claimed_ahead_at_once(
+    db, app, one_subscriber, push_service, monkeypatch
+):
+    """SIGTERM with several small batches claimed: the unsent ones are pending again."""
+    monkeypatch.setitem(app.config, "PUSH_WORKERS", 1)
+    user_id, _found = one_subscriber
+    found = channel_registry.configured_channels(app)
+    try:
+        notification_ids = _issue_many(db, user_id, found, 9)
+
+        def stop() -> bool:
+            return push_service.count >= 1
+
+        report = deliver_due(now=NOW, channels=found, batch=2, stop=stop)
+        assert report.sent >= 1
+        statuses = _statuses(db)
+        assert statuses == Counter({"sent": report.sent, "pending": 9 - report.sent})
+        db.session.expire_all()
+        pending = db.session.scalars(sa.select(Delivery).where(Delivery.status == "pending"))
+        assert {(d.attempts, d.lease_until, d.last_error) for d in pending} == {(0, None, None)}
+
+        # No lease to wait for: the restarted scheduler sends the rest at once.
+        assert deliver_due(now=NOW, channels=found).sent == 9 - report.sent
+    finally:
+        channel_registry.close_all(found)
+    assert _arrived(push_service) == Counter({n: 1 for n in notification_ids})
+
+
+def test_each_delivery_keeps_its_own_outcome_when_recorded_together(
+    db, make_worker, push_config, push_service, subscribe, channels
+):
+    """Sent, retried, failed and gone in one run: every row records what happened to it."""
+    answers = {"ok": 201, "busy": 503, "rejected": 400, "gone": 410}
+    tokens = {}
+    for name, status in answers.items():
+        worker = make_worker()
+        _row, token = subscribe(worker.user_id, push_service)
+        push_service.answer(token, status)
+        tokens[name] = worker.user_id
+    db.session.commit()
+    found = channels()
+    for user_id in tokens.values():
+        _issue_many(db, user_id, found, 1)
+
+    report = deliver_due(now=NOW, channels=found)
+
+    assert report.outcomes == Counter({"sent": 1, "retry": 1, "failed": 2})
+    db.session.expire_all()
+    rows = {
+        user_id: (status, attempts, last_error, sent_at is not None, not_before > NOW)
+        for user_id, status, attempts, last_error, sent_at, not_before in db.session.execute(
+            sa.select(
+                deliver.NOTIFICATIONS.c.user_id,
+                Delivery.status,
+                Delivery.attempts,
+                Delivery.last_error,
+                Delivery.sent_at,
+                Delivery.not_before,
+            ).join(deliver.NOTIFICATIONS, deliver.NOTIFICATIONS.c.id == Delivery.notification_id)
+        )
+    }
+    assert rows == {
+        tokens["ok"]: ("sent", 1, None, True, False),
+        tokens["busy"]: ("pending", 1, "HTTP 503 Service Unavailable", False, True),
+        tokens["rejected"]: ("failed", 1, "HTTP 400 Bad Request", False, False),
+        tokens["gone"]: ("failed", 1, "subscription expired", False, False),
+    }
+    # The gone subscription is deleted; the others are kept.
+    remaining = set(db.session.scalars(sa.select(PushSubscription.user_id)))
+    assert remaining == {tokens["ok"], tokens["busy"], tokens["rejected"]}
