@@ -200,7 +200,7 @@ def _write_lock_busy(connection: sa.Connection, seconds: float) -> sa.exc.Operat
     error = sqlite3.OperationalError(
         f"database is locked: the write lock on {database} stayed busy for {seconds:g} s"
     )
-    error.sqlite_errorcode = SQLITE_BUSY  # type: ignore[attr-defined]
+    error.sqlite_errorcode = SQLITE_BUSY
     return sa.exc.OperationalError("BEGIN IMMEDIATE", None, error)
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.sql.selectable import ExecutableReturnsRows
 
 from portal.audit import operations as audit
 from portal.checkin import rules
@@ -139,13 +140,14 @@ _ATTENDANCE_COLUMNS = (
 )
 
 
-def _insert_attendance() -> sa.Select:
+def _insert_attendance() -> ExecutableReturnsRows:
     """Return the insert-or-nothing on (training, worker) that returns the new row.
 
     The same SQL on SQLite (3.35 and later) and PostgreSQL, as text so that it is
     compiled once (the dialects' ``insert().on_conflict_do_nothing()`` is never cached).
     """
     table = Attendance.__table__
+    assert isinstance(table, sa.Table)  # noqa: S101 - for the type checker
     names = ", ".join(_ATTENDANCE_COLUMNS)
     binds = ", ".join(f":{name}" for name in _ATTENDANCE_COLUMNS)
     returned = ", ".join(column.name for column in table.columns)
