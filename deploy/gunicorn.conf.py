@@ -6,6 +6,15 @@
 import os
 
 bind = os.environ.get("PORTAL_BIND", "127.0.0.1:8001")  # only nginx talks to it
+# Check-in bursts (a room of workers scanning the projector code within a minute): a
+# scan costs ~4 ms of server CPU (bench/checkin-profile.md), so a core answers ~250 a
+# second, and more threads do not add any: the GIL runs one at a time per process. What
+# threads add is waiting without a core: for PostgreSQL, for SQLite's write lock (one
+# thread per process polls it, the others queue on a process lock: portal.database).
+# One process per core, 8 threads each, keeps a burst of 100 phones on 16 requests at
+# once and queues the rest in the listen backlog; more threads per process only lengthen
+# the GIL queue a writer holding SQLite's lock waits in. Add processes with cores, not
+# threads.
 workers = int(os.environ.get("PORTAL_WORKERS", "2"))  # about one per core
 worker_class = "gthread"
 threads = int(os.environ.get("PORTAL_THREADS", "8"))  # nginx buffers slow clients

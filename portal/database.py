@@ -7,6 +7,7 @@ models at the top, nor the extensions at all (they import it for Base and the co
 from __future__ import annotations
 
 import enum
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +29,7 @@ __all__ = [
     "enum_type",
     "init_app",
     "render_alembic_item",
+    "request_write_lock_timeout",
     "rows_matched",
     "takes_write_lock",
     "write_from_here",
@@ -178,21 +180,43 @@ def _is_busy(error: sa.exc.OperationalError) -> bool:
     return code is not None and code & 0xFF == SQLITE_BUSY
 
 
+def request_write_lock_timeout() -> float:
+    """Return how long a request waits for SQLite's write lock, in seconds (then a 503)."""
+    default = REQUEST_BUSY_TIMEOUT_MS / 1000
+    return float(current_app.config.get("REQUEST_WRITE_LOCK_TIMEOUT", default))
+
+
 def write_lock_timeout() -> float:
     """Return how long a job or command waits for SQLite's write lock, in seconds."""
     return float(current_app.config.get("WRITE_LOCK_TIMEOUT", DEFAULT_WRITE_LOCK_TIMEOUT))
 
 
+WRITE_LOCK_POLL_SECONDS = 0.0005  # how often the process's waiter retries BEGIN IMMEDIATE
+
+
+def _write_lock_busy(connection: sa.Connection, seconds: float) -> sa.exc.OperationalError:
+    """Return "database is locked" (SQLITE_BUSY) for a wait that ran out: a 503 for a request."""
+    database = connection.engine.url.database or ""
+    error = sqlite3.OperationalError(
+        f"database is locked: the write lock on {database} stayed busy for {seconds:g} s"
+    )
+    error.sqlite_errorcode = SQLITE_BUSY
+    return sa.exc.OperationalError("BEGIN IMMEDIATE", None, error)
+
+
 class _WriteTurn:
     """The process's turn to wait for SQLite's write lock: its threads queue here first.
 
-    SQLite's busy handler polls in sleeps that grow to 100 ms, so eight threads waiting
-    there each back off and start late, in no order. Queued on a lock of the process,
-    one thread per process waits in the busy handler (always the first in line, so in
-    its short sleeps) and the others wait for it without polling. The turn passes on
-    once ``BEGIN IMMEDIATE`` has the lock, not at the commit: a thread of this process
-    given the turn then waits in the busy handler like the other processes' waiter, so
-    no process can hand the lock from thread to thread while the others starve.
+    SQLite's busy handler sleeps between its tries, in steps that grow to 100 ms, so
+    threads waiting there start late, in no order, and a lock freed in a millisecond
+    stays idle for tens. Here the threads of a process queue on a lock of the process;
+    the first in line alone waits for SQLite's lock, trying ``BEGIN IMMEDIATE`` (busy
+    timeout 0: no sleep inside SQLite) every ``WRITE_LOCK_POLL_SECONDS``, and the others
+    wait for it without polling. The turn passes on once ``BEGIN IMMEDIATE`` has the
+    lock, not at the commit: the next thread of this process then polls like the other
+    processes' waiter, so no process can hand the lock from thread to thread while the
+    others starve. After `seconds` in all the wait ends with SQLite's "database is
+    locked" (``OperationalError``, SQLITE_BUSY), before anything was written.
     """
 
     def __init__(self) -> None:  # noqa: D107
@@ -200,16 +224,27 @@ class _WriteTurn:
 
     def begin_immediate(self, connection: sa.Connection, seconds: float) -> None:
         """Wait for the turn, then for SQLite's write lock: `seconds` at most in all."""
-        start = time.monotonic()
-        # Not given the turn in time: SQLite's busy handler decides, as it would without it.
-        turn = self._lock.acquire(timeout=max(seconds, 0.001))
+        deadline = time.monotonic() + seconds
+        if not self._lock.acquire(timeout=max(seconds, 0.001)):
+            raise _write_lock_busy(connection, seconds)
         try:
-            left = max(0.0, seconds - (time.monotonic() - start))
-            _set_busy_timeout(connection, round(left * 1000))
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            _set_busy_timeout(connection, 0)  # SQLite answers BUSY at once; we poll
+            cursor = connection.connection.cursor()  # the driver's: no events per try
+            try:
+                while True:
+                    try:
+                        cursor.execute("BEGIN IMMEDIATE")
+                        return
+                    except sqlite3.OperationalError as error:
+                        if error.sqlite_errorcode & 0xFF != SQLITE_BUSY:
+                            raise sa.exc.OperationalError("BEGIN IMMEDIATE", None, error) from error
+                        if time.monotonic() >= deadline:
+                            raise _write_lock_busy(connection, seconds) from error
+                    time.sleep(WRITE_LOCK_POLL_SECONDS)
+            finally:
+                cursor.close()
         finally:
-            if turn:
-                self._lock.release()
+            self._lock.release()
 
 
 def _sqlite_on_begin(connection: sa.Connection, turn: _WriteTurn) -> None:
@@ -222,7 +257,7 @@ def _sqlite_on_begin(connection: sa.Connection, turn: _WriteTurn) -> None:
     immediate = job or (has_app_context() and g.pop(_WRITES, False))
     if not job:
         if immediate:
-            turn.begin_immediate(connection, REQUEST_BUSY_TIMEOUT_MS / 1000)
+            turn.begin_immediate(connection, request_write_lock_timeout())
         else:
             _set_busy_timeout(connection, REQUEST_BUSY_TIMEOUT_MS)
             connection.exec_driver_sql("BEGIN")

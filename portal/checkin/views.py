@@ -42,7 +42,7 @@ from portal.checkin.codes import (
 from portal.checkin.forms import JoinRequestForm
 from portal.checkin.qr import qr_svg
 from portal.database import commit_keeping_loaded, write_from_here, writes
-from portal.enums import AttendanceMethod, WorkerStatus
+from portal.enums import WorkerStatus
 from portal.extensions import db
 from portal.observability import metrics
 from portal.people.models import WorkerProfile
@@ -50,7 +50,7 @@ from portal.timeutil import utcnow
 from portal.training import queries as training_queries
 from portal.training import rules
 from portal.training.models import Training
-from portal.training.operations import Outcome, check_in, existing_attendance
+from portal.training.operations import Outcome, existing_attendance
 from portal.training.views import runnable_or_404
 from portal.web.arrival import arrived_at
 from portal.web.errors import when_database_down
@@ -224,14 +224,15 @@ def _check_in_and_show(training: Training, *, at: datetime, scanned_at: datetime
     worker = db.session.get(WorkerProfile, user.id)
     if worker is None:
         return _result("not_worker", training)
-    write_from_here(db.session())  # SQLite: the write lock for the write only, not the reads
-    result = check_in(
+    session = db.session()
+    result = operations.self_check_in(
         training,
         worker,
-        method=AttendanceMethod.SELF_SCAN,
         actor=user,
         at=at,
         scanned_at=scanned_at,
+        # SQLite: the write lock for the insert only; a repeat scan never waits for it.
+        before_write=lambda: write_from_here(session),
     )
     commit_keeping_loaded(db.session())  # the page shows the rows just written, as they are
     if result.recorded:

@@ -186,3 +186,62 @@ def test_trainer_scan_that_waits_for_the_lock_is_judged_at_arrival(live_app, clo
     assert _attendances(live_app, door.training_id) == [
         (door.worker_id, AttendanceMethod.TRAINER_SCAN)
     ]
+
+
+def _sqlite_only(app) -> None:
+    url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "sqlite":
+        pytest.skip("SQLite's write lock: PostgreSQL locks rows, not the database")
+
+
+def _scan_path(door: Door, moment: datetime) -> str:
+    step = time_step(moment)
+    return f"/c/{door.training_id}/{step}/{projector_mac(door.secret, door.training_id, step)}"
+
+
+def test_repeat_scan_is_answered_while_a_long_write_holds_the_lock(live_app, clock):
+    """A worker already checked in who scans again is told 已签到 at once, lock or no lock."""
+    _sqlite_only(live_app)
+    door = _seed(live_app)
+    phone = live_app.test_client()
+    login(phone, door.worker_phone)
+    first = phone.get(_scan_path(door, utcnow()))
+    assert "签到成功" in first.get_data(as_text=True)
+    live_app.config["REQUEST_WRITE_LOCK_TIMEOUT"] = 0.2  # a write would give up quickly
+    try:
+        with _holding_the_lock(live_app):
+            again = phone.get(_scan_path(door, utcnow()))
+    finally:
+        live_app.config.pop("REQUEST_WRITE_LOCK_TIMEOUT")
+
+    page = again.get_data(as_text=True)
+    assert again.status_code == 200, page[:1000]
+    assert "已签到" in page and "无需重复扫码" in page
+    assert _attendances(live_app, door.training_id) == [
+        (door.worker_id, AttendanceMethod.SELF_SCAN)
+    ]
+
+
+def test_scan_that_cannot_get_the_lock_in_time_says_scan_again_and_records_nothing(live_app, clock):
+    """A first scan that waits out the lock is told its check-in was not recorded (503)."""
+    _sqlite_only(live_app)
+    door = _seed(live_app)
+    phone = live_app.test_client()
+    login(phone, door.worker_phone)
+    live_app.config["REQUEST_WRITE_LOCK_TIMEOUT"] = 0.2
+    try:
+        with _holding_the_lock(live_app):
+            refused = phone.get(_scan_path(door, utcnow()))
+    finally:
+        live_app.config.pop("REQUEST_WRITE_LOCK_TIMEOUT")
+
+    assert refused.status_code == 503
+    assert "签到未记录，请重新扫描屏幕上的二维码。" in refused.get_data(as_text=True)
+    assert _attendances(live_app, door.training_id) == []
+
+    again = phone.get(_scan_path(door, utcnow()))  # the lock is free: scanning again works
+
+    assert "签到成功" in again.get_data(as_text=True)
+    assert _attendances(live_app, door.training_id) == [
+        (door.worker_id, AttendanceMethod.SELF_SCAN)
+    ]
