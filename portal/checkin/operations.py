@@ -21,14 +21,14 @@ from portal.checkin.models import PersonalCodeUse
 from portal.enums import AttendanceMethod
 from portal.extensions import db
 from portal.people.models import User, WorkerProfile
-from portal.timeutil import local_date_of, utcnow
+from portal.timeutil import utcnow
 from portal.training import operations as attendance
 from portal.training import queries as training_queries
-from portal.training import rules as training_rules
 from portal.training.models import Attendance, JoinRequest, Training
 from portal.training.operations import (
     CheckinResult,
     Outcome,
+    attendance_values,
     door_problem,
     existing_attendance,
     insert_or_nothing,
@@ -196,18 +196,15 @@ def self_check_in(
         return CheckinResult(Outcome.NOT_EXPECTED)
     if before_write is not None:
         before_write()
-    values = {
-        "training_id": training.id,
-        "worker_id": worker.user_id,
-        "checked_in_at": utcnow(),
-        "scanned_at": scanned_at,
-        "credited_on": local_date_of(training.starts_at),
-        "credited_hours": 0 if training.credits_by_time else training.credited_hours,
-        "method": AttendanceMethod.SELF_SCAN,
-        "recorded_by_id": actor.id,
-        "late": training_rules.is_late(at, training.starts_at),
-        "reason": None,
-    }
+    values = attendance_values(
+        training,
+        worker,
+        method=AttendanceMethod.SELF_SCAN,
+        actor=actor,
+        at=at,
+        scanned_at=scanned_at,
+        reason=None,
+    )
     new = db.session.scalars(_INSERT_ATTENDANCE, values).first()
     if new is not None:
         return CheckinResult(Outcome.CHECKED_IN, new)

@@ -189,6 +189,31 @@ def door_problem(training: Training, worker: WorkerProfile, at: datetime) -> Out
     return None
 
 
+def attendance_values(
+    training: Training,
+    worker: WorkerProfile,
+    *,
+    method: AttendanceMethod,
+    actor: User,
+    at: datetime,
+    scanned_at: datetime | None,
+    reason: str | None,
+) -> dict[str, object]:
+    """Return the columns of a new attendance row: credited on the training's day, late or not."""
+    return {
+        "training_id": training.id,
+        "worker_id": worker.user_id,
+        "checked_in_at": utcnow(),
+        "scanned_at": scanned_at,
+        "credited_on": local_date_of(training.starts_at),
+        "credited_hours": 0 if training.credits_by_time else training.credited_hours,
+        "method": method,
+        "recorded_by_id": actor.id,
+        "late": rules.is_late(at, training.starts_at),
+        "reason": reason,
+    }
+
+
 def record_attendance(
     training: Training,
     worker: WorkerProfile,
@@ -202,18 +227,15 @@ def record_attendance(
     """Record the attendance once (the checks are done): CHECKED_IN, or ALREADY if it exists."""
     new_id = insert_or_nothing(
         Attendance,
-        {
-            "training_id": training.id,
-            "worker_id": worker.user_id,
-            "checked_in_at": utcnow(),
-            "scanned_at": scanned_at,
-            "credited_on": local_date_of(training.starts_at),
-            "credited_hours": 0 if training.credits_by_time else training.credited_hours,
-            "method": method,
-            "recorded_by_id": actor.id,
-            "late": rules.is_late(at, training.starts_at),
-            "reason": reason,
-        },
+        attendance_values(
+            training,
+            worker,
+            method=method,
+            actor=actor,
+            at=at,
+            scanned_at=scanned_at,
+            reason=reason,
+        ),
         unique=["training_id", "worker_id"],
         returning=Attendance.id,
     )
