@@ -67,13 +67,16 @@ class TrainingRow:
     progress: rules.TrainingProgress
 
 
-def training_compliance(scope: ReadScope, today: date) -> list[TrainingRow]:
-    """Return this year's hours of every worker on post, with the rules' verdict (one query)."""
+def _on_post_with_hours(scope: ReadScope, today: date, *worker_columns) -> sa.Select:
+    """Select `worker_columns`, name, staff number, community and this year's credited hours.
+
+    One row per worker on post in scope, in roster order.
+    """
     first, last = year_bounds(today.year)
-    statement = (
+    return (
         from_workers(
             sa.select(
-                WorkerProfile,
+                *worker_columns,
                 User.name,
                 User.staff_no,
                 Community.name.label("community"),
@@ -86,6 +89,11 @@ def training_compliance(scope: ReadScope, today: date) -> list[TrainingRow]:
         )
         .order_by(*ROSTER_ORDER)
     )
+
+
+def training_compliance(scope: ReadScope, today: date) -> list[TrainingRow]:
+    """Return this year's hours of every worker on post, with the rules' verdict (one query)."""
+    statement = _on_post_with_hours(scope, today, WorkerProfile)
     profile = scope.profile
     rows = []
     for row in db.session.execute(statement):
@@ -118,25 +126,13 @@ def training_standing(scope: ReadScope, today: date) -> list[TrainingStanding]:
     The dashboard counts every worker but shows only a few: no ORM object per worker, and
     the rules run once per distinct (minimum, hours credited).
     """
-    first, last = year_bounds(today.year)
-    statement = (
-        from_workers(
-            sa.select(
-                WorkerProfile.user_id,
-                WorkerProfile.community_id,
-                WorkerProfile.post_type,
-                WorkerProfile.community_work_started_on,
-                User.name,
-                User.staff_no,
-                Community.name.label("community"),
-                _credited_hours(first, last).label("credited"),
-            )
-        )
-        .where(
-            scope.street_condition(Community.street_id),
-            WorkerProfile.status != WorkerStatus.EXITED,
-        )
-        .order_by(*ROSTER_ORDER)
+    statement = _on_post_with_hours(
+        scope,
+        today,
+        WorkerProfile.user_id,
+        WorkerProfile.community_id,
+        WorkerProfile.post_type,
+        WorkerProfile.community_work_started_on,
     )
     profile = scope.profile
     required_of: dict[tuple, Decimal] = {}
