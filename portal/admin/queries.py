@@ -32,6 +32,7 @@ from portal.people.scope import AdminScope
 from portal.policy import rules
 from portal.policy.profiles import PolicyProfile
 from portal.policy.rules import CertLevel
+from portal.web.paging import Page, clamp_page
 
 
 class ReadScope(Protocol):
@@ -101,19 +102,7 @@ class RosterRow:
     cert_state: rules.CertificateState
 
 
-@dataclass(frozen=True)
-class RosterPage:
-    """One page of the roster and where it sits in the whole list."""
-
-    rows: Sequence[RosterRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        """Return the number of pages (at least 1)."""
-        return max(1, -(-self.total // self.per_page))
+RosterPage = Page[RosterRow]  # one page of the list, as portal.web.paging.Page
 
 
 # -- certificate state in SQL -----------------------------------------------------------
@@ -237,8 +226,7 @@ def roster_page(
     """Return one page of the roster (two queries: the count and the page)."""
     conditions = _roster_conditions(scope, filters, today)
     total = db.session.scalar(from_workers(sa.select(sa.func.count())).where(*conditions))
-    last_page = max(1, -(-total // per_page))
-    page = min(max(page, 1), last_page)
+    page = clamp_page(page, total, per_page)
     statement = (
         from_workers(sa.select(*_ROSTER_COLUMNS))
         .where(*conditions)

@@ -12,6 +12,7 @@ from portal.enums import WorkerStatus
 from portal.extensions import db
 from portal.org.models import Community
 from portal.people.models import User, WorkerProfile
+from portal.web.paging import Page, clamp_page
 
 # Workers see a result only once the street has published it.
 PUBLISHED_APPRAISALS = (
@@ -120,19 +121,7 @@ class GridView:
     page: int = 1
 
 
-@dataclass(frozen=True)
-class GridPage:
-    """One page of the grid's rows, and how many rows the view holds in all."""
-
-    rows: list[GridRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        """Return the number of pages (at least 1)."""
-        return max(1, -(-self.total // self.per_page))
+GridPage = Page[GridRow]  # one page of the list, as portal.web.paging.Page
 
 
 GRID_PER_PAGE = 50
@@ -165,7 +154,7 @@ def street_grid_page(
         .order_by(None)
     )
     total = db.session.scalar(count, params) or 0
-    page = min(max(view.page, 1), max(1, -(-total // per_page)))
+    page = clamp_page(view.page, total, per_page)
     statement = (
         _GRID.where(*_IN_GRID, *conditions)
         .order_by(*GRID_ORDER)
