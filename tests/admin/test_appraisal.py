@@ -334,6 +334,20 @@ def test_grid_shows_50_rows_a_page_and_links_to_the_next(app, big_team):
     assert "53 名社工中已录入 0 名" in second
 
 
+@pytest.mark.parametrize(
+    ("query", "page_shown"),
+    [("page=abc&community=x", 1), ("page=-3", 1), ("page=99", 2), ("community=999999", 1)],
+)
+def test_a_garbled_or_stale_grid_link_shows_the_nearest_page(app, big_team, query, page_shown):
+    """A bad page or community in the link is not an error: the nearest page, all communities."""
+    client = logged_in(app, big_team.admin)
+    response = client.get(f"/street/appraisals?year={YEAR}&{query}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert f"第 {page_shown} / 2 页" in html
+    assert len(_rows_shown(html)) == (50 if page_shown == 1 else 3)
+
+
 def test_community_filter_narrows_the_grid_to_a_community(admin, team):
     """Choosing a community shows only its workers."""
     html = admin.get(f"/street/appraisals?year={YEAR}&community={team.east.id}").get_data(
