@@ -121,8 +121,15 @@ def test_filter_and_search_narrow_the_grid_and_a_row_still_saves_inline(page, ap
     expect(page.locator("form.grid-row")).to_have_count(1)
     expect(page.locator(".appraisal-grid .count")).to_have_text("共 1 人")
     row_id = page.locator("form.grid-row").get_attribute("id")
-    _save_shown_row(page, row_id)
-    page.locator(f"#{row_id} input[name$='-comment']").press("Tab")
+    row = page.locator(f"#{row_id}")
+    # The text first, without events, then one change: the row posts once, whole. (Typed
+    # field by field, each blur posts the row, and in a published year the first post,
+    # before the reason, is refused and swaps the row while the test still types.)
+    for field, text in (("comment", "筛选后保存"), ("reason", "浏览器测试")):
+        box = row.locator(f"input[name$='-{field}']")
+        if box.count():  # the reason box is there only in a published year
+            box.evaluate("(el, text) => { el.value = text }", text)
+    row.locator("select").select_option("basic")
     expect(page.locator(f"#{row_id}")).to_have_class(re.compile("is-saved"))
     expect(page).to_have_url(re.compile(r"community=\d+.*q="))  # still the same view
 
