@@ -1,92 +1,196 @@
 """The documents policy rules come from, and how a rule's citation reads to a user.
 
-A profile cites a rule as ``"<seed> <article>"`` — ``"003 §6"``, ``"003 §11(2)"``,
-``"001 二(四)"`` — or as ``"product"`` for a product setting that no document sets.
-Users never see the seed number: ``cite()`` turns a citation into the document's
-short name and the article, e.g. ``"苏社〔2024〕52号 第6条"``.
+A profile cites a rule as ``"<document> <article>"`` — ``"003 §6"``, ``"003 §11(2)"``,
+``"001 二(四)"``, ``"SC514 第三条"`` — or as ``"product"`` for a product setting that no
+document sets. Several citations are joined with ";" (or "、"); a part without a document
+("§10") belongs to the document before it.
+
+Users never see the seed number: ``cite()`` turns a citation into the document's short
+name and the article in the document's own numbering, e.g. ``"苏社〔2024〕52号 第6条"``.
+The documents, article labels and verbatim excerpts are data, in ``documents.toml``.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from flask_babel import gettext
 
 PRODUCT = "product"  # a product setting, not policy
+DOCUMENTS_FILE = Path(__file__).with_name("documents.toml")
+
+_PART = re.compile(
+    r"^(?:(?P<document>[0-9]{3}|[A-Z]+[0-9]+)(?:\s+(?P<article>\S.*))?|(?P<bare>§.+))$"
+)
+_SECTION = re.compile(r"^§(?P<number>\d+)(?:\((?P<item>\d+)\))?$")
+_SEPARATORS = re.compile(r"[;；、,，]")
+
+
+class CitationError(ValueError):
+    """A citation names no known document, or is not of the form "<document> <article>"."""
 
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """One source document: its seed number and how it is named."""
+    """One source document, as its seed (or, for a non-seed document, its text) names it."""
 
-    seed: str
+    key: str  # what profiles write: the seed number, or e.g. "SC514"
+    seed: str  # the seed file's number; "" for a document that is not a seed
     short: str  # what a user sees beside a rule
     title: str
-    issuer: str
-    issued_on: str  # ISO date, or "" when the document gives none
+    number: str  # 文号; "" when the seed gives none
+    issuer: str  # "" when the seed names none
+    issued_on: str  # ISO date, or "" when the seed gives none
+    region: str  # whose standard it is: 全国, 江苏省, 上海市宝山区 …
+    called: str  # how a sentence names it: 全国文件, 江苏省文件 …
+    notes: str  # why a field is empty, or where it comes from
 
 
-DOCUMENTS: dict[str, Document] = {
-    "000": Document(
-        "000",
-        "浦民发〔2023〕39号",
-        "对浦东新区政协七届二次会议第58号提案的答复",
-        "上海市浦东新区民政局",
-        "2023",
-    ),
-    "001": Document(
-        "001",
-        "宝山区人大代表建议答复",
-        "加强基层社区工作者队伍建设，抓好“选人、留人、培育人”三要素（答复）",
-        "上海市宝山区",
-        "",
-    ),
-    "002": Document(
-        "002",
-        "《上海社会治理创新中社区工作者政策跟踪》",
-        "上海社会治理创新中社区工作者政策跟踪",
-        "童潇（华东政法大学）",
-        "",
-    ),
-    "003": Document(
-        "003",
-        "苏社〔2024〕52号",
-        "关于加强社区工作者队伍建设的16条措施",
-        "中共江苏省委社会工作部等七部门",
-        "2024",
-    ),
-    "004": Document(
-        "004",
-        "中办、国办《关于加强社区工作者队伍建设的意见》",
-        "关于加强社区工作者队伍建设的意见",
-        "中共中央办公厅 国务院办公厅",
-        "2024-03-28",
-    ),
-}
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One cited article: how it reads, its heading and its sentences, verbatim."""
 
-_REF = re.compile(r"^(?P<seed>\d{3})\s+(?P<article>.+)$")
-_SECTION = re.compile(r"^§(?P<number>\d+)(?P<rest>.*)$")
+    key: str  # "003 §6"
+    label: str  # "第6条", in the document's own numbering
+    heading: str
+    excerpt: tuple[str, ...]  # empty for a document that is not a seed
+
+
+@dataclass(frozen=True, slots=True)
+class Cited:
+    """One resolved part of a citation, ready for a page."""
+
+    document: Document
+    label: str  # the article in the document's numbering; "" for the document as a whole
+    heading: str
+    excerpt: tuple[str, ...]
+
+    @property
+    def short(self) -> str:
+        """Return the short form a user reads beside a rule."""
+        return f"{self.document.short} {self.label}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Registry:
+    """Every document and cited article, read from ``documents.toml``."""
+
+    documents: dict[str, Document]
+    articles: dict[str, Article]
+
+
+@cache
+def registry() -> Registry:
+    """Read ``documents.toml`` once."""
+    with DOCUMENTS_FILE.open("rb") as fh:
+        raw = tomllib.load(fh)
+    documents = {
+        key: Document(
+            key=key,
+            seed=item["seed"],
+            short=item["short"],
+            title=item["title"],
+            number=item["number"],
+            issuer=item["issuer"],
+            issued_on=item["issued_on"],
+            region=item["region"],
+            called=item["called"],
+            notes=item["notes"],
+        )
+        for key, item in raw["documents"].items()
+    }
+    articles = {
+        key: Article(key, item["label"], item["heading"], tuple(item["excerpt"]))
+        for key, item in raw["articles"].items()
+    }
+    return Registry(documents, articles)
+
+
+def split(ref: str) -> list[str]:
+    """Split a citation into its parts, each "<document> <article>" or "product"."""
+    parts: list[str] = []
+    document = ""
+    for part in (p.strip() for p in _SEPARATORS.split(ref)):
+        if not part:
+            continue
+        match = _PART.match(part)
+        if part == PRODUCT or match is None:
+            parts.append(part)
+            continue
+        if match["bare"]:
+            part = f"{document} {match['bare']}".strip()
+        else:
+            document = match["document"]
+        parts.append(part)
+    return parts
+
+
+def resolve(ref: str) -> list[Cited]:
+    """Return the documents and articles of citation ``ref``; raise CitationError if unknown.
+
+    "product" parts are left out: a product setting cites no document.
+    """
+    found = []
+    for part in split(ref):
+        if part == PRODUCT:
+            continue
+        found.append(_resolve_one(part))
+    return found
+
+
+def is_product(ref: str) -> bool:
+    """Return whether the citation is a product setting, not a document's rule."""
+    return ref.strip() == PRODUCT
+
+
+def check(ref: str) -> None:
+    """Raise CitationError unless every part of ``ref`` is "product" or a known document."""
+    if not ref.strip():
+        raise CitationError("empty citation")
+    resolve(ref)
+
+
+def _resolve_one(part: str) -> Cited:
+    match = _PART.match(part)
+    documents = registry().documents
+    if match is None or match["bare"] or match["document"] not in documents:
+        raise CitationError(f"unknown document in citation {part!r}")
+    document = documents[match["document"]]
+    article_ref = match["article"] or ""
+    article = registry().articles.get(part)
+    if article is not None:
+        return Cited(document, article.label, article.heading, article.excerpt)
+    return Cited(document, _label(article_ref), "", ())
+
+
+def _label(article: str) -> str:
+    """Read "§11(2)" as 第11条第（2）项 when no article entry gives the label."""
+    section = _SECTION.match(article)
+    if section is None:
+        return article
+    label = f"第{section['number']}条"
+    if section["item"]:
+        label += f"第（{section['item']}）项"
+    return label
 
 
 def cite(ref: str) -> str:
     """Return how a user reads citation ``ref``: document short name and article.
 
-    Several citations may be joined with "、" or "," ("003 §11、002 §3(3)").
+    Several citations may be joined with ";" or "、" ("003 §11、002 §3(3)"); "product"
+    reads "product setting". An unknown citation is shown as written.
     """
-    parts = [p.strip() for p in re.split(r"[、,，]", ref) if p.strip()]
-    return "；".join(_cite_one(p) for p in parts)
-
-
-def _cite_one(ref: str) -> str:
-    if ref == PRODUCT:
-        return gettext("product setting")
-    match = _REF.match(ref)
-    if match is None or match["seed"] not in DOCUMENTS:
-        return ref
-    document = DOCUMENTS[match["seed"]]
-    article = match["article"]
-    section = _SECTION.match(article)
-    if section is not None:
-        article = f"第{section['number']}条{section['rest']}"
-    return f"{document.short} {article}"
+    shown = []
+    for part in split(ref):
+        if part == PRODUCT:
+            shown.append(gettext("product setting"))
+            continue
+        try:
+            shown.append(_resolve_one(part).short)
+        except CitationError:
+            shown.append(part)
+    return "；".join(dict.fromkeys(shown))

@@ -76,6 +76,7 @@ class ExitRule:
     consecutive_years: int
     hiring_routes: frozenset[HiringRoute]
     citation: str
+    silent: str = ""  # the profile's own document that sets no such rule (value adopted)
 
     def applies_to(self, hiring_route: HiringRoute) -> bool:
         """Return whether the rule covers workers hired by ``hiring_route``."""
@@ -106,6 +107,41 @@ class SecondmentPolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class Source:
+    """Where one rule's value comes from.
+
+    ``citation`` is "<document> <article>" (several joined by ";") or "product".
+    ``silent`` is set when the profile's own document sets no such number and the value
+    is adopted from ``citation`` (e.g. the national baseline adopting Jiangsu's days).
+    """
+
+    citation: str
+    silent: str = ""
+
+    @property
+    def adopted(self) -> bool:
+        """Return whether the value is adopted from another place's document."""
+        return bool(self.silent)
+
+
+# The rules of the sections above, each with its [sources] key; a profile gives a source
+# for each key that applies to it (training keys depend on the training mode).
+SOURCE_KEYS_ALWAYS = (
+    "grades",
+    "training.hours_per_day",
+    "certificate.deadline_years",
+    "certificate.amber_days",
+    "certificate.red_days",
+    "care.health_check_every_years",
+    "care.health_check_due_by",
+    "care.annual_leave",
+    "secondment.max_months",
+)
+SOURCE_KEYS_DAYS = ("training.days", "training.induction_days")
+SOURCE_KEYS_HOURS = ("training.hours_per_year",)
+
+
+@dataclass(frozen=True, slots=True)
 class PolicyProfile:
     """All place-dependent policy numbers of one province, city or district."""
 
@@ -118,3 +154,8 @@ class PolicyProfile:
     exit_rules: tuple[ExitRule, ...]
     care: CarePolicy
     secondment: SecondmentPolicy
+    sources: Mapping[str, Source]  # [sources]: rule key → where its value comes from
+
+    def source(self, key: str) -> Source | None:
+        """Return where the rule ``key`` ("secondment.max_months" …) comes from, if given."""
+        return self.sources.get(key)

@@ -15,6 +15,8 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from portal.enums import AppraisalResult, HiringRoute, PostType
+from portal.policy.citations import CitationError
+from portal.policy.citations import check as check_citation
 from portal.policy.model import (
     MAX_GRADE,
     MIN_GRADE,
@@ -26,7 +28,11 @@ from portal.policy.model import (
     LeaveTier,
     PolicyProfile,
     ProfileError,
+    SOURCE_KEYS_ALWAYS,
+    SOURCE_KEYS_DAYS,
+    SOURCE_KEYS_HOURS,
     SecondmentPolicy,
+    Source,
     TrainingMode,
     TrainingPolicy,
 )
@@ -87,6 +93,15 @@ class ProfileParser:
             raise self.fail(key, f"must be {'positive' if positive else '≥ 0'}, got {raw!r}")
         return value
 
+    def citation(self, raw: Any, key: str) -> str:
+        """Return a citation that names known documents, or "product"."""
+        ref = self.string(raw, key)
+        try:
+            check_citation(ref)
+        except CitationError as exc:
+            raise self.fail(key, str(exc)) from None
+        return ref
+
     def choice(self, raw: Any, key: str, kind: type[_E]) -> _E:
         """Return the member of ``kind`` whose value is ``raw``."""
         try:
@@ -115,21 +130,24 @@ class ProfileParser:
             "exit_rules",
             "care",
             "secondment",
+            "sources",
         }
         raw = self.table(raw, "", allowed=top, required=top)
         code = self.string(raw["code"], "code")
         if not PROFILE_CODE.match(code):
             raise self.fail("code", f"use lower-case letters, digits and _, got {code!r}")
+        training = self.training(raw["training"])
         return PolicyProfile(
             code=code,
             name=self.string(raw["name"], "name"),
             name_en=self.string(raw["name_en"], "name_en"),
             grades=self.grades(raw["grades"]),
-            training=self.training(raw["training"]),
+            training=training,
             certificate=self.certificate(raw["certificate"]),
             exit_rules=self.exit_rules(raw["exit_rules"]),
             care=self.care(raw["care"]),
             secondment=self.secondment(raw["secondment"]),
+            sources=self.sources(raw["sources"], training.mode),
         )
 
     def grades(self, raw: Any) -> Mapping[PostType, GradeRange]:
@@ -220,7 +238,14 @@ class ProfileParser:
             table = self.table(
                 item,
                 key,
-                allowed={"code", "result", "consecutive_years", "hiring_routes", "citation"},
+                allowed={
+                    "code",
+                    "result",
+                    "consecutive_years",
+                    "hiring_routes",
+                    "citation",
+                    "silent",
+                },
                 required={"code", "result", "consecutive_years", "citation"},
             )
             code = self.string(table["code"], f"{key}.code")
@@ -240,7 +265,10 @@ class ProfileParser:
                         table["consecutive_years"], f"{key}.consecutive_years", minimum=1
                     ),
                     hiring_routes=routes,
-                    citation=self.string(table["citation"], f"{key}.citation"),
+                    citation=self.citation(table["citation"], f"{key}.citation"),
+                    silent=(
+                        self.citation(table["silent"], f"{key}.silent") if "silent" in table else ""
+                    ),
                 )
             )
         return tuple(rules)
@@ -288,3 +316,28 @@ class ProfileParser:
                 raise self.fail(f"{key}.min_years", "tiers must be in ascending min_years")
             tiers.append(tier)
         return tuple(tiers)
+
+    def sources(self, raw: Any, mode: TrainingMode) -> Mapping[str, Source]:
+        """Parse ``[sources]``: for each rule key, its citation, or {citation, silent}.
+
+        Every rule the profile applies must be cited, so the keys are exactly the rules of
+        the sections above (the training keys follow the training mode).
+        """
+        keys = set(SOURCE_KEYS_ALWAYS)
+        keys |= set(SOURCE_KEYS_DAYS if mode is TrainingMode.DAYS else SOURCE_KEYS_HOURS)
+        raw = self.table(raw, "sources", allowed=keys, required=keys)
+        sources = {}
+        for name in sorted(keys):
+            key = f"sources.{name}"
+            value = raw[name]
+            if isinstance(value, str):
+                sources[name] = Source(self.citation(value, key))
+                continue
+            table = self.table(
+                value, key, allowed={"citation", "silent"}, required={"citation", "silent"}
+            )
+            sources[name] = Source(
+                self.citation(table["citation"], f"{key}.citation"),
+                silent=self.citation(table["silent"], f"{key}.silent"),
+            )
+        return MappingProxyType(sources)

@@ -143,7 +143,7 @@ def test_certificate_and_care_settings(code):
     )
 
 
-_SELF_DESCRIBING_KEYS = {"code", "name", "name_en", "citation"}
+_SELF_DESCRIBING_KEYS = {"code", "name", "name_en", "citation", "silent"}
 _SOURCE = re.compile(r"00[0-4] [§一二三四五六七八九十]|条例|product")
 
 
@@ -152,8 +152,13 @@ def test_every_profile_value_cites_its_source(code):
     """Each value line in a profile file carries a comment naming a seed, the law or 'product'."""
     text = (profiles.PROFILE_DIR / f"{code}.toml").read_text(encoding="utf-8")
     uncited = []
+    section = ""
     for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("["):
+            section = line.strip("[] ")
         match = re.match(r"\s*([a-z_]+)\s*=", line)
+        if section == "sources":  # [sources] values are citations themselves
+            continue
         if not match or match[1] in _SELF_DESCRIBING_KEYS:
             continue
         comment = line.partition("#")[2]
@@ -316,6 +321,30 @@ MALFORMED = [
     ),
     pytest.param(
         JIANGSU_TEXT, "[grades]", "[grades", "not valid TOML", id="TOML syntax error"
+    ),
+    pytest.param(
+        JIANGSU_TEXT, 'grades = "003 §2"\n', "", "sources.grades: missing key",
+        id="every rule is cited",
+    ),
+    pytest.param(
+        JIANGSU_TEXT, 'grades = "003 §2"', 'grades = "009 §2"',
+        "sources.grades: unknown document in citation '009 §2'", id="unknown document",
+    ),
+    pytest.param(
+        JIANGSU_TEXT, 'grades = "003 §2"', 'grades = "003 §2"\nbonus = "product"',
+        "sources.bonus: unknown key", id="source of no rule",
+    ),
+    pytest.param(
+        JIANGSU_TEXT, '"training.days" = "003 §6"', '"training.hours_per_year" = "001 二(四)"',
+        "sources.training.hours_per_year: unknown key", id="003§6 days mode cites days",
+    ),
+    pytest.param(
+        JIANGSU_TEXT, 'grades = "003 §2"', 'grades = { citation = "003 §2" }',
+        "sources.grades.silent: missing key", id="adopted value names the silent text",
+    ),
+    pytest.param(
+        JIANGSU_TEXT, 'citation = "003 §11(2)"\n# no', 'citation = "§11(2)"\n# no',
+        "exit_rules[0].citation: unknown document", id="003§11 citation without document",
     ),
 ]
 # fmt: on
