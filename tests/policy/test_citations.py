@@ -1,4 +1,4 @@
-"""The citation registry (portal/policy/documents.toml) is true to the seeds, and cite() reads right."""
+"""The citation registry (portal/policy/documents.toml) is true to the seeds; cite() reads right."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ def test_document_date_is_in_its_seed_or_empty(document):
 KNOWN_DOCUMENTS = [
     # key, number, issued_on, what the seed says
     ("003", "苏社〔2024〕52号", "2024-10-25", "003 header and 印发 line"),
-    ("004", "中办发〔2024〕33号", "2024-03-28", "004 dated (2024年3月28日); number only in 003's preamble"),
+    ("004", "中办发〔2024〕33号", "2024-03-28", "004 dated; the number only in 003's preamble"),
     ("000", "浦民发〔2023〕39号", "2023-05-05", "000 header and signature"),
     ("001", "", "", "001: no number, blank date"),
     ("002", "", "", "002: a paper, no number or date"),
@@ -146,7 +146,7 @@ PROFILE_CITATIONS = [
 
 @pytest.mark.parametrize(("code", "path", "ref"), PROFILE_CITATIONS)
 def test_every_profile_citation_resolves_to_a_document_and_an_excerpt(code, path, ref):
-    """Each citation a profile uses is "product" or names a document and an article with its excerpt."""
+    """Each citation of a profile is "product", or a document and an article with an excerpt."""
     for part in split(ref):
         if part == PRODUCT:
             continue
