@@ -18,6 +18,7 @@ from portal.audit import views as audit_views
 from portal.auth import sessions as auth_sessions
 from portal.auth import throttle as login_throttle
 from portal.auth import views as auth_views
+from portal.basis import views as basis_views
 from portal.care import views as care_views
 from portal.checkin import scan_views as checkin_scan_views
 from portal.checkin import views as checkin_views
@@ -97,5 +98,6 @@ def create_app(config: Any | None = None) -> Flask:
     app.register_blueprint(appraisal_views.bp)
     app.register_blueprint(care_views.bp)
     app.register_blueprint(audit_views.bp)
+    app.register_blueprint(basis_views.bp)
     cli.init_app(app)
     return app

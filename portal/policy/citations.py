@@ -49,6 +49,11 @@ class Document:
     called: str  # how a sentence names it: 全国文件, 江苏省文件 …
     notes: str  # why a field is empty, or where it comes from
 
+    @property
+    def named(self) -> str:
+        """Return the title in 《》, as a document is named in running text."""
+        return self.title if self.title.startswith("《") else f"《{self.title}》"
+
 
 @dataclass(frozen=True, slots=True)
 class Article:
