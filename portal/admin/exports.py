@@ -20,6 +20,7 @@ from portal import xlsx
 from portal.admin import queries, team_queries
 from portal.labels import label
 from portal.people.models import WorkerProfile
+from portal.policy.citations import cite
 from portal.policy.rules import CertLevel
 
 
@@ -314,7 +315,7 @@ def exit_risks_workbook(rows: Sequence[team_queries.ExitRiskRow], about: About) 
             "；".join(f"{year} {label(result)}" for year, result in sorted(r.history.items())),
             "；".join(risk_text(risk) for risk in r.risks),
             "、".join(str(team_queries.ACTION_LABELS[action]) for action in r.actions),
-            "；".join(dict.fromkeys(risk.citation for risk in r.risks)),
+            cite("；".join(dict.fromkeys(risk.citation for risk in r.risks))),
         )
 
     return _team_workbook(

@@ -23,6 +23,7 @@ from flask_login import current_user, login_required
 
 from portal.admin import forms, operations, queries
 from portal.admin import rules as admin_rules
+from portal.basis.listing import adopted_note
 from portal.certificates import queries as certificate_queries
 from portal.database import writes
 from portal.enums import Education, HiringRoute, PostType, WorkerStatus
@@ -30,6 +31,8 @@ from portal.extensions import db
 from portal.people.models import WorkerProfile
 from portal.people.scope import AdminScope, admin_scope, scope_streets, worker_in_scope
 from portal.policy import rules
+from portal.policy.citations import cite
+from portal.policy.model import PolicyProfile
 from portal.policy.rules import CertLevel
 from portal.timeutil import local_today, year_bounds
 from portal.training import queries as training_queries
@@ -279,7 +282,27 @@ def edit_status(worker_id: int):
             "reason": worker.status_reason,
         }
     )
-    return _private(render("admin/worker_status.html", form=form, worker=worker))
+    return _private(
+        render("admin/worker_status.html", form=form, worker=worker, profile=scope.profile)
+    )
+
+
+def secondment_warning(profile: PolicyProfile) -> str:
+    """Warn of a long secondment, citing the profile's own article (or none if it has none)."""
+    months = profile.secondment.max_months
+    message = _(
+        "This secondment runs longer than %(months)d months: a street may second a "
+        "worker for at most %(months)d months, with approval.",
+        months=months,
+    )
+    source = profile.source("secondment.max_months")
+    if source is None:
+        return message
+    basis = cite(source.citation)
+    note = adopted_note(source)
+    if note:
+        basis = f"{basis}（{note}）"
+    return _("%(message)s Basis: %(source)s", message=message, source=basis)
 
 
 @bp.post("/street/workers/<int:worker_id>/status")
@@ -291,7 +314,8 @@ def update_status(worker_id: int):
     worker = worker_in_scope(scope, worker_id, write=True)
     form = forms.StatusForm()
     if not form.validate_on_submit():
-        return _private(render("admin/worker_status.html", form=form, worker=worker), 422)
+        page = render("admin/worker_status.html", form=form, worker=worker, profile=scope.profile)
+        return _private(page, 422)
     status = WorkerStatus(form.status.data)
     operations.change_status(
         worker,
@@ -307,14 +331,7 @@ def update_status(worker_id: int):
     if status is WorkerStatus.SECONDED and admin_rules.secondment_too_long(
         scope.profile, form.since.data, form.until.data
     ):
-        flash(
-            _(
-                "This secondment runs longer than %(months)d months: a street may second a "
-                "worker for at most %(months)d months, with approval (003 §9).",
-                months=scope.profile.secondment.max_months,
-            ),
-            "warning",
-        )
+        flash(secondment_warning(scope.profile), "warning")
     if status is WorkerStatus.EXITED:
         flash(_("The worker's account is disabled."), "success")
     return redirect(url_for("admin.worker", worker_id=worker.user_id), code=303)

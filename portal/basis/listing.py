@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext, lazy_gettext
 
-from portal.enums import HiringRoute, PostType
+from portal.enums import AppraisalResult, HiringRoute, PostType
 from portal.labels import label
 from portal.policy.citations import Cited, is_product, registry, resolve
 from portal.policy.model import PolicyProfile, Source, TrainingMode
@@ -155,6 +155,13 @@ def _certificate(profile: PolicyProfile) -> list[RuleLine]:
     ]
 
 
+def _appraisal(profile: PolicyProfile) -> list[RuleLine]:
+    if profile.source("appraisal.levels") is None:
+        return []
+    levels = "、".join(label(result) for result in AppraisalResult)
+    return [_line(profile, "appraisal.levels", gettext("Annual appraisal levels"), levels)]
+
+
 def _exit_rules(profile: PolicyProfile) -> list[RuleLine]:
     lines = []
     for rule in profile.exit_rules:
@@ -181,6 +188,9 @@ def _exit_rules(profile: PolicyProfile) -> list[RuleLine]:
 def _care(profile: PolicyProfile) -> list[RuleLine]:
     care = profile.care
     month, day = care.health_check_due_by
+    benefits = gettext(
+        "health checks, leave, recuperation, festival visits, subsidies and allowances"
+    )
     tiers = "；".join(
         gettext("from %(years)d years of work: %(days)d days", years=t.min_years, days=t.days)
         for t in care.annual_leave
@@ -199,7 +209,35 @@ def _care(profile: PolicyProfile) -> list[RuleLine]:
             gettext("from %(month)d/%(day)d", month=month, day=day),
         ),
         _line(profile, "care.annual_leave", gettext("Paid annual leave"), tiers),
+        *(
+            [_line(profile, "care.benefits", gettext("Care and benefits recorded"), benefits)]
+            if profile.source("care.benefits") is not None
+            else []
+        ),
     ]
+
+
+def _talks_and_mentoring(profile: PolicyProfile) -> list[RuleLine]:
+    lines = []
+    if profile.source("talks.monthly") is not None:
+        lines.append(
+            _line(
+                profile,
+                "talks.monthly",
+                gettext("Heart-to-heart talks"),
+                gettext("one-on-one, every month"),
+            )
+        )
+    if profile.source("mentoring.new_entrants") is not None:
+        lines.append(
+            _line(
+                profile,
+                "mentoring.new_entrants",
+                gettext("Mentoring"),
+                gettext("a mentor for every new entrant"),
+            )
+        )
+    return lines
 
 
 def _secondment(profile: PolicyProfile) -> list[RuleLine]:
@@ -218,8 +256,10 @@ SECTIONS: tuple[tuple[object, Callable[[PolicyProfile], list[RuleLine]]], ...] =
     (lazy_gettext("Post and grade"), _grades),
     (lazy_gettext("Training"), _training),
     (lazy_gettext("Certificate"), _certificate),
+    (lazy_gettext("Annual appraisal"), _appraisal),
     (lazy_gettext("Exit rules"), _exit_rules),
     (lazy_gettext("Care and benefits"), _care),
+    (lazy_gettext("Heart-to-heart talks and mentoring"), _talks_and_mentoring),
     (lazy_gettext("Secondment"), _secondment),
 )
 

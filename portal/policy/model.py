@@ -139,6 +139,13 @@ SOURCE_KEYS_ALWAYS = (
 )
 SOURCE_KEYS_DAYS = ("training.days", "training.induction_days")
 SOURCE_KEYS_HOURS = ("training.hours_per_year",)
+# Practices the pages show that carry no number of their own; a profile may leave them out.
+SOURCE_KEYS_OPTIONAL = (
+    "appraisal.levels",
+    "care.benefits",
+    "talks.monthly",
+    "mentoring.new_entrants",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,5 +164,22 @@ class PolicyProfile:
     sources: Mapping[str, Source]  # [sources]: rule key → where its value comes from
 
     def source(self, key: str) -> Source | None:
-        """Return where the rule ``key`` ("secondment.max_months" …) comes from, if given."""
-        return self.sources.get(key)
+        """Return where the rule ``key`` ("secondment.max_months" …) comes from, if given.
+
+        ``[sources]`` answers first; "exit_rules" joins the exit rules' citations; any other
+        key is a path to a section whose dataclass carries ``citation`` (and ``silent``).
+        """
+        if key in self.sources:
+            return self.sources[key]
+        if key == "exit_rules":
+            citations = "; ".join(dict.fromkeys(rule.citation for rule in self.exit_rules))
+            return Source(citations) if citations else None
+        section: object = self
+        for name in key.split("."):
+            section = getattr(section, name, None)
+            if section is None:
+                return None
+        citation = getattr(section, "citation", None)
+        if not isinstance(citation, str) or not citation:
+            return None
+        return Source(citation, getattr(section, "silent", "") or "")

@@ -24,6 +24,7 @@ from portal.policy.model import (
     SOURCE_KEYS_ALWAYS,
     SOURCE_KEYS_DAYS,
     SOURCE_KEYS_HOURS,
+    SOURCE_KEYS_OPTIONAL,
     CarePolicy,
     CertificatePolicy,
     ExitRule,
@@ -325,9 +326,9 @@ class ProfileParser:
         """
         keys = set(SOURCE_KEYS_ALWAYS)
         keys |= set(SOURCE_KEYS_DAYS if mode is TrainingMode.DAYS else SOURCE_KEYS_HOURS)
-        raw = self.table(raw, "sources", allowed=keys, required=keys)
+        raw = self.table(raw, "sources", allowed=keys | set(SOURCE_KEYS_OPTIONAL), required=keys)
         sources = {}
-        for name in sorted(keys):
+        for name in sorted(raw):
             key = f"sources.{name}"
             value = raw[name]
             if isinstance(value, str):

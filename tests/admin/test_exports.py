@@ -178,7 +178,7 @@ def test_exit_risk_export(app, db, team):
     assert triggered_row[7] == "谈心谈话、培训"
     assert one_away_row[6] == "连续 1 年不合格（满 2 年退出）：差一次"
     assert one_away_row[7] == "谈心谈话、导师帮带"
-    assert "003 §11(2)" in one_away_row[8]
+    assert "苏社〔2024〕52号 第11条第（2）项" in one_away_row[8]
 
 
 @pytest.mark.parametrize("kind", ["roster", "training", "appraisals", "certificates", "exit-risks"])

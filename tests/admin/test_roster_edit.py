@@ -210,7 +210,7 @@ def test_long_secondment_is_saved_with_a_warning(app, db, team):
     response = _status(client, worker, status="seconded", since="2025-01-01", until="2025-08-15")
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "借调时间超过 6 个月" in page and "003 第9条" in page
+    assert "此次借调超过 6 个月" in page and "苏社〔2024〕52号 第9条" in page
     db.session.expire_all()
     assert worker.status is WorkerStatus.SECONDED
     assert (worker.status_since, worker.status_until) == (date(2025, 1, 1), date(2025, 8, 15))
