@@ -69,8 +69,9 @@ def test_header_and_menu_fit_each_user_and_page(app, make_worker):
         refused = second.post("/language/en", data={"csrf_token": token, "next": "/"})
         assert refused.status_code == 400
         assert _hidden(plain, "next") == {"/"}
-        grade = first.get(f"/workers/{worker.user_id}/grade?tab=all&x=<b>").get_data(as_text=True)
-        assert _hidden(grade, "next") == {f"/workers/{worker.user_id}/grade?tab=all&amp;x=&lt;b&gt;"}
+        path = f"/workers/{worker.user_id}/grade"
+        grade = first.get(f"{path}?tab=all&x=<b>").get_data(as_text=True)
+        assert _hidden(grade, "next") == {f"{path}?tab=all&amp;x=&lt;b&gt;"}
         assert "退出登录" in grade
         (token,) = _hidden(grade, "csrf_token")
         switched = first.post("/language/en", data={"csrf_token": token, "next": "/"})

@@ -58,7 +58,8 @@ def page_chrome(part: str) -> Markup:
     if part != "rest":
         return markup
     back = request.full_path if request.query_string else request.path
-    html = str(markup).replace(_CSRF, str(escape(generate_csrf()))).replace(_NEXT, str(escape(back)))
+    html = str(markup).replace(_CSRF, str(escape(generate_csrf())))
+    html = html.replace(_NEXT, str(escape(back)))
     return Markup(html)  # noqa: S704 - cached autoescaped markup with escaped values
 
 
