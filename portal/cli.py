@@ -26,6 +26,7 @@ from portal.auth.passwords import password_problem
 from portal.backup import cli as backup_cli
 from portal.database import WriteLockBusy, writing
 from portal.extensions import db
+from portal.org import cli as org_cli
 from portal.people.models import User
 
 
@@ -103,6 +104,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(import_cli.import_command)
     app.cli.add_command(backup_cli.backup_command)
     app.cli.add_command(backup_cli.restore_command)
+    app.cli.add_command(org_cli.org_command)
     notification_cli.register(app.cli)
     for name, command in app.cli.commands.items():
         if name not in others:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from portal.enums import PostType
+from portal.enums import PostType, Role
 from tests.helpers import logged_in
 
 
@@ -42,3 +42,47 @@ def test_card_links_name_each_workers_own_pages(app, client, make_worker):
         page = logged_in(app, worker).get("/").get_data(as_text=True)
         assert f'href="/workers/{worker.user_id}/grade"' in page
         assert page.count('href="/workers/') == page.count(f'href="/workers/{worker.user_id}/')
+
+
+def _menu(page: str) -> list[str]:
+    nav = re.search(r'<nav class="rolenav"[^>]*>(.*?)</nav>', page, re.S)
+    return re.findall(r">([^<]+)</a>", nav.group(1)) if nav else []
+
+
+def _hidden(page: str, name: str) -> set[str]:
+    return set(re.findall(rf'name="{name}" value="([^"]*)"', page))
+
+
+def test_header_and_menu_fit_each_user_and_page(app, make_worker):
+    """The cached header still shows each user their own menu, session token and return path."""
+    worker = make_worker(post_type=PostType.STAFF)
+    mentor = make_worker(post_type=PostType.STAFF, extra_roles=(Role.MENTOR,))
+    first, second = logged_in(app, worker), logged_in(app, mentor)
+    for _ in range(2):
+        plain = first.get("/").get_data(as_text=True)
+        both = second.get("/").get_data(as_text=True)
+        assert _menu(plain) == ["首页", "我的签到码"]
+        assert _menu(both) == ["首页", "我的签到码", "我的带教对象"]
+        # Each session's forms carry its own CSRF token, and the language switch returns here.
+        (token,) = _hidden(plain, "csrf_token")
+        assert _hidden(both, "csrf_token") != {token}
+        refused = second.post("/language/en", data={"csrf_token": token, "next": "/"})
+        assert refused.status_code == 400
+        assert _hidden(plain, "next") == {"/"}
+        path = f"/workers/{worker.user_id}/grade"
+        grade = first.get(f"{path}?tab=all&x=<b>").get_data(as_text=True)
+        assert _hidden(grade, "next") == {f"{path}?tab=all&amp;x=&lt;b&gt;"}
+        assert "退出登录" in grade
+        (token,) = _hidden(grade, "csrf_token")
+        switched = first.post("/language/en", data={"csrf_token": token, "next": "/"})
+        assert switched.status_code == 302
+        assert _menu(first.get("/").get_data(as_text=True)) == ["Home", "My check-in code"]
+        first.post("/language/zh_Hans_CN", data={"csrf_token": token, "next": "/"})
+
+
+def test_header_for_someone_not_signed_in_has_no_menu_or_log_out(client):
+    """The login page's header has the language switch but no menu, bell or log-out."""
+    page = _login_page(client, **{"Accept-Language": "zh-CN"})
+    assert _menu(page) == [] and "退出登录" not in page and 'id="bell"' not in page
+    assert _hidden(page, "next") == {"/login"}
+    assert "English" in page

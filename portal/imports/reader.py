@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,13 +21,13 @@ from portal.imports.limits import (
     too_many_rows,
 )
 from portal.imports.report import RowError
-from portal.imports.templates import COLUMNS, KIND_LABELS, Kind, headers
+from portal.imports.templates import COLUMNS, KIND_LABELS, Column, Kind
 
 # What openpyxl raises on a broken or hostile workbook (ParseError is a SyntaxError;
 # defusedxml's refusals are ValueErrors).
 _UNREADABLE = (*UNREADABLE, InvalidFileException, KeyError, TypeError, IndexError, SyntaxError)
 
-__all__ = ["FileProblem", "Limits", "ParsedRow", "check_headers", "read_rows"]
+__all__ = ["FileProblem", "Limits", "ParsedRow", "check_headers", "read_rows", "read_table"]
 
 
 @dataclass
@@ -73,7 +73,10 @@ def _raw_rows(data: bytes, width: int, limits: Limits) -> Iterator[tuple[int, tu
 
 def check_headers(kind: Kind, found: tuple) -> None:
     """Refuse a header row that is not exactly the template's."""
-    expected = headers(kind)
+    _check_header_row([c.header for c in COLUMNS[kind]], str(KIND_LABELS[kind]), found)
+
+
+def _check_header_row(expected: list[str], label: str, found: tuple) -> None:
     cells = [v.shown(cell) if cell is not None else "" for cell in found]
     while cells and not cells[-1]:
         cells.pop()
@@ -82,7 +85,7 @@ def check_headers(kind: Kind, found: tuple) -> None:
             _(
                 "This is not the %(template)s template: the first row must be exactly: "
                 "%(headers)s.",
-                template=KIND_LABELS[kind],
+                template=label,
                 headers="、".join(expected),
             )
         )
@@ -90,13 +93,20 @@ def check_headers(kind: Kind, found: tuple) -> None:
 
 def read_rows(kind: Kind, data: bytes, limits: Limits | None = None) -> list[ParsedRow]:
     """Return every non-blank data row with its parsed values and cell errors."""
+    return read_table(COLUMNS[kind], str(KIND_LABELS[kind]), data, limits)
+
+
+def read_table(
+    columns: Sequence[Column], label: str, data: bytes, limits: Limits | None = None
+) -> list[ParsedRow]:
+    """Read a workbook whose first row is exactly ``columns``' headers (any template)."""
     limits = limits or Limits()
-    columns = COLUMNS[kind]
+    expected = [column.header for column in columns]
     rows: list[ParsedRow] = []
     header_seen = False
     for number, cells in _raw_rows(data, len(columns), limits):
         if number == 1:
-            check_headers(kind, cells)
+            _check_header_row(expected, label, cells)
             header_seen = True
             continue
         if all(v.is_blank(cell) for cell in cells):

@@ -8,7 +8,7 @@ with a message naming the expected headers.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -167,12 +167,16 @@ _REQUIRED = Font(bold=True, color="B3261E")
 
 def template_workbook(kind: Kind) -> bytes:
     """Return the template: the header row, drop-down lists, and a sheet of instructions."""
+    return table_workbook(SHEET_TITLES[kind], COLUMNS[kind], _GENERAL_NOTES[kind])
+
+
+def table_workbook(title: str, columns: Sequence[Column], general_notes: Sequence[str]) -> bytes:
+    """Return a template for ``columns``: header row, drop-down lists, instructions sheet."""
     book = xlsx.workbook()
-    columns = COLUMNS[kind]
     sheet = xlsx.add_sheet(
         book,
-        SHEET_TITLES[kind],
-        headers(kind),
+        title,
+        [column.header for column in columns],
         widths=[column.width for column in columns],
         fonts=[_REQUIRED if column.required else xlsx.BOLD for column in columns],
     )
@@ -193,7 +197,7 @@ def template_workbook(kind: Kind) -> bytes:
         allowed = "、".join(v.canonical_words(column.choices)) if column.choices else ""
         note = "；".join(part for part in (column.note, allowed and f"可选值：{allowed}") if part)
         rows.append([column.header, "是" if column.required else "", note])
-    for line in _GENERAL_NOTES[kind]:
+    for line in general_notes:
         rows += [[], [line]]
     xlsx.append_rows(notes, rows)
     return xlsx.to_bytes(book)
