@@ -27,9 +27,11 @@ from portal.timeutil import year_bounds
 from portal.training.models import Attendance, Training
 
 
-def _county_attendance(levels: Iterable[OrganiserLevel]) -> sa.Select:
+def _county_attendance(levels: Iterable[OrganiserLevel], *columns) -> sa.Select:
+    """Select ``columns`` over this worker's attendances at trainings of ``levels``."""
     return (
-        sa.select(sa.func.max(Attendance.credited_on))
+        sa.select(*columns)
+        .select_from(Attendance)
         .join(Training, Training.id == Attendance.training_id)
         .where(
             Attendance.worker_id == WorkerProfile.user_id,
@@ -47,15 +49,20 @@ def last_trained_before(policy: RotationPolicy | None, year: int):
     """Return 'date of this worker's last counted training before ``year``' (or NULL)."""
     first, _last = year_bounds(year)
     return (
-        _county_attendance(_levels(policy)).where(Attendance.credited_on < first).scalar_subquery()
+        _county_attendance(_levels(policy), sa.func.max(Attendance.credited_on))
+        .where(Attendance.credited_on < first)
+        .scalar_subquery()
     )
 
 
 def trained_in(policy: RotationPolicy | None, year: int):
     """Return 'this worker attended a counted training in ``year``' (EXISTS)."""
     first, last = year_bounds(year)
+    # Not over the max() above: an aggregate always returns a row, so EXISTS would be true.
     return sa.exists(
-        _county_attendance(_levels(policy)).where(Attendance.credited_on.between(first, last))
+        _county_attendance(_levels(policy), Attendance.id).where(
+            Attendance.credited_on.between(first, last)
+        )
     )
 
 
