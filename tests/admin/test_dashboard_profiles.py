@@ -211,7 +211,10 @@ def test_jiangsu_page_shows_the_targets_and_their_source(app, jiangsu, on_today)
     html = _page(app, team.admin)
     assert JIANGSU_TARGET in html
     assert "距目标还差" in html
-    assert "按每万城镇常住人口配备 18 名社区工作者，2025 年底前全面达标（苏社〔2024〕52号 第1条）" in html
+    assert (
+        "按每万城镇常住人口配备 18 名社区工作者，2025 年底前全面达标（苏社〔2024〕52号 第1条）"
+        in html
+    )
     assert "每个社区应有 2 名以上全科社工（苏社〔2024〕52号 第8条）" in html
     assert "3 个社区未达要求" in html and "差 2 人" in html
     assert "今年应参加县级轮训 4 人，已参加 2 人" in html
@@ -233,7 +236,10 @@ def test_page_elsewhere_shows_no_jiangsu_target_or_citation(app, elsewhere, on_t
     for article in ("第1条", "第6条", "第8条"):
         assert f"苏社〔2024〕52号 {article}" not in html
     assert "（003 §1）" not in html
-    assert "按每万城镇常住人口配备 18 名社区工作者（中办、国办《关于加强社区工作者队伍建设的意见》 第3条）" in html
+    assert (
+        "按每万城镇常住人口配备 18 名社区工作者"
+        "（中办、国办《关于加强社区工作者队伍建设的意见》 第3条）" in html
+    )
     assert "年底前全面达标" not in html
     assert "每个社区应有" not in html and "未达要求" not in html
     assert "今年应参加县级轮训 3 人，已参加 2 人" in html
@@ -256,11 +262,13 @@ def test_still_due_list_names_who_and_why(app, jiangsu, on_today):
 
 
 def test_district_admin_sees_the_whole_district_still_due(app, jiangsu, on_today):
-    """The district admin's list holds the street's two and the sister street's worker (never trained)."""
+    """The district admin's list holds the street's two and the sister street's untrained one."""
     team, _w = jiangsu
     html = _page(app, team.district_admin, "/street/dashboard/rotation")
     assert "（3 人）" in html and team.sister_worker.user.name in html
-    narrowed = _page(app, team.district_admin, f"/street/dashboard/rotation?street={team.street.id}")
+    narrowed = _page(
+        app, team.district_admin, f"/street/dashboard/rotation?street={team.street.id}"
+    )
     assert "（2 人）" in narrowed and team.sister_worker.user.name not in narrowed
 
 
@@ -269,3 +277,13 @@ def test_still_due_list_is_for_admins_only(app, jiangsu):
     _team, w = jiangsu
     response = logged_in(app, w["A"]).get("/street/dashboard/rotation")
     assert response.status_code == 403
+
+
+def test_staffing_row_without_a_norm_calls_for_nothing():
+    """A profile without [staffing]: the per-10,000 figure shows, no quota and never short."""
+    from portal.admin.figures import StaffingRow
+
+    row = StaffingRow(community="东", street="", population=10000, headcount=3, norm=None)
+    assert (row.quota, row.short, row.per_10000) == (None, False, 3)
+    normed = StaffingRow(community="东", street="", population=10000, headcount=3, norm=18)
+    assert (normed.quota, normed.short) == (18, True)
