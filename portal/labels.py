@@ -33,7 +33,7 @@ from portal.enums import (
     TrainingKind,
     WorkerStatus,
 )
-from portal.policy.rules import CertLevel
+from portal.policy.rules import CertLevel, RotationReason, TitleLevel
 
 
 def N_(msgid: str) -> str:  # noqa: N802 - the gettext convention for "mark, do not translate"
@@ -122,6 +122,12 @@ LABELS: dict[enum.Enum, str] = {
     FollowUpStatus.OPEN: N_("In progress"),
     FollowUpStatus.DONE: N_("Completed"),
     FollowUpStatus.DROPPED: N_("Dropped"),
+    TitleLevel.JUNIOR: N_("Junior (assistant social worker)"),
+    TitleLevel.MIDDLE: N_("Middle (social worker)"),
+    TitleLevel.SENIOR: N_("Senior (senior social worker)"),
+    RotationReason.YEARLY_POST: N_("Every year for this post"),
+    RotationReason.NEW_ENTRANT: N_("New entrant this year"),
+    RotationReason.ROTATION: N_("Rotation due"),
 }
 
 

@@ -28,29 +28,32 @@ import sqlalchemy as sa
 from sqlalchemy.orm import QueryableAttribute
 
 from portal.admin import queries as admin_queries
-from portal.admin import team_queries
+from portal.admin import rotation, team_queries
 from portal.admin.figures import (
-    CERTIFIED_TARGET,
     COLLEGE_OR_ABOVE,
-    COLLEGE_TARGET,
-    PARTY_TARGET,
     CommunityHeadcount,
+    GeneralistRow,
     MentoringFigures,
     Rate,
     StaffingRow,
     StreetSummary,
     TeamFigures,
+    TitleMixFigures,
+    TitleShare,
     TrainingFigures,
 )
 from portal.admin.queries import ReadScope
-from portal.enums import Education, PostType, WorkerStatus
+from portal.certificates.models import Certificate
+from portal.enums import CertificateKind, Education, PostType, WorkerStatus
 from portal.extensions import db
 from portal.mentoring import rules as mentoring_rules
 from portal.mentoring.models import MentorPairing
 from portal.org.models import Community, District, Street
 from portal.people.models import WorkerProfile
 from portal.people.scope import AdminScope
+from portal.policy.model import TeamTargets
 from portal.policy.profiles import MAX_GRADE, MIN_GRADE, PolicyProfile, load_profile
+from portal.policy.rules import TITLE_OF_KIND, TitleLevel
 from portal.talks import rules as talks_rules
 from portal.talks.models import Talk
 from portal.timeutil import month_bounds
@@ -112,11 +115,44 @@ class _Member:
     certified: bool
     talked: bool
     mentored: bool
+    title: TitleLevel | None  # highest social-work qualification level
+    generalist: bool  # holds a current 全科社工 certificate
+    last_rotation: date | None  # last county-level training before this year
+    rotated: bool  # a county-level training this year
+
+
+# The highest title among the worker's certificates, as its level number (NULL: none).
+_TITLE = (
+    sa.select(
+        sa.func.max(
+            sa.case(
+                *((Certificate.kind == kind, int(level)) for kind, level in TITLE_OF_KIND.items())
+            )
+        )
+    )
+    .where(Certificate.worker_id == WorkerProfile.user_id)
+    .correlate(WorkerProfile)
+    .scalar_subquery()
+)
+
+
+def _generalist(today: date):
+    """Return 'holds a 全科社工 certificate not expired on ``today``' (EXISTS)."""
+    return (
+        sa.exists()
+        .where(
+            Certificate.worker_id == WorkerProfile.user_id,
+            Certificate.kind == CertificateKind.GENERALIST,
+            sa.or_(Certificate.expires_on.is_(None), Certificate.expires_on >= today),
+        )
+        .correlate(WorkerProfile)
+    )
 
 
 def _team(scope: ReadScope, today: date) -> list[_Member]:
     """Return the current team in scope with the per-worker flags (one query)."""
     first, last = month_bounds(today)
+    rotation_policy = scope.profile.rotation
     talked = (
         sa.exists()
         .where(Talk.worker_id == WorkerProfile.user_id, Talk.held_on.between(first, last))
@@ -140,6 +176,10 @@ def _team(scope: ReadScope, today: date) -> list[_Member]:
             admin_queries.CERTIFIED.label("certified"),
             talked.label("talked"),
             mentored.label("mentored"),
+            _TITLE.label("title"),
+            _generalist(today).label("generalist"),
+            rotation.last_trained_before(rotation_policy, today.year).label("last_rotation"),
+            rotation.trained_in(rotation_policy, today.year).label("rotated"),
         )
         .join(Community, Community.id == WorkerProfile.community_id)
         .where(
@@ -160,18 +200,52 @@ def _team(scope: ReadScope, today: date) -> list[_Member]:
             certified=bool(row[8]),
             talked=bool(row[9]),
             mentored=bool(row[10]),
+            title=None if row[11] is None else TitleLevel(row[11]),
+            generalist=bool(row[12]),
+            last_rotation=row[13],
+            rotated=bool(row[14]),
         )
         for row in db.session.execute(statement)
     ]
 
 
-def _rates(members: Sequence[_Member]) -> tuple[Rate, Rate, Rate]:
+def _rates(members: Sequence[_Member], targets: TeamTargets | None) -> tuple[Rate, Rate, Rate]:
     total = len(members)
-    return (
-        Rate(sum(m.certified for m in members), total, CERTIFIED_TARGET),
-        Rate(sum(m.party_member for m in members), total, PARTY_TARGET),
-        Rate(sum(m.education in COLLEGE_OR_ABOVE for m in members), total, COLLEGE_TARGET),
+    certified, party, college = (
+        (targets.certified_percent, targets.party_percent, targets.college_percent)
+        if targets is not None
+        else (None, None, None)
     )
+    return (
+        Rate(sum(m.certified for m in members), total, certified),
+        Rate(sum(m.party_member for m in members), total, party),
+        Rate(sum(m.education in COLLEGE_OR_ABOVE for m in members), total, college),
+    )
+
+
+def _titles(members: Sequence[_Member], profile: PolicyProfile) -> TitleMixFigures:
+    counts = Counter(m.title for m in members if m.title is not None)
+    titled = sum(counts.values())
+    mix = profile.title_mix
+    targets = (
+        {
+            TitleLevel.JUNIOR: mix.junior_percent,
+            TitleLevel.MIDDLE: mix.middle_percent,
+            TitleLevel.SENIOR: mix.senior_percent,
+        }
+        if mix is not None
+        else {}
+    )
+    shares = [
+        TitleShare(
+            level=level,
+            count=counts[level],
+            percent=counts[level] * 100 // titled if titled else None,
+            target=targets.get(level),
+        )
+        for level in TitleLevel
+    ]
+    return TitleMixFigures(shares=shares, untitled=len(members) - titled, mix=mix)
 
 
 def _talk_coverage(members: Sequence[_Member]) -> talks_rules.Coverage:
@@ -207,9 +281,13 @@ def _training(rows: Sequence[team_queries.TrainingStanding]) -> TrainingFigures:
 def team_figures(scope: ReadScope, today: date, *, streets: Sequence[Street] = ()) -> TeamFigures:
     """Compute every figure of the dashboard for a scope (six queries).
 
+    The targets, norms and ratios are the scope's policy profile's; where the profile
+    has none the figure has none (``Rate.target`` None, ``TeamFigures.targets`` None).
+
     ``streets`` are the streets of a whole-district scope: given, the figures also carry
     one summary row per street.
     """
+    profile = scope.profile
     members = _team(scope, today)
     communities = admin_queries.scope_communities(scope)
     training_rows = team_queries.training_standing(scope, today)
@@ -231,21 +309,35 @@ def team_figures(scope: ReadScope, today: date, *, streets: Sequence[Street] = (
     grades = {grade: dict.fromkeys(PostType, 0) for grade in range(MIN_GRADE, MAX_GRADE + 1)}
     for m in members:
         grades[m.grade][m.post_type] += 1
+    norm = profile.staffing.workers_per_10000 if profile.staffing is not None else None
     staffing = [
         StaffingRow(
             community=community.name,
             street=street_name,
             population=community.population,
             headcount=sum(by_community.get(community.id, Counter()).values()),
+            norm=norm,
         )
         for community, street_name in communities
         if community.population  # entered and not zero
     ]
-    certified, party, college = _rates(members)
+    generalists_of = Counter(m.community_id for m in members if m.generalist)
+    minimum = profile.generalists.min_per_community if profile.generalists is not None else None
+    generalists = [
+        GeneralistRow(
+            community_id=community.id,
+            community=community.name,
+            street=street_name,
+            count=generalists_of[community.id],
+            minimum=minimum,
+        )
+        for community, street_name in communities
+    ]
+    certified, party, college = _rates(members, profile.team_targets)
     overdue = [r for r in deadlines if r.state.days_left is not None and r.state.days_left < 0]
     due_soon = [r for r in deadlines if r.state.days_left is not None and r.state.days_left >= 0]
     summaries = _street_summaries(
-        streets, members, communities, training_rows, deadlines, exit_rows
+        streets, members, communities, training_rows, deadlines, exit_rows, profile
     )
     return TeamFigures(
         today=today,
@@ -263,11 +355,21 @@ def team_figures(scope: ReadScope, today: date, *, streets: Sequence[Street] = (
         mentoring=_mentoring(members, today),
         staffing=staffing,
         streets=summaries,
+        targets=profile.team_targets,
+        staffing_norm=profile.staffing,
+        generalists=generalists,
+        generalist_policy=profile.generalists,
+        rotation=rotation.figures_of(
+            profile.rotation,
+            ((m.post_type, m.started_on, m.last_rotation, m.rotated) for m in members),
+            today.year,
+        ),
+        titles=_titles(members, profile),
     )
 
 
 def _street_summaries(
-    streets: Sequence[Street], members, communities, training_rows, deadlines, exit_rows
+    streets: Sequence[Street], members, communities, training_rows, deadlines, exit_rows, profile
 ) -> list[StreetSummary]:
     """Return one summary per street, from rows already loaded (no further queries)."""
     if not streets:
@@ -283,7 +385,7 @@ def _street_summaries(
     summaries = []
     for street in streets:
         team = [m for m in members if m.street_id == street.id]
-        certified, party, college = _rates(team)
+        certified, party, college = _rates(team, profile.team_targets)
         summaries.append(
             StreetSummary(
                 street=street,

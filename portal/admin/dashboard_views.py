@@ -11,13 +11,15 @@ from flask import Blueprint, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.admin import charts, dashboard, team_queries
+from portal.admin import charts, dashboard, rotation, team_queries
 from portal.admin.exports import risk_text
-from portal.admin.figures import WORKERS_PER_10000, TeamFigures
+from portal.admin.figures import TeamFigures
 from portal.labels import label
 from portal.people.scope import admin_scope, scope_streets
+from portal.policy.citations import cite
 from portal.timeutil import local_today
 from portal.web.htmx import render
+from portal.web.paging import Page, clamp_page
 
 bp = Blueprint("dashboard", __name__)
 
@@ -62,21 +64,30 @@ def grade_chart(figures: TeamFigures):
     )
 
 
-@bp.get("/street/dashboard")
-@login_required
-def index():
-    """Show the team's figures: headcount, grades, targets, training, deadlines, risks."""
+ROTATION_PER_PAGE = 100
+
+
+def _narrowed_scope():
+    """Return (scope, streets, view, whole, street_id, title) of the dashboard's request."""
     scope = admin_scope(current_user)
     streets = scope_streets(scope)
     view = dashboard.narrowed(scope, request.args.get("street", type=int), streets)
     whole = view is scope and scope.whole_district
-    figures = dashboard.team_figures(view, local_today(), streets=streets if whole else ())
     street_id = None if whole else view.street_id
     title = (
         scope.district.name
         if whole
         else next((street.name for street in streets if street.id == street_id), "")
     )
+    return scope, streets, view, whole, street_id, title
+
+
+@bp.get("/street/dashboard")
+@login_required
+def index():
+    """Show the team's figures: headcount, grades, targets, training, deadlines, risks."""
+    scope, streets, view, whole, street_id, title = _narrowed_scope()
+    figures = dashboard.team_figures(view, local_today(), streets=streets if whole else ())
     return render(
         "admin/dashboard.html",
         scope=scope,
@@ -90,5 +101,27 @@ def index():
         action_labels=team_queries.ACTION_LABELS,
         shown=dashboard.SHOWN_ROWS,
         window_days=team_queries.DEADLINE_WINDOW_DAYS,
-        staffing_ratio=WORKERS_PER_10000,
+        cite=cite,
+    )
+
+
+@bp.get("/street/dashboard/rotation")
+@login_required
+def rotation_due():
+    """List who is still due for county-level training this year [003 §6, 004 §8]."""
+    scope, streets, view, whole, street_id, title = _narrowed_scope()
+    today = local_today()
+    rows = rotation.still_due(view, today)
+    page = clamp_page(request.args.get("page", 1, type=int), len(rows), ROTATION_PER_PAGE)
+    start = (page - 1) * ROTATION_PER_PAGE
+    return render(
+        "admin/rotation.html",
+        scope=scope,
+        whole=whole,
+        chosen=street_id if scope.whole_district else None,
+        scope_title=title,
+        policy=view.profile.rotation,
+        year=today.year,
+        page=Page(rows[start : start + ROTATION_PER_PAGE], len(rows), page, ROTATION_PER_PAGE),
+        cite=cite,
     )

@@ -13,16 +13,15 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from portal.admin import team_queries
+from portal.admin.rotation import RotationFigures
 from portal.enums import Education, PostType
 from portal.org.models import Street
+from portal.policy.model import GeneralistPolicy, StaffingNorm, TeamTargets, TitleMix
+from portal.policy.rules import TitleLevel
 from portal.talks import rules as talks_rules
 
-# Targets within five years [003 §1]: 持证社工占比60%以上、党员占比70%以上、大专以上学历90%以上.
-CERTIFIED_TARGET = 60
-PARTY_TARGET = 70
-COLLEGE_TARGET = 90
-# 每万城镇常住人口拥有社区工作者18人 [003 §1, 004 §3].
-WORKERS_PER_10000 = 18
+# The targets, the staffing norm, the 全科社工 minimum, the rotation and the title mix
+# come from the district's policy profile; a profile without one shows the figure alone.
 COLLEGE_OR_ABOVE = frozenset({Education.COLLEGE, Education.BACHELOR, Education.MASTER})
 
 _TENTH = Decimal("0.1")
@@ -30,11 +29,11 @@ _TENTH = Decimal("0.1")
 
 @dataclass(frozen=True)
 class Rate:
-    """A share of the team against a policy target (percent)."""
+    """A share of the team against a policy target (percent); no target, no verdict."""
 
     count: int
     total: int
-    target: int
+    target: int | None
 
     @property
     def percent(self) -> int | None:
@@ -46,11 +45,15 @@ class Rate:
     @property
     def met(self) -> bool:
         """Return whether the share reaches the target (exactly, not after rounding)."""
+        if self.target is None:
+            return False
         return self.total > 0 and self.count * 100 >= self.target * self.total
 
     @property
     def missing(self) -> int:
-        """Return how many more workers the target needs (0 when met)."""
+        """Return how many more workers the target needs (0 when met or without a target)."""
+        if self.target is None:
+            return 0
         needed = -(-self.target * self.total // 100)  # ceiling
         return max(needed - self.count, 0)
 
@@ -72,17 +75,20 @@ class CommunityHeadcount:
 
 @dataclass(frozen=True)
 class StaffingRow:
-    """A community's headcount against 18 workers per 10,000 residents [003 §1, 004 §3]."""
+    """A community's headcount against the profile's workers per 10,000 residents."""
 
     community: str
     street: str
     population: int
     headcount: int
+    norm: int | None = None  # workers per 10,000 residents; None: the profile sets none
 
     @property
-    def quota(self) -> Decimal:
-        """Return the workers the population calls for, to one decimal."""
-        return (Decimal(self.population) * WORKERS_PER_10000 / 10000).quantize(
+    def quota(self) -> Decimal | None:
+        """Return the workers the population calls for, to one decimal (None without a norm)."""
+        if self.norm is None:
+            return None
+        return (Decimal(self.population) * self.norm / 10000).quantize(
             _TENTH, rounding=ROUND_HALF_UP
         )
 
@@ -97,8 +103,53 @@ class StaffingRow:
 
     @property
     def short(self) -> bool:
-        """Return whether the community has fewer workers than the ratio calls for."""
-        return self.headcount * 10000 < WORKERS_PER_10000 * self.population
+        """Return whether the community has fewer workers than the norm calls for."""
+        return self.norm is not None and self.headcount * 10000 < self.norm * self.population
+
+
+@dataclass(frozen=True)
+class GeneralistRow:
+    """A community's 全科社工 (holders of a current certificate) against the minimum."""
+
+    community_id: int
+    community: str
+    street: str
+    count: int
+    minimum: int | None  # None: the profile sets no minimum
+
+    @property
+    def short(self) -> bool:
+        """Return whether the community has fewer than the minimum."""
+        return self.minimum is not None and self.count < self.minimum
+
+    @property
+    def missing(self) -> int:
+        """Return how many more the minimum needs (0 when met or without one)."""
+        return max((self.minimum or 0) - self.count, 0)
+
+
+@dataclass(frozen=True)
+class TitleShare:
+    """One professional title level: its workers, their share, the profile's share."""
+
+    level: TitleLevel
+    count: int
+    percent: int | None  # of the titled workers, rounded down; None when nobody has a title
+    target: int | None  # None: the profile sets no mix
+
+
+@dataclass(frozen=True)
+class TitleMixFigures:
+    """Junior / middle / senior titles on the team, against the profile's mix if it has one."""
+
+    shares: Sequence[TitleShare]
+    untitled: int  # workers holding no social-work qualification
+    mix: TitleMix | None
+
+    @property
+    def titled(self) -> int:
+        """Return the workers with a title."""
+        return sum(share.count for share in self.shares)
 
 
 @dataclass(frozen=True)
@@ -171,6 +222,17 @@ class TeamFigures:
     mentoring: MentoringFigures
     staffing: Sequence[StaffingRow]
     streets: Sequence[StreetSummary] = field(default_factory=tuple)  # district view only
+    targets: TeamTargets | None = None  # the profile's; None: no target shown
+    staffing_norm: StaffingNorm | None = None
+    generalists: Sequence[GeneralistRow] = field(default_factory=tuple)
+    generalist_policy: GeneralistPolicy | None = None
+    rotation: RotationFigures | None = None
+    titles: TitleMixFigures | None = None
+
+    @property
+    def generalists_short(self) -> int:
+        """Return the communities below the 全科社工 minimum."""
+        return sum(row.short for row in self.generalists)
 
     @property
     def staffing_total(self) -> StaffingRow | None:
@@ -182,6 +244,7 @@ class TeamFigures:
             street="",
             population=sum(row.population for row in self.staffing),
             headcount=sum(row.headcount for row in self.staffing),
+            norm=self.staffing[0].norm,
         )
 
     @property

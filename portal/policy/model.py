@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from portal.enums import AppraisalResult, HiringRoute, PostType
+from portal.enums import AppraisalResult, HiringRoute, OrganiserLevel, PostType
 
 MIN_GRADE = 1
 MAX_GRADE = 18  # 三岗十八级 [003 §2, 002]
@@ -163,6 +163,12 @@ class PolicyProfile:
     secondment: SecondmentPolicy
     sources: Mapping[str, Source]  # [sources]: rule key → where its value comes from
 
+    team_targets: TeamTargets | None = None  # no target shown without one
+    staffing: StaffingNorm | None = None
+    generalists: GeneralistPolicy | None = None
+    rotation: RotationPolicy | None = None
+    title_mix: TitleMix | None = None
+
     def source(self, key: str) -> Source | None:
         """Return where the rule ``key`` ("secondment.max_months" …) comes from, if given.
 
@@ -183,3 +189,56 @@ class PolicyProfile:
         if not isinstance(citation, str) or not citation:
             return None
         return Source(citation, getattr(section, "silent", "") or "")
+
+
+# -- the team dashboard's figures [003 §1, §6, §8; 004 §3, §8; 002 §5(2)] -------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TeamTargets:
+    """Shares of the team a profile aims at (percent), and the horizon it sets."""
+
+    certified_percent: int  # holders of a social-work qualification
+    party_percent: int
+    college_percent: int  # 大专 and above
+    within_years: int  # to be reached within this many years …
+    from_year: int  # … of the document's year
+    citation: str
+
+
+@dataclass(frozen=True, slots=True)
+class StaffingNorm:
+    """Workers called for per 10,000 urban residents."""
+
+    workers_per_10000: int
+    met_by: int | None  # year by whose end the norm is to be met; None: no date set
+    citation: str
+
+
+@dataclass(frozen=True, slots=True)
+class GeneralistPolicy:
+    """The least number of 全科社工 each community should have."""
+
+    min_per_community: int
+    citation: str
+
+
+@dataclass(frozen=True, slots=True)
+class RotationPolicy:
+    """Who the county trains every year and how often everyone else is rotated through."""
+
+    organiser_levels: frozenset[OrganiserLevel]  # trainings of these levels count
+    yearly_post_types: frozenset[PostType]  # trained every year (secretaries, directors)
+    yearly_new_entrants: bool  # new entrants trained in their first year too
+    every_years: int  # everyone else at least once in this many years
+    citation: str
+
+
+@dataclass(frozen=True, slots=True)
+class TitleMix:
+    """The proposed shares (percent) of junior, middle and senior professional titles."""
+
+    junior_percent: int
+    middle_percent: int
+    senior_percent: int
+    citation: str

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from portal.enums import AppraisalResult, HiringRoute, PostType
+
 from portal.policy.citations import CitationError
 from portal.policy.citations import check as check_citation
+from portal.enums import AppraisalResult, HiringRoute, OrganiserLevel, PostType
 from portal.policy.model import (
     MAX_GRADE,
     MIN_GRADE,
@@ -28,17 +29,23 @@ from portal.policy.model import (
     CarePolicy,
     CertificatePolicy,
     ExitRule,
+    GeneralistPolicy,
     GradeRange,
     LeaveTier,
     PolicyProfile,
     ProfileError,
+    RotationPolicy,
     SecondmentPolicy,
     Source,
+    StaffingNorm,
+    TeamTargets,
+    TitleMix,
     TrainingMode,
     TrainingPolicy,
 )
 
 _E = TypeVar("_E", bound=enum.Enum)
+_T = TypeVar("_T")
 _MONTH_DAY_RE = re.compile(r"^(\d{2})-(\d{2})$")
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # leap year: accept 02-29
 
@@ -133,7 +140,8 @@ class ProfileParser:
             "secondment",
             "sources",
         }
-        raw = self.table(raw, "", allowed=top, required=top)
+        optional = {"team_targets", "staffing", "generalists", "rotation", "title_mix"}
+        raw = self.table(raw, "", allowed=top | optional, required=top)
         code = self.string(raw["code"], "code")
         if not PROFILE_CODE.match(code):
             raise self.fail("code", f"use lower-case letters, digits and _, got {code!r}")
@@ -149,6 +157,11 @@ class ProfileParser:
             care=self.care(raw["care"]),
             secondment=self.secondment(raw["secondment"]),
             sources=self.sources(raw["sources"], training.mode),
+            team_targets=self.optional(raw, "team_targets", self.team_targets),
+            staffing=self.optional(raw, "staffing", self.staffing),
+            generalists=self.optional(raw, "generalists", self.generalists),
+            rotation=self.optional(raw, "rotation", self.rotation),
+            title_mix=self.optional(raw, "title_mix", self.title_mix),
         )
 
     def grades(self, raw: Any) -> Mapping[PostType, GradeRange]:
@@ -342,3 +355,111 @@ class ProfileParser:
                 silent=self.citation(table["silent"], f"{key}.silent"),
             )
         return MappingProxyType(sources)
+
+    # -- optional sections: the dashboard's figures --------------------------------------
+
+    def optional(self, raw: dict, key: str, parse: Callable[[Any], _T]) -> _T | None:
+        """Parse section ``key`` if the profile has it; None (no target shown) if not."""
+        return parse(raw[key]) if key in raw else None
+
+    def percent(self, raw: Any, key: str) -> int:
+        """Return a whole percentage 0–100."""
+        value = self.integer(raw, key)
+        if value > 100:
+            raise self.fail(key, f"must be at most 100, got {value}")
+        return value
+
+    def team_targets(self, raw: Any) -> TeamTargets:
+        """Parse ``[team_targets]``: shares of the team to reach within some years."""
+        names = {
+            "certified_percent",
+            "party_percent",
+            "college_percent",
+            "within_years",
+            "from_year",
+            "citation",
+        }
+        raw = self.table(raw, "team_targets", allowed=names, required=names)
+        return TeamTargets(
+            certified_percent=self.percent(
+                raw["certified_percent"], "team_targets.certified_percent"
+            ),
+            party_percent=self.percent(raw["party_percent"], "team_targets.party_percent"),
+            college_percent=self.percent(raw["college_percent"], "team_targets.college_percent"),
+            within_years=self.integer(raw["within_years"], "team_targets.within_years", minimum=1),
+            from_year=self.integer(raw["from_year"], "team_targets.from_year", minimum=2000),
+            citation=self.string(raw["citation"], "team_targets.citation"),
+        )
+
+    def staffing(self, raw: Any) -> StaffingNorm:
+        """Parse ``[staffing]``: workers per 10,000 urban residents, and by when."""
+        raw = self.table(
+            raw,
+            "staffing",
+            allowed={"workers_per_10000", "met_by", "citation"},
+            required={"workers_per_10000", "citation"},
+        )
+        met_by = raw.get("met_by")
+        return StaffingNorm(
+            workers_per_10000=self.integer(
+                raw["workers_per_10000"], "staffing.workers_per_10000", minimum=1
+            ),
+            met_by=None
+            if met_by is None
+            else self.integer(met_by, "staffing.met_by", minimum=2000),
+            citation=self.string(raw["citation"], "staffing.citation"),
+        )
+
+    def generalists(self, raw: Any) -> GeneralistPolicy:
+        """Parse ``[generalists]``: the least number of 全科社工 per community."""
+        names = {"min_per_community", "citation"}
+        raw = self.table(raw, "generalists", allowed=names, required=names)
+        return GeneralistPolicy(
+            min_per_community=self.integer(
+                raw["min_per_community"], "generalists.min_per_community", minimum=1
+            ),
+            citation=self.string(raw["citation"], "generalists.citation"),
+        )
+
+    def rotation(self, raw: Any) -> RotationPolicy:
+        """Parse ``[rotation]``: the county's yearly training and everyone else's rotation."""
+        names = {
+            "organiser_levels",
+            "yearly_post_types",
+            "yearly_new_entrants",
+            "every_years",
+            "citation",
+        }
+        raw = self.table(raw, "rotation", allowed=names, required=names)
+        levels, posts = raw["organiser_levels"], raw["yearly_post_types"]
+        if not isinstance(levels, list) or not levels:
+            raise self.fail("rotation.organiser_levels", "expected a non-empty list")
+        if not isinstance(posts, list):
+            raise self.fail("rotation.yearly_post_types", "expected a list")
+        if not isinstance(raw["yearly_new_entrants"], bool):
+            raise self.fail("rotation.yearly_new_entrants", "expected true or false")
+        return RotationPolicy(
+            organiser_levels=frozenset(
+                self.choice(level, "rotation.organiser_levels", OrganiserLevel) for level in levels
+            ),
+            yearly_post_types=frozenset(
+                self.choice(post, "rotation.yearly_post_types", PostType) for post in posts
+            ),
+            yearly_new_entrants=raw["yearly_new_entrants"],
+            every_years=self.integer(raw["every_years"], "rotation.every_years", minimum=1),
+            citation=self.string(raw["citation"], "rotation.citation"),
+        )
+
+    def title_mix(self, raw: Any) -> TitleMix:
+        """Parse ``[title_mix]``: junior : middle : senior shares adding up to 100."""
+        names = {"junior_percent", "middle_percent", "senior_percent", "citation"}
+        raw = self.table(raw, "title_mix", allowed=names, required=names)
+        mix = TitleMix(
+            junior_percent=self.percent(raw["junior_percent"], "title_mix.junior_percent"),
+            middle_percent=self.percent(raw["middle_percent"], "title_mix.middle_percent"),
+            senior_percent=self.percent(raw["senior_percent"], "title_mix.senior_percent"),
+            citation=self.string(raw["citation"], "title_mix.citation"),
+        )
+        if mix.junior_percent + mix.middle_percent + mix.senior_percent != 100:
+            raise self.fail("title_mix", "the three shares must add up to 100")
+        return mix

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import calendar
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
 
-from portal.enums import AppraisalResult, HiringRoute, PostType
-from portal.policy.model import GradeRange, PolicyProfile, TrainingMode
+from portal.enums import AppraisalResult, CertificateKind, HiringRoute, PostType
+from portal.policy.model import GradeRange, PolicyProfile, RotationPolicy, TrainingMode
 
 __all__ = [
     "CertLevel",
@@ -25,6 +25,8 @@ __all__ = [
     "ExitRisk",
     "GradeOutOfRange",
     "GradeRange",
+    "RotationReason",
+    "TitleLevel",
     "TrainingProgress",
     "annual_leave_days",
     "annual_training_requirement",
@@ -34,6 +36,8 @@ __all__ = [
     "exit_risks",
     "grade_range",
     "health_check_due_on",
+    "rotation_due",
+    "title_level",
     "training_progress",
     "years_of_service",
 ]
@@ -268,3 +272,67 @@ def health_check_due_on(profile: PolicyProfile, year: int) -> date:
     """Return the date by which ``year``'s health check should be done."""
     month, day = profile.care.health_check_due_by
     return date(year, 1, 1) + relativedelta(month=month, day=day)  # 29 Feb → 28 Feb
+
+
+# -- county rotation [003 §6, 004 §8] ----------------------------------------------------
+
+
+class RotationReason(enum.StrEnum):
+    """Why a worker is due for the county's training this year."""
+
+    YEARLY_POST = "yearly_post"  # secretary or director: every year
+    NEW_ENTRANT = "new_entrant"  # joined community work this year
+    ROTATION = "rotation"  # the rotation period ends this year (or has passed)
+
+
+def rotation_due(
+    policy: RotationPolicy,
+    *,
+    post_type: PostType | str,
+    started_on: date,
+    last_trained_on: date | None,
+    year: int,
+) -> RotationReason | None:
+    """Return why a worker is due for county training in ``year``, None if not yet.
+
+    ``last_trained_on`` is the worker's last county-level training *before* ``year``. The
+    rotation period ("每3年轮训1次") runs from the year after that training, or from the
+    year community work began, whichever is later: due in its last year, or after.
+    A new entrant counts as one only in the calendar year their community work began,
+    the definition the training minimum uses.
+    """
+    if started_on.year > year:
+        return None
+    if PostType(post_type) in policy.yearly_post_types:
+        return RotationReason.YEARLY_POST
+    if policy.yearly_new_entrants and started_on.year == year:
+        return RotationReason.NEW_ENTRANT
+    start = started_on.year if last_trained_on is None else last_trained_on.year + 1
+    start = max(start, started_on.year)
+    if start + policy.every_years - 1 <= year:
+        return RotationReason.ROTATION
+    return None
+
+
+# -- professional titles [002 §3(2), §5(2)] ---------------------------------------------
+
+
+class TitleLevel(enum.IntEnum):
+    """初级 / 中级 / 高级: the national social-work qualification levels, low to high."""
+
+    JUNIOR = 1  # 助理社会工作师
+    MIDDLE = 2  # 社会工作师
+    SENIOR = 3  # 高级社会工作师
+
+
+TITLE_OF_KIND = {
+    CertificateKind.ASSISTANT_SOCIAL_WORKER: TitleLevel.JUNIOR,
+    CertificateKind.SOCIAL_WORKER: TitleLevel.MIDDLE,
+    CertificateKind.SENIOR_SOCIAL_WORKER: TitleLevel.SENIOR,
+}
+
+
+def title_level(kinds: Iterable[CertificateKind | str]) -> TitleLevel | None:
+    """Return the highest title among a worker's certificates, None without any."""
+    levels = [TITLE_OF_KIND[k] for k in map(CertificateKind, kinds) if k in TITLE_OF_KIND]
+    return max(levels, default=None)

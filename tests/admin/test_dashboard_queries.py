@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from portal.enums import AppraisalResult, CertificateKind, Role
+from portal.enums import AppraisalResult, CertificateKind, OrganiserLevel, Role
 from portal.extensions import db
 from portal.models import Appraisal, Certificate, MentorPairing, Talk
 from portal.timeutil import local_today
@@ -20,6 +20,8 @@ def _street_of(size: int, make_training, attend):
     team = build_team(workers=0)
     leader = new_user(Role.TALK_LEADER, street=team.street)
     training = make_training(on=local_today().replace(month=1, day=2), hours="8")
+    county = make_training(on=date(local_today().year - 2, 3, 1), hours="8")
+    county.level = OrganiserLevel.COUNTY
     published = datetime(2024, 1, 20, tzinfo=UTC)
     for i in range(size):
         worker = new_worker(
@@ -28,6 +30,8 @@ def _street_of(size: int, make_training, attend):
             started_on=local_today() if i % 5 == 0 else date(2018, 3, 1),
         )
         attend(worker, training)
+        if i % 3 == 1:  # the rotation's last county training
+            attend(worker, county)
         db.session.add_all(
             [
                 Appraisal(
@@ -48,6 +52,23 @@ def _street_of(size: int, make_training, attend):
                     issued_on=date(2020, 1, 1),
                 )
             )
+        if i % 4 == 1:  # 全科社工, and a second title for some
+            db.session.add_all(
+                [
+                    Certificate(
+                        worker_id=worker.user_id,
+                        kind=CertificateKind.GENERALIST,
+                        number=f"G{worker.user_id}",
+                        issued_on=date(2021, 1, 1),
+                    ),
+                    Certificate(
+                        worker_id=worker.user_id,
+                        kind=CertificateKind.ASSISTANT_SOCIAL_WORKER,
+                        number=f"A{worker.user_id}",
+                        issued_on=date(2019, 1, 1),
+                    ),
+                ]
+            )
         if i % 5 == 0 and i:
             db.session.add(
                 MentorPairing(
@@ -58,9 +79,10 @@ def _street_of(size: int, make_training, attend):
     return team
 
 
+@pytest.mark.parametrize("path", ["/street/dashboard", "/street/dashboard/rotation"])
 @pytest.mark.parametrize("who", ["admin", "district_admin"])
 def test_dashboard_query_count_does_not_grow_with_the_team(
-    app, db, make_training, attend, count_queries, who
+    app, db, make_training, attend, count_queries, who, path
 ):
     """5 workers or 60: the same number of queries, and only a handful."""
     counts = []
@@ -68,7 +90,7 @@ def test_dashboard_query_count_does_not_grow_with_the_team(
         team = _street_of(size, make_training, attend)
         client = logged_in(app, getattr(team, who))
         with count_queries() as statements:
-            response = client.get("/street/dashboard")
+            response = client.get(path)
         assert response.status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
