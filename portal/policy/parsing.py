@@ -19,6 +19,7 @@ from portal.policy.model import (
     MAX_GRADE,
     MIN_GRADE,
     PROFILE_CODE,
+    AbsenceRule,
     CarePolicy,
     CertificatePolicy,
     ExitRule,
@@ -116,7 +117,8 @@ class ProfileParser:
             "care",
             "secondment",
         }
-        raw = self.table(raw, "", allowed=top, required=top)
+        optional = {"absence"}
+        raw = self.table(raw, "", allowed=top | optional, required=top)
         code = self.string(raw["code"], "code")
         if not PROFILE_CODE.match(code):
             raise self.fail("code", f"use lower-case letters, digits and _, got {code!r}")
@@ -130,6 +132,7 @@ class ProfileParser:
             exit_rules=self.exit_rules(raw["exit_rules"]),
             care=self.care(raw["care"]),
             secondment=self.secondment(raw["secondment"]),
+            absence=self.absence(raw["absence"]) if "absence" in raw else None,
         )
 
     def grades(self, raw: Any) -> Mapping[PostType, GradeRange]:
@@ -288,3 +291,20 @@ class ProfileParser:
                 raise self.fail(f"{key}.min_years", "tiers must be in ascending min_years")
             tiers.append(tier)
         return tuple(tiers)
+
+    def absence(self, raw: Any) -> AbsenceRule:
+        """Parse ``[absence]``: the unexcused-absence exit limits and the warning margin."""
+        names = {"consecutive_days", "days_per_year", "warn_days", "citation", "warn_citation"}
+        raw = self.table(raw, "absence", allowed=names, required=names)
+        rule = AbsenceRule(
+            consecutive_days=self.integer(
+                raw["consecutive_days"], "absence.consecutive_days", minimum=1
+            ),
+            days_per_year=self.integer(raw["days_per_year"], "absence.days_per_year", minimum=1),
+            warn_days=self.integer(raw["warn_days"], "absence.warn_days"),
+            citation=self.string(raw["citation"], "absence.citation"),
+            warn_citation=self.string(raw["warn_citation"], "absence.warn_citation"),
+        )
+        if rule.warn_days > min(rule.consecutive_days, rule.days_per_year):
+            raise self.fail("absence.warn_days", f"{rule.warn_days} is above a limit of the rule")
+        return rule
