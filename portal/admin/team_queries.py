@@ -14,13 +14,14 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import aliased
 
 from portal.absence import queries as absence_queries
 from portal.absence import rules as absence_rules
 from portal.admin.queries import CERTIFIED, ROSTER_ORDER, ReadScope, cert_state_of, from_workers
 from portal.admin.rules import SuggestedAction, latest_eligibility_for_deadline, suggested_actions
 from portal.appraisal.models import Appraisal
-from portal.enums import AppraisalResult, RequestStatus, WorkerStatus
+from portal.enums import AppraisalResult, HiringRoute, RequestStatus, WorkerStatus
 from portal.extensions import db
 from portal.org.models import Community
 from portal.outside.models import OutsideTraining
@@ -351,11 +352,11 @@ def _absence_at_risk(scope: ReadScope, today: date) -> dict[int, absence_rules.A
 
 
 def exit_risk_rows(scope: ReadScope, today: date | None = None) -> list[ExitRiskRow]:
-    """Return the workers on post at risk under their profile's exit rules (four queries).
+    """Return the workers on post at risk under their profile's exit rules (three queries).
 
     The appraisal rules need only each worker's hiring route and published results, so
-    those come first, and the absence rule this year's recorded days; the full rows are
-    loaded for the few workers at risk only.
+    those come first (one query), then the absence rule's recorded days (one query, none
+    without the rule); the full rows are loaded for the few workers at risk only.
     """
     today = today or local_today()
     profile = scope.profile
@@ -382,19 +383,25 @@ def exit_risk_rows(scope: ReadScope, today: date | None = None) -> list[ExitRisk
         .join(Community, Community.id == WorkerProfile.community_id)
         .where(*on_post, latest.in_(rule_results))
     )
-    routes = db.session.execute(candidates.add_columns(WorkerProfile.hiring_route)).all()
+    # One read: the candidates' published results with their hiring route (aliased, so
+    # the candidates subquery keeps its own WorkerProfile instead of correlating).
+    holder = aliased(WorkerProfile)
     results = db.session.execute(
-        sa.select(Appraisal.worker_id, Appraisal.year, Appraisal.result).where(
+        sa.select(Appraisal.worker_id, holder.hiring_route, Appraisal.year, Appraisal.result)
+        .join(holder, holder.user_id == Appraisal.worker_id)
+        .where(
             Appraisal.worker_id.in_(candidates.scalar_subquery()),
             Appraisal.published_at.is_not(None),
         )
     ).all()
     histories: dict[int, dict[int, AppraisalResult]] = {}
-    for worker_id, year, result in results:
+    routes: dict[int, HiringRoute] = {}
+    for worker_id, hiring_route, year, result in results:
         histories.setdefault(worker_id, {})[year] = result
+        routes[worker_id] = hiring_route
     at_risk: dict[int, Sequence[rules.ExitRisk]] = {}
-    for worker_id, hiring_route in routes:
-        risks = rules.exit_risks(profile, histories.get(worker_id, {}), hiring_route=hiring_route)
+    for worker_id, hiring_route in routes.items():
+        risks = rules.exit_risks(profile, histories[worker_id], hiring_route=hiring_route)
         if risks:
             at_risk[worker_id] = risks
     absent = _absence_at_risk(scope, today)
