@@ -11,6 +11,7 @@ from flask import Flask
 from notifications import notices
 from notifications import views as inbox_views
 from portal import cli, database, i18n, observability
+from portal.absence import views as absence_views
 from portal.admin import dashboard_views, export_views, import_views  # noqa: F401
 from portal.admin import views as admin_views
 from portal.appraisal import views as appraisal_views
@@ -99,5 +100,6 @@ def create_app(config: Any | None = None) -> Flask:
     app.register_blueprint(care_views.bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(basis_views.bp)
+    app.register_blueprint(absence_views.bp)
     cli.init_app(app)
     return app

@@ -26,8 +26,8 @@ from portal.auth.passwords import password_problem
 from portal.backup import cli as backup_cli
 from portal.database import WriteLockBusy, writing
 from portal.extensions import db
-from portal.org import cli as org_cli
 from portal.people.models import User
+from portal.platform import cli as org_cli
 
 
 @click.command("seed-demo")

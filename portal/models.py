@@ -1,5 +1,6 @@
 """Import every model so metadata (and Alembic autogenerate) sees all tables."""
 
+from portal.absence.models import AbsenceDay
 from portal.appraisal.models import Appraisal
 from portal.audit.models import AuditEntry
 from portal.auth.models import LoginFailureCounter, LoginSession
@@ -28,6 +29,7 @@ from portal.training.models import (
 from portal.uploads.models import Upload
 
 __all__ = [
+    "AbsenceDay",
     "Appraisal",
     "Attendance",
     "AuditEntry",

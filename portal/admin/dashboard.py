@@ -11,7 +11,7 @@ the mentoring pages. A page is a handful of queries whatever the number of worke
 2. the communities with their population (staffing);
 3. this year's training hours (``admin.team_queries.training_standing``);
 4. certificate deadlines (``admin.team_queries.deadline_standing``);
-5. and 6. exit risks (``admin.team_queries.exit_risk_rows``).
+5. to 7. exit risks (``admin.team_queries.exit_risk_rows``: appraisals, then absence).
 
 The policy rules then run in Python over those rows, so the dashboard, the exports and
 the worker's own home agree by construction.
@@ -292,7 +292,7 @@ def team_figures(scope: ReadScope, today: date, *, streets: Sequence[Street] = (
     communities = admin_queries.scope_communities(scope)
     training_rows = team_queries.training_standing(scope, today)
     deadlines = team_queries.deadline_standing(scope, today)
-    exit_rows = team_queries.exit_risk_rows(scope)
+    exit_rows = team_queries.exit_risk_rows(scope, today)
 
     by_community: dict[int, Counter] = {}
     for m in members:

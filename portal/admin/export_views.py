@@ -60,5 +60,6 @@ def export(kind: str):
         deadlines = team_queries.certificate_deadlines(scope, today)
         workbook = exports.certificates_workbook(deadlines, about)
     else:
-        workbook = exports.exit_risks_workbook(team_queries.exit_risk_rows(scope), about)
+        rows = team_queries.exit_risk_rows(scope, today)
+        workbook = exports.exit_risks_workbook(rows, about, absence_rule=scope.profile.absence)
     return xlsx.send(workbook, exports.download_name(kind, scope_name, today))

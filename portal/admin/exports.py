@@ -17,10 +17,12 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from portal import xlsx
+from portal.absence.text import standing_text
 from portal.admin import queries, team_queries
 from portal.labels import label
 from portal.people.models import WorkerProfile
 from portal.policy.citations import cite
+from portal.policy.model import AbsenceRule
 from portal.policy.rules import CertLevel
 
 
@@ -299,8 +301,23 @@ def risk_text(risk) -> str:
     )
 
 
-def exit_risks_workbook(rows: Sequence[team_queries.ExitRiskRow], about: About) -> bytes:
-    """Return the workers at risk under an exit rule, with the help to offer first."""
+def exit_risks_workbook(
+    rows: Sequence[team_queries.ExitRiskRow],
+    about: About,
+    *,
+    absence_rule: AbsenceRule | None = None,
+) -> bytes:
+    """Return the workers at risk under an exit rule, with the help to offer first.
+
+    A worker near or past the absence limit [003 §11(5)] has the line "连续旷工 N 天 /
+    年内累计 N 天" with the profile's limits among the risks.
+    """
+
+    def absence_cells(r: team_queries.ExitRiskRow) -> tuple[list[str], list[str]]:
+        if r.absence is None or absence_rule is None:
+            return [], []
+        return [standing_text(r.absence, absence_rule)], [cite(r.absence.citation)]
+
     headers = [
         _("Hiring route"),
         _("Recent results"),
@@ -310,12 +327,13 @@ def exit_risks_workbook(rows: Sequence[team_queries.ExitRiskRow], about: About) 
     ]
 
     def cells(r: team_queries.ExitRiskRow) -> tuple:
+        absence_risk, absence_basis = absence_cells(r)
         return (
             r.worker.hiring_route,
             "；".join(f"{year} {label(result)}" for year, result in sorted(r.history.items())),
-            "；".join(risk_text(risk) for risk in r.risks),
+            "；".join([*(risk_text(risk) for risk in r.risks), *absence_risk]),
             "、".join(str(team_queries.ACTION_LABELS[action]) for action in r.actions),
-            cite("；".join(dict.fromkeys(risk.citation for risk in r.risks))),
+            cite("；".join(dict.fromkeys([*(risk.citation for risk in r.risks), *absence_basis]))),
         )
 
     return _team_workbook(

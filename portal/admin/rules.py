@@ -64,14 +64,19 @@ class SuggestedAction(enum.StrEnum):
     MENTOR = "mentor"  # 导师帮带
 
 
-def suggested_actions(risks: Sequence[rules.ExitRisk]) -> list[SuggestedAction]:
+def suggested_actions(
+    risks: Sequence[rules.ExitRisk], *, absent: bool = False
+) -> list[SuggestedAction]:
     """Return the help to offer for a worker's exit risks, talk first.
+
+    Unexcused absence near or past its limit [003 §11(5)] calls for a talk: the street
+    asks why before the rule applies.
 
     A rule already triggered, or one 不合格 away, calls for a talk (诫勉谈话 after an
     unsatisfactory result [002 §3(3)]) and a mentor; a 基本合格 streak calls for training
     and a mentor, so that the next result improves.
     """
-    wanted: set[SuggestedAction] = set()
+    wanted: set[SuggestedAction] = {SuggestedAction.TALK} if absent else set()
     for risk in risks:
         if risk.triggered or risk.result is not AppraisalResult.BASIC:
             wanted.add(SuggestedAction.TALK)

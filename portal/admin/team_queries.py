@@ -14,17 +14,20 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import aliased
 
+from portal.absence import queries as absence_queries
+from portal.absence import rules as absence_rules
 from portal.admin.queries import CERTIFIED, ROSTER_ORDER, ReadScope, cert_state_of, from_workers
 from portal.admin.rules import SuggestedAction, latest_eligibility_for_deadline, suggested_actions
 from portal.appraisal.models import Appraisal
-from portal.enums import AppraisalResult, RequestStatus, WorkerStatus
+from portal.enums import AppraisalResult, HiringRoute, RequestStatus, WorkerStatus
 from portal.extensions import db
 from portal.org.models import Community
 from portal.outside.models import OutsideTraining
 from portal.people.models import User, WorkerProfile
 from portal.policy import rules
-from portal.timeutil import year_bounds
+from portal.timeutil import local_today, year_bounds
 from portal.training.models import Attendance
 
 DEADLINE_WINDOW_DAYS = (
@@ -321,19 +324,41 @@ class ExitRiskRow:
     history: dict[int, AppraisalResult]
     risks: Sequence[rules.ExitRisk]
     actions: Sequence[SuggestedAction]
+    # Unexcused absence this year against the profile's rule [003 §11(5)]; None when the
+    # worker is not near it or the profile has no such rule.
+    absence: absence_rules.AbsenceStanding | None = None
 
     @property
     def triggered(self) -> bool:
         """Return whether any exit rule has been reached."""
-        return any(risk.triggered for risk in self.risks)
+        return any(risk.triggered for risk in self.risks) or bool(
+            self.absence and self.absence.triggered
+        )
 
 
-def exit_risk_rows(scope: ReadScope) -> list[ExitRiskRow]:
+def _absence_at_risk(scope: ReadScope, today: date) -> dict[int, absence_rules.AbsenceStanding]:
+    """Return the workers near or past the absence exit rule (one query; none without a rule)."""
+    rule = scope.profile.absence
+    if rule is None:
+        return {}
+    days = absence_queries.days_by_worker(
+        scope.street_condition, absence_rules.window_start(today.year)
+    )
+    standings = {
+        worker_id: absence_rules.standing(rule, worker_days, today.year)
+        for worker_id, worker_days in days.items()
+    }
+    return {worker_id: s for worker_id, s in standings.items() if s.at_risk}
+
+
+def exit_risk_rows(scope: ReadScope, today: date | None = None) -> list[ExitRiskRow]:
     """Return the workers on post at risk under their profile's exit rules (three queries).
 
-    The rules need only each worker's hiring route and published results, so those come
-    first; the full rows are loaded for the few workers at risk only.
+    The appraisal rules need only each worker's hiring route and published results, so
+    those come first (one query), then the absence rule's recorded days (one query, none
+    without the rule); the full rows are loaded for the few workers at risk only.
     """
+    today = today or local_today()
     profile = scope.profile
     on_post = (
         scope.street_condition(Community.street_id),
@@ -358,34 +383,42 @@ def exit_risk_rows(scope: ReadScope) -> list[ExitRiskRow]:
         .join(Community, Community.id == WorkerProfile.community_id)
         .where(*on_post, latest.in_(rule_results))
     )
-    routes = db.session.execute(candidates.add_columns(WorkerProfile.hiring_route)).all()
+    # One read: the candidates' published results with their hiring route (aliased, so
+    # the candidates subquery keeps its own WorkerProfile instead of correlating).
+    holder = aliased(WorkerProfile)
     results = db.session.execute(
-        sa.select(Appraisal.worker_id, Appraisal.year, Appraisal.result).where(
+        sa.select(Appraisal.worker_id, holder.hiring_route, Appraisal.year, Appraisal.result)
+        .join(holder, holder.user_id == Appraisal.worker_id)
+        .where(
             Appraisal.worker_id.in_(candidates.scalar_subquery()),
             Appraisal.published_at.is_not(None),
         )
     ).all()
     histories: dict[int, dict[int, AppraisalResult]] = {}
-    for worker_id, year, result in results:
+    routes: dict[int, HiringRoute] = {}
+    for worker_id, hiring_route, year, result in results:
         histories.setdefault(worker_id, {})[year] = result
+        routes[worker_id] = hiring_route
     at_risk: dict[int, Sequence[rules.ExitRisk]] = {}
-    for worker_id, hiring_route in routes:
-        risks = rules.exit_risks(profile, histories.get(worker_id, {}), hiring_route=hiring_route)
+    for worker_id, hiring_route in routes.items():
+        risks = rules.exit_risks(profile, histories[worker_id], hiring_route=hiring_route)
         if risks:
             at_risk[worker_id] = risks
-    if not at_risk:
+    absent = _absence_at_risk(scope, today)
+    if not at_risk and not absent:
         return []
     workers = db.session.execute(
         from_workers(
             sa.select(WorkerProfile, User.name, User.staff_no, Community.name.label("community"))
         )
-        .where(*on_post, WorkerProfile.user_id.in_(sorted(at_risk)))
+        .where(*on_post, WorkerProfile.user_id.in_(sorted(at_risk.keys() | absent.keys())))
         .order_by(*ROSTER_ORDER)
     ).all()
     rows = []
     for row in workers:
         worker = row.WorkerProfile
-        worker_risks = at_risk[worker.user_id]
+        worker_risks = at_risk.get(worker.user_id, [])
+        absence = absent.get(worker.user_id)
         rows.append(
             ExitRiskRow(
                 worker=worker,
@@ -394,7 +427,8 @@ def exit_risk_rows(scope: ReadScope) -> list[ExitRiskRow]:
                 community=row.community,
                 history=histories.get(worker.user_id, {}),
                 risks=worker_risks,
-                actions=suggested_actions(worker_risks),
+                actions=suggested_actions(worker_risks, absent=absence is not None),
+                absence=absence,
             )
         )
     rows.sort(key=lambda r: (not r.triggered, r.community, r.name))

@@ -61,6 +61,9 @@ ACTION_LABELS = {
     "talk_follow_up_updated": _l("Talk follow-up updated"),
     "talk_note_read": _l("Talk note read"),
     "talk_responsibilities_set": _l("Talk responsibilities set"),
+    "absence_day_created": _l("Unexcused absence recorded"),
+    "absence_day_updated": _l("Unexcused absence note changed"),
+    "absence_day_deleted": _l("Unexcused absence record deleted"),
 }
 
 FIELD_LABELS = {

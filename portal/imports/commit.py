@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.audit import operations as audit
 from portal.extensions import db
+from portal.imports.absence import AbsencePlanner
 from portal.imports.appraisals import AppraisalPlanner
 from portal.imports.care import CarePlanner
 from portal.imports.certificates import CertificatePlanner
@@ -31,6 +32,7 @@ PLANNERS = {
     Kind.APPRAISALS: AppraisalPlanner,
     Kind.CERTIFICATES: CertificatePlanner,
     Kind.CARE: CarePlanner,
+    Kind.ABSENCE: AbsencePlanner,
 }
 
 _STREET = (

@@ -1,4 +1,4 @@
-"""The four import templates: their exact Chinese headers, cell parsers and the .xlsx itself.
+"""The import templates: their exact Chinese headers, cell parsers and the .xlsx itself.
 
 The headers are a data contract with the clerk's spreadsheet, so they are fixed Chinese,
 the same whatever the interface language; a file whose header row differs is refused
@@ -30,6 +30,7 @@ class Kind(enum.StrEnum):
     APPRAISALS = "appraisals"
     CERTIFICATES = "certificates"
     CARE = "care"
+    ABSENCE = "absence"
 
 
 KIND_LABELS = {
@@ -37,6 +38,7 @@ KIND_LABELS = {
     Kind.APPRAISALS: _l("Appraisal results"),
     Kind.CERTIFICATES: _l("Certificates"),
     Kind.CARE: _l("Care records"),
+    Kind.ABSENCE: _l("Unexcused absence"),
 }
 
 # Sheet and file names of the templates (Chinese, like the headers).
@@ -45,6 +47,7 @@ SHEET_TITLES = {
     Kind.APPRAISALS: "年度考核",
     Kind.CERTIFICATES: "证书",
     Kind.CARE: "关爱记录",
+    Kind.ABSENCE: "旷工记录",
 }
 
 
@@ -149,6 +152,18 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         ),
         Column("note", "备注", v.text(300), note="可选", width=30),
     ),
+    Kind.ABSENCE: (
+        *_WHO,
+        Column(
+            "day",
+            "旷工日期",
+            v.day,
+            required=True,
+            note="每行一个工作日（周一至周五）；日期或 YYYY-MM-DD",
+            width=14,
+        ),
+        Column("note", "备注", v.text(200), note="可选", width=30),
+    ),
 }
 
 
@@ -219,4 +234,9 @@ _GENERAL_NOTES = {
     ),
     Kind.CERTIFICATES: (*_COMMON, "按证书类型和证书编号匹配。"),
     Kind.CARE: (*_COMMON, "按社工、类别和日期匹配。"),
+    Kind.ABSENCE: (
+        *_COMMON,
+        "按社工和旷工日期匹配。只记未经请假的旷工日；工作日按周一至周五计算（系统未维护节假日）。"
+        "录错的日期请在旷工记录页面删除。",
+    ),
 }

@@ -149,6 +149,23 @@ SOURCE_KEYS_OPTIONAL = (
 
 
 @dataclass(frozen=True, slots=True)
+class AbsenceRule:
+    """Exit on unexcused absence (旷工): more than N working days running, or M in a year.
+
+    A worker leaves the team when a run of consecutive working days of unexcused absence
+    is longer than ``consecutive_days``, or when the days in one calendar year are more than
+    ``days_per_year`` [003 §11(5)]. ``warn_days`` is how many days before an exit the
+    admin is warned (a product setting).
+    """
+
+    consecutive_days: int
+    days_per_year: int
+    warn_days: int
+    citation: str
+    warn_citation: str
+
+
+@dataclass(frozen=True, slots=True)
 class PolicyProfile:
     """All place-dependent policy numbers of one province, city or district."""
 
@@ -168,6 +185,7 @@ class PolicyProfile:
     generalists: GeneralistPolicy | None = None
     rotation: RotationPolicy | None = None
     title_mix: TitleMix | None = None
+    absence: AbsenceRule | None = None  # optional: a profile may leave the rule out
 
     def source(self, key: str) -> Source | None:
         """Return where the rule ``key`` ("secondment.max_months" …) comes from, if given.

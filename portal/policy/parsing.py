@@ -14,10 +14,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-
+from portal.enums import AppraisalResult, HiringRoute, OrganiserLevel, PostType
 from portal.policy.citations import CitationError
 from portal.policy.citations import check as check_citation
-from portal.enums import AppraisalResult, HiringRoute, OrganiserLevel, PostType
 from portal.policy.model import (
     MAX_GRADE,
     MIN_GRADE,
@@ -26,6 +25,7 @@ from portal.policy.model import (
     SOURCE_KEYS_DAYS,
     SOURCE_KEYS_HOURS,
     SOURCE_KEYS_OPTIONAL,
+    AbsenceRule,
     CarePolicy,
     CertificatePolicy,
     ExitRule,
@@ -140,7 +140,7 @@ class ProfileParser:
             "secondment",
             "sources",
         }
-        optional = {"team_targets", "staffing", "generalists", "rotation", "title_mix"}
+        optional = {"team_targets", "staffing", "generalists", "rotation", "title_mix", "absence"}
         raw = self.table(raw, "", allowed=top | optional, required=top)
         code = self.string(raw["code"], "code")
         if not PROFILE_CODE.match(code):
@@ -162,6 +162,7 @@ class ProfileParser:
             generalists=self.optional(raw, "generalists", self.generalists),
             rotation=self.optional(raw, "rotation", self.rotation),
             title_mix=self.optional(raw, "title_mix", self.title_mix),
+            absence=self.absence(raw["absence"]) if "absence" in raw else None,
         )
 
     def grades(self, raw: Any) -> Mapping[PostType, GradeRange]:
@@ -463,3 +464,20 @@ class ProfileParser:
         if mix.junior_percent + mix.middle_percent + mix.senior_percent != 100:
             raise self.fail("title_mix", "the three shares must add up to 100")
         return mix
+
+    def absence(self, raw: Any) -> AbsenceRule:
+        """Parse ``[absence]``: the unexcused-absence exit limits and the warning margin."""
+        names = {"consecutive_days", "days_per_year", "warn_days", "citation", "warn_citation"}
+        raw = self.table(raw, "absence", allowed=names, required=names)
+        rule = AbsenceRule(
+            consecutive_days=self.integer(
+                raw["consecutive_days"], "absence.consecutive_days", minimum=1
+            ),
+            days_per_year=self.integer(raw["days_per_year"], "absence.days_per_year", minimum=1),
+            warn_days=self.integer(raw["warn_days"], "absence.warn_days"),
+            citation=self.string(raw["citation"], "absence.citation"),
+            warn_citation=self.string(raw["warn_citation"], "absence.warn_citation"),
+        )
+        if rule.warn_days > min(rule.consecutive_days, rule.days_per_year):
+            raise self.fail("absence.warn_days", f"{rule.warn_days} is above a limit of the rule")
+        return rule

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from portal.absence import rules as absence_rules
 from portal.enums import AppraisalResult, CertificateKind, OrganiserLevel, Role
 from portal.extensions import db
-from portal.models import Appraisal, Certificate, MentorPairing, Talk
+from portal.models import AbsenceDay, Appraisal, Certificate, MentorPairing, Talk
 from portal.timeutil import local_today
 from tests.admin.roster_support import build_team
 from tests.factories import new_user, new_worker
@@ -23,6 +24,8 @@ def _street_of(size: int, make_training, attend):
     county = make_training(on=date(local_today().year - 2, 3, 1), hours="8")
     county.level = OrganiserLevel.COUNTY
     published = datetime(2024, 1, 20, tzinfo=UTC)
+    today = local_today()
+    absent = absence_rules.working_days_between(today - timedelta(days=16), today)
     for i in range(size):
         worker = new_worker(
             team.east if i % 2 else team.west,
@@ -68,6 +71,10 @@ def _street_of(size: int, make_training, attend):
                         issued_on=date(2019, 1, 1),
                     ),
                 ]
+            )
+        if i % 3 == 0:  # unexcused absence: some near or past the exit rule, read in one query
+            db.session.add_all(
+                AbsenceDay(worker_id=worker.user_id, day=day) for day in absent[: 8 + i % 5]
             )
         if i % 5 == 0 and i:
             db.session.add(

@@ -23,10 +23,10 @@ from portal.imports import validators as v
 from portal.imports.reader import FileProblem, Limits, read_table
 from portal.imports.report import RowError
 from portal.imports.templates import Column, table_workbook
-from portal.org import operations
 from portal.org.models import Community, District, Street
-from portal.org.operations import OrgError
 from portal.people.models import User
+from portal.platform import operations
+from portal.platform.operations import OrgError
 
 TITLE = "组织架构"
 DOWNLOAD_NAME = "组织架构导入模板.xlsx"

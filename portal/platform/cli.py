@@ -31,10 +31,10 @@ from portal.database import writing
 from portal.enums import Role
 from portal.extensions import db
 from portal.imports.reader import Limits
-from portal.org import operations, tree_import
 from portal.org.models import Community, District, Street
-from portal.org.operations import OrgError
 from portal.people.models import User, UserRole
+from portal.platform import operations, tree_import
+from portal.platform.operations import OrgError
 from portal.policy.profiles import available_profiles
 
 

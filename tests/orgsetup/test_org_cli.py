@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from portal.enums import Role
 from portal.models import AuditEntry, User
 from portal.org.models import Community, District, Street
-from portal.org.tree_import import COLUMNS
+from portal.platform.tree_import import COLUMNS
 
 
 def _counts(db) -> tuple[int, ...]:
