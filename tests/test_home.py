@@ -8,6 +8,8 @@ import pytest
 
 from portal.enums import AppraisalResult, AudienceScope, CertificateKind, PostType, Role
 from portal.models import TrainingAudience
+from portal.policy.citations import cite
+from portal.policy.profiles import load_profile
 from portal.timeutil import local_today
 from tests.helpers import login
 
@@ -104,6 +106,39 @@ def test_certified_worker_has_no_countdown(client, make_worker, add_records):
     detail = client.get(f"/workers/{worker.user_id}/certificates")
     assert "助理社会工作师" in detail.text
     assert "取证截止日期" not in detail.text  # no past deadline for a certificate holder
+
+
+@pytest.mark.parametrize("policy", ["jiangsu", "national", "shanghai_baoshan"])
+def test_certificate_page_deadline_only_for_a_worker_who_owes_it(
+    app, make_worker, add_records, policy
+):
+    """003 §4(4): the detail page shows the deadline and its source to a non-holder only.
+
+    The holder's eligibility date lies four years back, so a deadline would be in the past.
+    """
+    today = local_today()
+    eligible = today.replace(year=today.year - 4)
+    holder = make_worker(policy=policy, exam_eligible_on=eligible)
+    add_records(holder, certificates=[CertificateKind.ASSISTANT_SOCIAL_WORKER])
+    owes = make_worker(policy=policy, exam_eligible_on=eligible)
+    profile = load_profile(policy)
+    source = f"政策依据：{cite(profile.certificate.citation)}"
+
+    client = app.test_client()
+    login(client, holder.user.phone)
+    page = client.get(f"/workers/{holder.user_id}/certificates").get_data(as_text=True)
+    assert "已持证" in page and "助理社会工作师" in page
+    assert "取证截止日期" not in page and "已逾期" not in page and source not in page
+
+    client = app.test_client()
+    login(client, owes.user.phone)
+    page = client.get(f"/workers/{owes.user_id}/certificates").get_data(as_text=True)
+    deadline = eligible.replace(year=eligible.year + 3)
+    assert (
+        f"社工职业资格证书取证截止日期：{deadline.year}年{deadline.month}月{deadline.day}日" in page
+    )
+    assert "已逾期" in page
+    assert source in page
 
 
 def test_appraisal_card_lists_results_latest_first(client, make_worker, add_records):

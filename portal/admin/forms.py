@@ -23,8 +23,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 from portal.admin.queries import RosterFilter, RosterStatus
 from portal.enums import Education, HiringRoute, PostType, WorkerStatus
 from portal.labels import label
-from portal.people.record import grade_message
-from portal.policy import rules
+from portal.people.record import grade_problem
 from portal.policy.profiles import MAX_GRADE, MIN_GRADE, PolicyProfile
 from portal.policy.rules import CertLevel
 from portal.web.forms import (
@@ -121,6 +120,29 @@ STATUS_FILTER_LABELS = {
 # -- a worker's record --------------------------------------------------------------------
 
 
+class _GradeInRange(NumberRange):
+    """1–18, told as the roster import tells it: the post type's own range [003 §2].
+
+    With a post type chosen, the message is ``grade_problem``'s (the same text as an
+    import row); without one, the whole 1–18.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            MIN_GRADE,
+            MAX_GRADE,
+            _l("Enter a grade from %(min)d to %(max)d.", min=MIN_GRADE, max=MAX_GRADE),
+        )
+
+    def __call__(self, form, field) -> None:
+        if field.data is None:
+            return
+        problem = form.grade_problem(field.data)
+        if problem is not None:
+            raise ValidationError(problem)
+        super().__call__(form, field)
+
+
 class WorkerForm(PortalForm):
     """A worker's record: who, where, post and grade, dates, education, how hired."""
 
@@ -141,14 +163,7 @@ class WorkerForm(PortalForm):
     post_type = _select(_l("Post type"), _l("Choose a post type."))
     grade = WholeNumberField(
         _l("Grade"),
-        validators=[
-            InputRequired(_l("Enter the grade.")),
-            NumberRange(
-                MIN_GRADE,
-                MAX_GRADE,
-                _l("Enter a grade from %(min)d to %(max)d.", min=MIN_GRADE, max=MAX_GRADE),
-            ),
-        ],
+        validators=[InputRequired(_l("Enter the grade.")), _GradeInRange()],
         invalid_value_message=_l("Enter the grade as a whole number."),
         render_kw={"inputmode": "numeric"},
     )
@@ -197,16 +212,11 @@ class WorkerForm(PortalForm):
                 _l("Use at most 32 letters, digits, - or _ for the staff number.")
             )
 
-    def validate_grade(self, field) -> None:
-        """Refuse a grade outside the post type's range under the district's profile."""
-        if field.data is None or self.post_type.data not in PostType._value2member_map_:
-            return
-        try:
-            rules.check_grade(self._profile, self.post_type.data, field.data)
-        except rules.GradeOutOfRange as error:
-            raise ValidationError(
-                grade_message(error.post_type, error.grade, error.low, error.high)
-            ) from None
+    def grade_problem(self, grade: int) -> str | None:
+        """Return why ``grade`` does not fit the chosen post type (None: it fits, or no type)."""
+        if self.post_type.data not in PostType._value2member_map_:
+            return None
+        return grade_problem(self._profile, self.post_type.data, grade)
 
     def validate_grade_reason(self, field) -> None:
         """Require a reason when the post type or grade of an existing worker changes."""

@@ -87,7 +87,7 @@ class CertificateCard:
     @property
     def counting_down(self) -> bool:
         """Return whether the worker still owes the social-work certificate."""
-        return self.deadline is not None and self.state.level not in _NOT_COUNTING
+        return self.deadline is not None and rules.shows_certificate_deadline(self.state)
 
     @property
     def overdue(self) -> bool:
@@ -98,9 +98,6 @@ class CertificateCard:
     def overdue_days(self) -> int:
         """Return how many days the deadline is past (0 if not overdue)."""
         return -self.state.days_left if self.overdue and self.state.days_left else 0
-
-
-_NOT_COUNTING = {rules.CertLevel.CERTIFIED, rules.CertLevel.NOT_ELIGIBLE}
 
 
 @dataclass(frozen=True)

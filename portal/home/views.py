@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from portal.home import cards
 from portal.people.access import can_view_worker
 from portal.people.models import WorkerProfile
+from portal.policy.citations import cite
 from portal.timeutil import local_today, utcnow
 from portal.web.htmx import render
 
@@ -75,7 +76,11 @@ def certificates(worker_id: int):
     worker = _viewable_worker(worker_id)
     profile = cards.profile_of(worker)
     card = cards.certificate_card(worker, profile, local_today())
-    return render("home/certificates.html", worker=worker, card=card, profile=profile)
+    citation = profile.certificate.citation
+    source = cite(citation) if citation and card.counting_down else ""
+    return render(
+        "home/certificates.html", worker=worker, card=card, profile=profile, source=source
+    )
 
 
 @bp.get("/workers/<int:worker_id>/appraisals")

@@ -28,10 +28,9 @@ from portal.people.record import (
     INITIAL_GRADE_REASON,
     PROFILE_FIELDS,
     USER_FIELDS,
-    grade_message,
+    grade_problem,
     plain,
 )
-from portal.policy import rules
 from portal.timeutil import utcnow
 
 IMPORTED_GRADE_REASON = "花名册导入"
@@ -241,10 +240,9 @@ class RosterPlanner(Planner):
 
     def _check_values(self, row: ParsedRow, values: dict[str, Any]) -> None:
         today = self.context.today
-        try:
-            rules.check_grade(self.context.profile, values["post_type"], values["grade"])
-        except rules.GradeOutOfRange as error:
-            row.fail("岗位等级", grade_message(error.post_type, error.grade, error.low, error.high))
+        problem = grade_problem(self.context.profile, values["post_type"], values["grade"])
+        if problem is not None:
+            row.fail("岗位等级", problem)
         started, joined = values["community_work_started_on"], values["joined_on"]
         for key, value in (("community_work_started_on", started), ("joined_on", joined)):
             if value > today:

@@ -89,7 +89,7 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column(
             "grade",
             "岗位等级",
-            v.whole(0, 99),  # a number here; its post type's range is checked with the row
+            v.whole(None, None),  # any whole number: the row's check names its post type's range
             required=True,
             note="须在岗位类型的等级范围内（如一般工作人员1–12级）",
             width=10,

@@ -191,8 +191,14 @@ def day(raw: Any, column: str) -> date:
     )
 
 
-def whole(low: int, high: int) -> Parser:
-    """Return a parser for a whole number between low and high."""
+_WHOLE_RE = re.compile(r"^[+-]?\d{1,15}$")
+
+
+def whole(low: int | None, high: int | None) -> Parser:
+    """Return a parser for a whole number between low and high (None: no bound).
+
+    Without bounds the row's own check gives the range (a grade: its post type's range).
+    """
 
     def parse(raw: Any, column: str) -> int:
         if isinstance(raw, bool):
@@ -201,7 +207,7 @@ def whole(low: int, high: int) -> Parser:
             value = raw
         elif isinstance(raw, float) and raw.is_integer():
             value = int(raw)
-        elif isinstance(raw, str) and raw.strip().isdigit():
+        elif isinstance(raw, str) and _WHOLE_RE.match(raw.strip()):
             value = int(raw.strip())
         else:
             raise CellError(
@@ -211,7 +217,7 @@ def whole(low: int, high: int) -> Parser:
                     value=shown(raw),
                 )
             )
-        if not low <= value <= high:
+        if (low is not None and value < low) or (high is not None and value > high):
             raise CellError(
                 _(
                     "%(column)s %(value)d must be between %(low)d and %(high)d.",

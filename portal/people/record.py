@@ -16,6 +16,8 @@ from flask_babel import gettext as _
 
 from portal.enums import PostType
 from portal.labels import label
+from portal.policy import rules
+from portal.policy.model import PolicyProfile
 
 INITIAL_GRADE_REASON = "建档定级"  # stored with the first grade on record
 
@@ -54,3 +56,17 @@ def grade_message(post_type: PostType, grade: int, low: int, high: int) -> str:
         low=low,
         high=high,
     )
+
+
+def grade_problem(profile: PolicyProfile, post_type: PostType | str, grade: int) -> str | None:
+    """Return why ``grade`` cannot go with ``post_type`` under ``profile``, or None.
+
+    The roster form and the roster import both ask here, so a grade outside the post
+    type's range (19, 0 or 3 for a 正职) reads the same on the page and in the import
+    report [003 §2].
+    """
+    try:
+        rules.check_grade(profile, post_type, grade)
+    except rules.GradeOutOfRange as error:
+        return grade_message(error.post_type, error.grade, error.low, error.high)
+    return None

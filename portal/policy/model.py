@@ -65,6 +65,7 @@ class CertificatePolicy:
     deadline_years: int
     amber_days: int
     red_days: int
+    citation: str = ""  # where deadline_years comes from ("003 §4(4)"); "" when not given
 
 
 @dataclass(frozen=True, slots=True)

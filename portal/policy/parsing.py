@@ -228,13 +228,16 @@ class ProfileParser:
     def certificate(self, raw: Any) -> CertificatePolicy:
         """Parse ``[certificate]``; red must come after (fewer days than) amber."""
         names = {"deadline_years", "amber_days", "red_days"}
-        raw = self.table(raw, "certificate", allowed=names, required=names)
+        raw = self.table(raw, "certificate", allowed=names | {"citation"}, required=names)
         policy = CertificatePolicy(
             deadline_years=self.integer(
                 raw["deadline_years"], "certificate.deadline_years", minimum=1
             ),
             amber_days=self.integer(raw["amber_days"], "certificate.amber_days"),
             red_days=self.integer(raw["red_days"], "certificate.red_days"),
+            citation=(
+                self.string(raw["citation"], "certificate.citation") if "citation" in raw else ""
+            ),
         )
         if policy.red_days > policy.amber_days:
             raise self.fail(

@@ -38,6 +38,7 @@ __all__ = [
     "health_check_due_on",
     "rotation_due",
     "title_level",
+    "shows_certificate_deadline",
     "training_progress",
     "years_of_service",
 ]
@@ -194,6 +195,18 @@ def certificate_state(
     else:
         level = CertLevel.OK
     return CertificateState(level, days_left)
+
+
+def shows_certificate_deadline(state: CertificateState) -> bool:
+    """Return whether a worker is shown the certificate deadline [003 §4(4)].
+
+    Only while they owe the certificate: a holder (whatever the date) and a worker not
+    yet eligible for the exam have no deadline to see.
+    """
+    return state.level not in _NO_DEADLINE
+
+
+_NO_DEADLINE = frozenset({CertLevel.CERTIFIED, CertLevel.NOT_ELIGIBLE})
 
 
 # -- appraisal exit rules [003 §11(2), 002 §5(4)] ----------------------------------------

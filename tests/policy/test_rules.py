@@ -22,6 +22,7 @@ from portal.policy.rules import (
     exit_risks,
     grade_range,
     health_check_due_on,
+    shows_certificate_deadline,
     training_progress,
     years_of_service,
 )
@@ -329,6 +330,29 @@ def test_certificate_state_levels_at_boundaries(
     today = DEADLINE - timedelta(days=days_before)
     state = certificate_state(load_profile(code), deadline, today, certified=certified)
     assert (state.level, state.days_left) == (level, days_left)
+
+
+@pytest.mark.parametrize(
+    ("code", "certified", "deadline", "days_before", "shown"),
+    [
+        pytest.param(code, certified, deadline, before, shown, id=f"003§4(4) {label} [{code}]")
+        for code in CODES
+        for label, certified, deadline, before, shown in [
+            ("uncertified, deadline ahead", False, DEADLINE, 400, True),
+            ("uncertified, red", False, DEADLINE, 10, True),
+            ("uncertified, overdue", False, DEADLINE, -30, True),
+            ("not yet eligible", False, None, 0, False),
+            ("holder, deadline past", True, DEADLINE, -400, False),
+            ("holder, deadline ahead", True, DEADLINE, 400, False),
+            ("holder, never eligible", True, None, 0, False),
+        ]
+    ],
+)
+def test_certificate_deadline_shown_only_while_owed(code, certified, deadline, days_before, shown):
+    """003 §4(4): the deadline is for obtaining the certificate; a holder has none to see."""
+    today = DEADLINE - timedelta(days=days_before)
+    state = certificate_state(load_profile(code), deadline, today, certified=certified)
+    assert shows_certificate_deadline(state) is shown
 
 
 # -- exit rules [003 §11(2), 002 §5(4), 004 §9–10] ------------------------------------
