@@ -16,8 +16,9 @@ PORTAL = Path(__file__).resolve().parent.parent / "portal"
 
 # Errors that are not a refusal of what a user asked: a broken policy file, a pure
 # rule's ValueError that forms and the import turn into their own messages, and SQLite's
-# write lock staying busy for a job or command (portal.cli and the scheduler report it).
-NOT_REFUSALS = {"ProfileError", "GradeOutOfRange", "WriteLockBusy"}
+# write lock staying busy for a job or command (portal.cli and the scheduler report it),
+# and a profile citing an unknown document or article (reported as a broken profile).
+NOT_REFUSALS = {"ProfileError", "GradeOutOfRange", "WriteLockBusy", "CitationError"}
 
 
 def _modules() -> list[tuple[Path, ast.Module]]:

@@ -251,6 +251,104 @@ def _secondment(profile: PolicyProfile) -> list[RuleLine]:
     ]
 
 
+def _team(profile: PolicyProfile) -> list[RuleLine]:
+    lines = []
+    targets = profile.team_targets
+    if targets is not None:
+        lines.append(
+            _line(
+                profile,
+                "team_targets",
+                gettext("Team targets"),
+                gettext(
+                    "certified %(c)d%%, party members %(p)d%%, college or above %(e)d%%, "
+                    "within %(n)d years from %(y)d",
+                    c=targets.certified_percent,
+                    p=targets.party_percent,
+                    e=targets.college_percent,
+                    n=targets.within_years,
+                    y=targets.from_year,
+                ),
+            )
+        )
+    staffing = profile.staffing
+    if staffing is not None:
+        lines.append(
+            _line(
+                profile,
+                "staffing",
+                gettext("Staffing norm"),
+                gettext("%(n)d workers per 10,000 urban residents", n=staffing.workers_per_10000),
+            )
+        )
+    generalists = profile.generalists
+    if generalists is not None:
+        lines.append(
+            _line(
+                profile,
+                "generalists",
+                gettext("Generalist social workers (全科社工)"),
+                gettext("at least %(n)d in each community", n=generalists.min_per_community),
+            )
+        )
+    mix = profile.title_mix
+    if mix is not None:
+        lines.append(
+            _line(
+                profile,
+                "title_mix",
+                gettext("Junior, middle and senior titles"),
+                f"{mix.junior_percent} : {mix.middle_percent} : {mix.senior_percent}",
+            )
+        )
+    return lines
+
+
+def _rotation(profile: PolicyProfile) -> list[RuleLine]:
+    rotation = profile.rotation
+    if rotation is None:
+        return []
+    return [
+        _line(
+            profile,
+            "rotation",
+            gettext("County-level rotation training"),
+            gettext(
+                "%(yearly)s every year; everyone else at least once every %(n)d years",
+                yearly="、".join(
+                    [label(p) for p in PostType if p in rotation.yearly_post_types]
+                    + ([gettext("new entrants")] if rotation.yearly_new_entrants else [])
+                ),
+                n=rotation.every_years,
+            ),
+        )
+    ]
+
+
+def _absence(profile: PolicyProfile) -> list[RuleLine]:
+    rule = profile.absence
+    if rule is None:
+        return []
+    return [
+        _line(
+            profile,
+            "absence",
+            gettext("Exit on unexcused absence"),
+            gettext(
+                "more than %(run)d working days in a row, or more than %(year)d in a year",
+                run=rule.consecutive_days,
+                year=rule.days_per_year,
+            ),
+        ),
+        RuleLine(
+            "absence.warn_days",
+            gettext("Warning before the absence limit"),
+            gettext("%(n)d days before a limit", n=rule.warn_days),
+            rule.warn_citation,
+        ),
+    ]
+
+
 # The page's sections, in order. A new profile section adds its (title, builder) here.
 SECTIONS: tuple[tuple[object, Callable[[PolicyProfile], list[RuleLine]]], ...] = (
     (lazy_gettext("Post and grade"), _grades),
@@ -261,6 +359,9 @@ SECTIONS: tuple[tuple[object, Callable[[PolicyProfile], list[RuleLine]]], ...] =
     (lazy_gettext("Care and benefits"), _care),
     (lazy_gettext("Heart-to-heart talks and mentoring"), _talks_and_mentoring),
     (lazy_gettext("Secondment"), _secondment),
+    (lazy_gettext("Team figures"), _team),
+    (lazy_gettext("County-level rotation"), _rotation),
+    (lazy_gettext("Unexcused absence"), _absence),
 )
 
 

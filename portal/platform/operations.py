@@ -21,13 +21,14 @@ from portal.imports.validators import PHONE_RE
 from portal.org.models import Community, District, Street
 from portal.people.models import User, UserRole
 from portal.policy.profiles import available_profiles
+from portal.refusals import Refused
 
 NAME_MAX = 64  # the name columns' length
 # Names are shown everywhere and "/" joins a district and a street in a reference.
 _BAD_NAME = re.compile(r"[/\x00-\x1f\x7f]")
 
 
-class OrgError(ValueError):
+class OrgError(Refused):
     """A request to change the organisation tree that was refused; nothing was changed."""
 
     def __init__(self, message: str) -> None:

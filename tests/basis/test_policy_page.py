@@ -53,7 +53,8 @@ def test_product_settings_are_labelled(client, make_worker):
     login(client, worker.user.phone)
     html = client.get("/policy").get_data(as_text=True)
     assert "1 个培训日计为" in html
-    assert html.count("产品设置：由本平台设定，并非政策文件规定") == 4  # 8 学时, amber, red, date
+    # 8 学时, amber, red, the health-check date and the absence warning margin
+    assert html.count("产品设置：由本平台设定，并非政策文件规定") == 5
 
 
 def test_shanghai_page_shows_no_jiangsu_code(client, make_worker):
@@ -106,3 +107,36 @@ def test_policy_page_query_count_is_small(app, make_worker, count_queries):
     with count_queries() as statements:
         assert client.get("/policy").status_code == 200
     assert len(statements) <= 4, statements
+
+
+# fmt: off
+SECTION_CASES = [
+    # profile, what its page lists of the dashboard and absence rules, what it must not list
+    ("jiangsu",
+     ["持证社工 60%", "每万城镇常住人口 18 名社区工作者", "每个社区不少于 2 名",
+      "连续旷工超过 10 个工作日，或1年内累计超过 20 个工作日", "距退出情形 2 天时提醒", "县级轮训"],
+     ["初级、中级、高级职称比例"]),
+    ("national",
+     ["每万城镇常住人口 18 名社区工作者", "县级轮训"],
+     ["队伍建设目标", "旷工退出", "全科社工"]),
+    ("shanghai_baoshan",
+     ["初级、中级、高级职称比例", "40 : 40 : 20"],
+     ["队伍建设目标", "旷工退出", "全科社工"]),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(
+    ("policy", "shown", "absent"), SECTION_CASES, ids=[c[0] for c in SECTION_CASES]
+)
+def test_page_lists_the_profiles_team_rotation_and_absence_rules(
+    client, make_worker, policy, shown, absent
+):
+    """Targets, norms, rotation and the absence rule appear only where the profile sets them."""
+    worker = make_worker(policy=policy)
+    login(client, worker.user.phone)
+    html = client.get("/policy").get_data(as_text=True)
+    for text in shown:
+        assert text in html, text
+    for text in absent:
+        assert text not in html, text
