@@ -198,7 +198,9 @@ class PolicyProfile:
             return self.sources[key]
         if key == "exit_rules":
             citations = "; ".join(dict.fromkeys(rule.citation for rule in self.exit_rules))
-            return Source(citations) if citations else None
+            # adopted rules keep saying so (the national baseline adopts 003 §11(2))
+            silent = "; ".join(dict.fromkeys(r.silent for r in self.exit_rules if r.silent))
+            return Source(citations, silent) if citations else None
         section: object = self
         for name in key.split("."):
             section = getattr(section, name, None)
