@@ -25,7 +25,9 @@ def _profile_field() -> ChoiceField:
 class NameForm(PortalForm):
     """A new or changed name of a district, street or community."""
 
-    name = StringField(_l("Name"), validators=[InputRequired(_l("Enter the name."))])
+    name = StringField(
+        _l("Name of the place"), validators=[InputRequired(_l("Enter the name of the place."))]
+    )
 
 
 class DistrictForm(NameForm):
