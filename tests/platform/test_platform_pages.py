@@ -32,16 +32,76 @@ def _post(client, path, data, page):
     return client.post(path, data={"csrf_token": csrf_token(client, page), **data})
 
 
-@pytest.mark.parametrize("role", [Role.WORKER, Role.STREET_ADMIN, Role.DISTRICT_ADMIN])
-def test_everyone_but_a_platform_admin_gets_403(app, make_street, make_user, role):
-    """The platform pages answer 403 to every other role, reading or writing."""
-    street = make_street()
+def _platform_routes(app, ids: dict[str, int]) -> list[tuple[str, str]]:
+    """Every (method, URL) under /platform, read from the URL map with real ids."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("platform."):
+            url = rule.rule
+            for name, value in ids.items():
+                url = url.replace(f"<int:{name}>", str(value))
+            found += [(m, url) for m in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return found
+
+
+NOT_PLATFORM = [role for role in Role if role is not Role.PLATFORM_ADMIN]
+
+
+@pytest.mark.parametrize("role", NOT_PLATFORM)
+def test_every_platform_route_is_403_to_every_other_role(app, db, make_street, make_user, role):
+    """Every /platform page and write answers 403 to every other role and changes nothing."""
+    street = make_street(communities=1)
+    ids = {
+        "district_id": street.district_id,
+        "street_id": street.id,
+        "community_id": street.communities[0].id,
+    }
+    routes = _platform_routes(app, ids)
+    assert len(routes) >= 12 and all("<" not in url for _m, url in routes), routes
     other = make_user(role, street=street, district_id=street.district_id)
     client = logged_in(app, other)
-    for path in ("/platform", f"/platform/districts/{street.district_id}"):
-        assert client.get(path).status_code == 403
-    response = _post(client, "/platform/districts", {"name": "新区", "profile": "national"}, "/")
-    assert response.status_code == 403
+    token = csrf_token(client, "/")
+    before = _counts(db)
+    data = {"name": "新区", "profile": "national", "rename-name": "改名", "admin-name": "王芳"}
+    for method, url in routes:
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, data={"csrf_token": token, **data})
+        assert response.status_code == 403, (method, url)
+        assert "您无权访问此页面" in response.get_data(as_text=True), (method, url)
+    db.session.expire_all()
+    assert _counts(db) == before and street.district.policy_code == "jiangsu"
+
+
+def test_writes_without_the_csrf_token_are_refused(app, db, make_street, platform_admin):
+    """A platform admin's POST without its token is refused with 400, nothing changed."""
+    street = make_street(communities=1)
+    client = logged_in(app, platform_admin)
+    before = _counts(db)
+    for path, data in [
+        ("/platform/districts", {"name": "新区", "profile": "national"}),
+        (f"/platform/districts/{street.district_id}/policy", {"profile": "national"}),
+        (
+            f"/platform/streets/{street.id}/admins",
+            {"admin-name": "王芳", "admin-phone": "13912340001"},
+        ),
+    ]:
+        assert client.post(path, data=data).status_code == 400, path
+    db.session.expire_all()
+    assert _counts(db) == before and street.district.policy_code == "jiangsu"
+
+
+def test_a_missing_district_street_or_community_is_404(app, platform_admin):
+    """Ids that do not exist answer 404 to the platform admin."""
+    client = logged_in(app, platform_admin)
+    for path in ("/platform/districts/999999", "/platform/streets/999999"):
+        assert client.get(path).status_code == 404
+    token = csrf_token(client, "/platform")
+    response = client.post(
+        "/platform/communities/999999/rename", data={"csrf_token": token, "c999999-name": "x"}
+    )
+    assert response.status_code == 404
 
 
 def test_tree_page_lists_everything_in_a_few_queries(
