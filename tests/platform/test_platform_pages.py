@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
+from portal.basis.listing import rule_listing
 from portal.enums import AppraisalResult, HiringRoute, PostType, Role
 from portal.models import AuditEntry, User
 from portal.org.models import Community, District, Street
 from portal.platform import rules as platform_rules
 from portal.platform.rules import WorkerFacts
-from portal.policy.profiles import load_profile
+from portal.policy.profiles import available_profiles, load_profile
 from tests.helpers import csrf_token, logged_in
 
 
@@ -273,3 +275,111 @@ def test_policy_preview_then_apply_is_audited(app, db, make_worker, platform_adm
     assert entry.detail == {"old": "jiangsu", "new": "national"}
     again = _post(client, page, {"profile": "national"}, page)
     assert again.status_code == 422
+
+
+def test_district_admin_created_shows_the_password_once_and_is_audited(
+    app, db, make_street, platform_admin
+):
+    """The password page shows the one-time password; the audit entry names the role, not it."""
+    street = make_street()
+    client = logged_in(app, platform_admin)
+    page = f"/platform/districts/{street.district_id}"
+    response = _post(
+        client, f"{page}/admins", {"admin-name": "李强", "admin-phone": "139 1234 0002"}, page
+    )
+    assert response.status_code == 200 and "no-store" in response.headers["Cache-Control"]
+    text = response.get_data(as_text=True)
+    admin = db.session.scalar(sa.select(User).where(User.phone == "13912340002"))
+    assert admin.roles == {Role.DISTRICT_ADMIN} and admin.district_id == street.district_id
+    assert admin.street_id is None and admin.must_change_password
+    password = re.search(r'<code class="one-time-password">([^<]+)</code>', text).group(1)
+    assert admin.check_password(password)
+    assert "区级管理员" in text and "首次登录时必须修改" in text
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "org.admin_added"))
+    assert entry.actor_id == platform_admin.id and entry.detail["role"] == "district_admin"
+    assert password not in str(entry.detail)
+    # The district page lists the new admin, and never the password again.
+    again = client.get(page).get_data(as_text=True)
+    assert "李强" in again and "13912340002" in again and password not in again
+
+
+def test_refusals_name_the_reason_in_chinese(app, db, make_street, make_user, platform_admin):
+    """Duplicates, a taken phone, an unknown profile, a "/": 422 in Chinese, nothing changed."""
+    street = make_street()
+    other = make_street()
+    holder = make_user(Role.WORKER, street=street, name="张三", phone="13912340005")
+    client = logged_in(app, platform_admin)
+    page = f"/platform/districts/{street.district_id}"
+    before = _counts(db)
+    cases = [
+        (f"{page}/streets", {"street-name": street.name}, f"已有名为 {street.name} 的街道"),
+        (
+            f"{page}/rename",
+            {"rename-name": other.district.name},
+            f"名为 {other.district.name} 的区",
+        ),
+        (f"{page}/rename", {"rename-name": street.district.name}, "名称未改变"),
+        (
+            f"{page}/admins",
+            {"admin-name": "王芳", "admin-phone": holder.phone},
+            f"手机号 {holder.phone} 已有账号（张三）",
+        ),
+        (
+            "/platform/districts",
+            {"name": "新区", "profile": "mars"},
+            "请从列出的政策标准中选择一个",
+        ),
+        (f"{page}/policy", {"profile": "mars"}, "没有政策配置 mars"),
+        (f"/platform/streets/{street.id}/communities", {"community-name": "a/b"}, "不能包含"),
+    ]
+    for path, data, message in cases:
+        response = _post(client, path, data, page)
+        assert response.status_code == 422, path
+        assert message in response.get_data(as_text=True), (path, message)
+    db.session.expire_all()
+    assert _counts(db) == before and street.district.policy_code == "jiangsu"
+
+
+@pytest.mark.parametrize("which", ["district", "street", "policy"])
+def test_district_street_and_policy_pages_take_a_few_queries(
+    app, make_worker, make_street, platform_admin, count_queries, which
+):
+    """The pages' query counts do not grow with workers, streets or communities."""
+    worker = make_worker(policy="jiangsu")
+    street = worker.community.street
+    for _ in range(5):
+        make_worker(street=street)
+    paths = {
+        "district": f"/platform/districts/{street.district_id}",
+        "street": f"/platform/streets/{street.id}",
+        "policy": f"/platform/districts/{street.district_id}/policy?profile=national",
+    }
+    client = logged_in(app, platform_admin)
+    with count_queries() as statements:
+        page = client.get(paths[which])
+    assert page.status_code == 200
+    assert len(statements) <= 10, statements
+
+
+def test_policy_page_cites_documents_not_seed_codes(app, make_street, platform_admin):
+    """Every profile's rules appear with their resolved sources; raw seed codes never show."""
+    street = make_street()
+    client = logged_in(app, platform_admin)
+    text = client.get(f"/platform/districts/{street.district_id}/policy").get_data(as_text=True)
+    for code, _name in available_profiles():
+        for section in rule_listing(load_profile(code)):
+            assert section.title in text
+            for line in section.lines:
+                assert line.rule in text
+                for cited in line.sources:
+                    assert cited.document.named in text and cited.label in text
+                for raw in line.citation.split(";"):
+                    if "§" in raw:
+                        assert raw.strip() not in text, raw
+    assert 'id="preview"' not in text  # no preview until a profile is chosen
+
+
+def test_platform_admin_home_links_to_the_organisation(app, platform_admin):
+    """The platform admin's home and menu lead to /platform."""
+    text = logged_in(app, platform_admin).get("/", follow_redirects=True).get_data(as_text=True)
+    assert 'href="/platform"' in text and "组织架构" in text
