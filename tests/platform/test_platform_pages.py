@@ -377,6 +377,7 @@ def test_policy_page_cites_documents_not_seed_codes(app, make_street, platform_a
                     if "§" in raw:
                         assert raw.strip() not in text, raw
     assert 'id="preview"' not in text  # no preview until a profile is chosen
+    assert "new entrants" not in text and "新入职社区工作者每年" in text  # jiangsu's rotation
 
 
 def test_platform_admin_home_links_to_the_organisation(app, platform_admin):
