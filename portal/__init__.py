@@ -30,6 +30,7 @@ from portal.home import views as home_views
 from portal.mentoring import street_views as street_mentoring_views
 from portal.mentoring import views as mentoring_views
 from portal.outside import views as outside_views
+from portal.platform import views as platform_views
 from portal.pwa import views as pwa_views
 from portal.talks import views as talks_views
 from portal.training import calendar_views as training_calendar_views
@@ -97,6 +98,7 @@ def create_app(config: Any | None = None) -> Flask:
     app.register_blueprint(admin_views.bp)  # with the routes of export_views and import_views
     app.register_blueprint(dashboard_views.bp)
     app.register_blueprint(appraisal_views.bp)
+    app.register_blueprint(platform_views.bp)
     app.register_blueprint(care_views.bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(basis_views.bp)

@@ -59,6 +59,7 @@ class Role(enum.StrEnum):
     TALK_LEADER = "talk_leader"
     STREET_ADMIN = "street_admin"
     DISTRICT_ADMIN = "district_admin"  # reads every street of the district, changes nothing
+    PLATFORM_ADMIN = "platform_admin"  # sets up districts, streets, communities and their admins
 
 
 class CertificateKind(enum.StrEnum):

@@ -64,6 +64,7 @@ LABELS: dict[enum.Enum, str] = {
     Role.TALK_LEADER: N_("Talk leader"),
     Role.STREET_ADMIN: N_("Street admin"),
     Role.DISTRICT_ADMIN: N_("District admin"),
+    Role.PLATFORM_ADMIN: N_("Platform admin"),
     CertificateKind.ASSISTANT_SOCIAL_WORKER: N_("Assistant social worker"),
     CertificateKind.SOCIAL_WORKER: N_("Social worker"),
     CertificateKind.SENIOR_SOCIAL_WORKER: N_("Senior social worker"),

@@ -113,7 +113,7 @@ def login(client, phone: str):
 # -- logins ---------------------------------------------------------------------------------
 
 
-def test_five_demo_logins_have_their_roles(ctx, demo_app):
+def test_six_demo_logins_have_their_roles(ctx, demo_app):
     """Each demo phone number exists with its role; leaders and admins have no worker file."""
     main = db.session.scalar(sa.select(Street).where(Street.name == MAIN_STREET))
     expected = {
@@ -122,12 +122,14 @@ def test_five_demo_logins_have_their_roles(ctx, demo_app):
         "13800000003": {Role.WORKER, Role.MENTOR},
         "13800000004": {Role.TALK_LEADER},
         "13800000005": {Role.STREET_ADMIN},
+        "13800000006": {Role.PLATFORM_ADMIN},
     }
     for phone, roles in expected.items():
         account = user(phone)
         assert account is not None, phone
         assert account.roles == roles, phone
-        assert account.street_id == main.id
+        # The platform admin sets up every district and belongs to no street.
+        assert account.street_id == (None if Role.PLATFORM_ADMIN in roles else main.id)
         assert account.must_change_password is False
         assert account.check_password(PASSWORD)
         assert (account.worker is not None) == (Role.WORKER in roles)

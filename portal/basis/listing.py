@@ -308,6 +308,10 @@ def _rotation(profile: PolicyProfile) -> list[RuleLine]:
     rotation = profile.rotation
     if rotation is None:
         return []
+    # Not nested in the gettext below: Babel does not extract a message inside another's call.
+    yearly = [label(p) for p in PostType if p in rotation.yearly_post_types]
+    if rotation.yearly_new_entrants:
+        yearly.append(gettext("new entrants"))
     return [
         _line(
             profile,
@@ -315,10 +319,7 @@ def _rotation(profile: PolicyProfile) -> list[RuleLine]:
             gettext("County-level rotation training"),
             gettext(
                 "%(yearly)s every year; everyone else at least once every %(n)d years",
-                yearly="、".join(
-                    [label(p) for p in PostType if p in rotation.yearly_post_types]
-                    + ([gettext("new entrants")] if rotation.yearly_new_entrants else [])
-                ),
+                yearly="、".join(yearly),
                 n=rotation.every_years,
             ),
         )

@@ -19,6 +19,7 @@ Demo logins (password from the caller, no forced change):
 * 13800000003 导师 陈国华 (正职 grade 16, 22 years of service, also a worker).
 * 13800000004 谈心领导 王建国: street leader, no worker profile.
 * 13800000005 街道管理员 刘静: street admin of 湖南路街道, no worker profile.
+* 13800000006 平台管理员 林志远: sets up the organisation on /platform, no street.
 
 Edge cases in 湖南路街道 (every other worker is kept clear of them on purpose):
 
@@ -34,7 +35,7 @@ Edge cases in 湖南路街道 (every other worker is kept clear of them on purpo
 * 13900000107 / 13900000108 — 借调 (seconded) with status_since/status_until.
 * 13900000109 — 退出 (resigned this year; account disabled).
 
-Only the five demo logins skip the forced password change. Everyone else shares one
+Only the six demo logins skip the forced password change. Everyone else shares one
 password hash computed once (scrypt takes ~60 ms a hash; 70 of them would make the demo
 slow) and must change it on first login.
 """

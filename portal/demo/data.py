@@ -26,7 +26,7 @@ EXC, QUAL, BASIC, UNQ = (
 )
 
 
-# The five demo logins: phone → (role label, what to look at after logging in).
+# The six demo logins: phone → (role label, what to look at after logging in).
 LOGIN_NOTES = {
     "13800000001": (
         "社工",
@@ -39,6 +39,10 @@ LOGIN_NOTES = {
     "13800000005": (
         "街道管理员",
         "湖南路街道花名册、证书期限、退出风险（如13900000103）；看不到宝山区",
+    ),
+    "13800000006": (
+        "平台管理员",
+        "组织架构（/platform）：新建和改名区、街道、社区，开设管理员账号，选择区的政策方案并预览影响",
     ),
 }
 

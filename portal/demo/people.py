@@ -147,8 +147,11 @@ class PeopleSteps(WorkerSpecs):
             worker.user = user
             users.append(user)
 
-        def staff_user(phone: str, name: str, street: Street, role: Role, demo: bool) -> User:
-            user = User(phone=phone, name=name, street_id=street.id, must_change_password=not demo)
+        def staff_user(
+            phone: str, name: str, street: Street | None, role: Role, demo: bool
+        ) -> User:
+            street_id = street.id if street is not None else None
+            user = User(phone=phone, name=name, street_id=street_id, must_change_password=not demo)
             user.role_rows = [UserRole(role=role)]
             self.set_password(user, demo=demo)
             self.phones.add(phone)
@@ -163,6 +166,10 @@ class PeopleSteps(WorkerSpecs):
         )
         self.other_admin = staff_user(
             self.phone(), self.name(), self.other_street, Role.STREET_ADMIN, False
+        )
+        # Sets up districts, streets and communities on /platform; belongs to no street.
+        self.platform_admin = staff_user(
+            "13800000006", self.name("林志远"), None, Role.PLATFORM_ADMIN, True
         )
         session.add_all(users)
         session.flush()
@@ -213,6 +220,7 @@ class PeopleSteps(WorkerSpecs):
         names = {w.phone: w.name for w in self.workers}
         names["13800000004"] = self.talk_leader.name
         names["13800000005"] = self.admin.name
+        names["13800000006"] = self.platform_admin.name
         return [
             DemoLogin(role, phone, names[phone], look_at)
             for phone, (role, look_at) in LOGIN_NOTES.items()

@@ -4,6 +4,7 @@
     org add-street DISTRICT_NAME NAME
     org add-community STREET_NAME NAME          (STREET_NAME may be "区/街道")
     org add-admin (--street STREET_NAME | --district DISTRICT_NAME) --phone PHONE --name NAME
+    org add-platform-admin --phone PHONE --name NAME   (sets up every district, on /platform)
     org list
     org template FILE.xlsx                       (the org-tree import template)
     org import FILE.xlsx [--dry-run]             (district → street → community, all or nothing)
@@ -135,6 +136,26 @@ def add_admin(street_name: str | None, district_name: str | None, phone: str, na
             scope=scope,
         )
     )
+    click.echo(
+        _(
+            "One-time password: %(password)s — it works once and must be changed at the "
+            "first sign-in.",
+            password=password,
+        )
+    )
+
+
+@org_command.command("add-platform-admin")
+@click.option("--phone", required=True, help="11-digit mobile number: the admin's login.")
+@click.option("--name", required=True, help="The admin's name.")
+@with_appcontext
+@_refusing
+def add_platform_admin(phone: str, name: str) -> None:
+    """Create a platform admin (the /platform pages) and print a one-time password."""
+    with writing():
+        user, password = operations.add_platform_admin(phone=phone, name=name, actor=None)
+        db.session.commit()
+    click.echo(_("Platform admin %(name)s (%(phone)s) added.", name=user.name, phone=user.phone))
     click.echo(
         _(
             "One-time password: %(password)s — it works once and must be changed at the "

@@ -157,6 +157,20 @@ def add_community(
     return community
 
 
+def _new_login(phone: str, name: str) -> tuple[str, str]:
+    """Return the cleaned phone and name of a new account, or refuse them."""
+    phone = phone.strip().replace(" ", "").replace("-", "")
+    if not PHONE_RE.match(phone):
+        raise OrgError(_("%(phone)s is not an 11-digit mobile number.", phone=phone))
+    name = clean_name(name, _("person"))
+    holder = db.session.scalar(sa.select(User.name).where(User.phone == phone))
+    if holder is not None:
+        raise OrgError(
+            _("Phone number %(phone)s already has an account (%(name)s).", phone=phone, name=holder)
+        )
+    return phone, name
+
+
 def add_admin(
     *,
     phone: str,
@@ -168,15 +182,7 @@ def add_admin(
     """Create a street or district admin; return the account and its one-time password."""
     if (street is None) == (district is None):
         raise OrgError(_("Give either a street or a district for the admin."))
-    phone = phone.strip().replace(" ", "").replace("-", "")
-    if not PHONE_RE.match(phone):
-        raise OrgError(_("%(phone)s is not an 11-digit mobile number.", phone=phone))
-    name = clean_name(name, _("person"))
-    holder = db.session.scalar(sa.select(User.name).where(User.phone == phone))
-    if holder is not None:
-        raise OrgError(
-            _("Phone number %(phone)s already has an account (%(name)s).", phone=phone, name=holder)
-        )
+    phone, name = _new_login(phone, name)
     password = one_time_password()
     role = Role.STREET_ADMIN if street is not None else Role.DISTRICT_ADMIN
     user = User(
@@ -193,3 +199,102 @@ def add_admin(
     scope = street if street is not None else district
     record("org.admin_added", user, actor=actor, role=role.value, of=getattr(scope, "name", None))
     return user, password
+
+
+def add_platform_admin(*, phone: str, name: str, actor: User | None) -> tuple[User, str]:
+    """Create a platform admin (sets up every district); return the account and its password."""
+    phone, name = _new_login(phone, name)
+    password = one_time_password()
+    user = User(phone=phone, name=name, must_change_password=True)
+    user.set_password(password)
+    user.role_rows = [UserRole(role=Role.PLATFORM_ADMIN)]
+    db.session.add(user)
+    db.session.flush()
+    record("org.admin_added", user, actor=actor, role=Role.PLATFORM_ADMIN.value, of=None)
+    return user, password
+
+
+def rename_district(district: District, name: str, *, actor: User | None) -> District:
+    """Rename a district; refuse a name another district has."""
+    name = clean_name(name, _("district"))
+    if name == district.name:
+        raise OrgError(_("The district is already called %(name)s.", name=name))
+    taken = sa.select(District.id).where(District.name == name, District.id != district.id)
+    if db.session.scalar(taken) is not None:
+        raise OrgError(_("A district named %(name)s already exists.", name=name))
+    old = district.name
+    district.name = name
+    db.session.flush()
+    record("org.district_renamed", district, actor=actor, old=old, new=name)
+    return district
+
+
+def rename_street(street: Street, name: str, *, actor: User | None) -> Street:
+    """Rename a street; refuse a name another street of its district has."""
+    name = clean_name(name, _("street"))
+    if name == street.name:
+        raise OrgError(_("The street is already called %(name)s.", name=name))
+    taken = sa.select(Street.id).where(
+        Street.district_id == street.district_id, Street.name == name, Street.id != street.id
+    )
+    if db.session.scalar(taken) is not None:
+        raise OrgError(
+            _(
+                "District %(district)s already has a street named %(name)s.",
+                district=street.district.name,
+                name=name,
+            )
+        )
+    old = street.name
+    street.name = name
+    db.session.flush()
+    record(
+        "org.street_renamed", street, actor=actor, old=old, new=name, district=street.district.name
+    )
+    return street
+
+
+def rename_community(community: Community, name: str, *, actor: User | None) -> Community:
+    """Rename a community; refuse a name another community of its street has."""
+    name = clean_name(name, _("community"))
+    if name == community.name:
+        raise OrgError(_("The community is already called %(name)s.", name=name))
+    taken = sa.select(Community.id).where(
+        Community.street_id == community.street_id,
+        Community.name == name,
+        Community.id != community.id,
+    )
+    if db.session.scalar(taken) is not None:
+        raise OrgError(
+            _(
+                "Street %(street)s already has a community named %(name)s.",
+                street=community.street.name,
+                name=name,
+            )
+        )
+    old = community.name
+    community.name = name
+    db.session.flush()
+    record(
+        "org.community_renamed",
+        community,
+        actor=actor,
+        old=old,
+        new=name,
+        street=community.street.name,
+    )
+    return community
+
+
+def set_policy_profile(district: District, profile: str, *, actor: User | None) -> District:
+    """Put a district under another policy profile; refuse an unknown or unchanged one."""
+    code = profile_code(profile)
+    if code == district.policy_code:
+        raise OrgError(
+            _("District %(name)s already follows this policy profile.", name=district.name)
+        )
+    old = district.policy_code
+    district.policy_code = code
+    db.session.flush()
+    record("org.policy_changed", district, actor=actor, old=old, new=code)
+    return district

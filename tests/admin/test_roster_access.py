@@ -28,6 +28,8 @@ def _user(team, who: str):
         if who == "worker":
             return team.workers[0].user
         return new_user(Role(who), street=team.street)
+    if who == "platform_admin":  # sets up the tree; reads no roster
+        return new_user(Role.PLATFORM_ADMIN)
     return {
         "street_admin": team.admin,
         "district_admin": team.district_admin,
@@ -38,7 +40,7 @@ def _worker(team, whose: str):
     return {"own": team.workers[1], "sister": team.sister_worker, "other": team.other_worker}[whose]
 
 
-NOT_ADMINS = ["worker", "trainer", "mentor", "talk_leader"]
+NOT_ADMINS = ["worker", "trainer", "mentor", "talk_leader", "platform_admin"]
 WHOSE = ["own", "sister", "other"]
 
 READ_EXPECTED = {
@@ -83,7 +85,7 @@ def _audit_count(db) -> int:
 @pytest.mark.parametrize("who", NOT_ADMINS)
 @pytest.mark.parametrize("path", ROLE_PAGES + WRITE_ROLE_PAGES + WORKER_READS + WORKER_WRITE_PAGES)
 def test_other_roles_get_403(app, team, who, path):
-    """Workers, trainers, mentors and talk leaders get 403 on every admin page."""
+    """Workers, trainers, mentors, talk leaders and platform admins get 403 on every admin page."""
     client = logged_in(app, _user(team, who))
     response = client.get(path.format(w=team.workers[1].user_id))
     assert response.status_code == 403

@@ -19,8 +19,16 @@ from tests.factories import new_user
 from tests.helpers import csrf_token, logged_in
 
 YEAR = local_today().year - 1
-ROLES = ["street_admin", "district_admin", "worker", "trainer", "mentor", "talk_leader"]
-NOT_ADMINS = ["worker", "trainer", "mentor", "talk_leader"]
+ROLES = [
+    "street_admin",
+    "district_admin",
+    "worker",
+    "trainer",
+    "mentor",
+    "talk_leader",
+    "platform_admin",
+]
+NOT_ADMINS = ["worker", "trainer", "mentor", "talk_leader", "platform_admin"]
 
 
 @pytest.fixture
@@ -36,6 +44,8 @@ def _user(team, who: str):
         return team.district_admin
     if who == "worker":
         return team.workers[0].user
+    if who == "platform_admin":  # sets up the tree; reads no street's records
+        return new_user(Role.PLATFORM_ADMIN)
     return new_user(Role(who), street=team.street)
 
 

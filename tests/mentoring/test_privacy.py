@@ -28,6 +28,7 @@ ROLES = [
     "admin",
     "other_admin",  # admin of another street
     "bystander",  # another worker of the same street
+    "platform_admin",  # sets up districts, streets and communities
 ]
 
 # record → the status each role gets
@@ -43,6 +44,7 @@ MATRIX = {
         "admin": 200,
         "other_admin": 404,
         "bystander": 404,
+        "platform_admin": 404,  # sets up the tree, reads no record
     },
     "mentee_page": {
         "worker": 403,
@@ -55,6 +57,7 @@ MATRIX = {
         "admin": 403,
         "other_admin": 403,
         "bystander": 403,
+        "platform_admin": 403,  # sets up the tree, reads no record
     },
     "session_edit": {
         "worker": 403,
@@ -67,6 +70,7 @@ MATRIX = {
         "admin": 403,
         "other_admin": 403,
         "bystander": 403,
+        "platform_admin": 403,  # sets up the tree, reads no record
     },
     "growth_plan": {
         "worker": 404,
@@ -79,6 +83,7 @@ MATRIX = {
         "admin": 200,
         "other_admin": 404,
         "bystander": 404,
+        "platform_admin": 404,  # sets up the tree, reads no record
     },
     "pairing": {
         "worker": 403,
@@ -91,6 +96,7 @@ MATRIX = {
         "admin": 200,
         "other_admin": 404,
         "bystander": 403,
+        "platform_admin": 403,  # sets up the tree, reads no record
     },
     "next_talk": {  # the next talk's screen, with the carried-over follow-ups
         "worker": 403,
@@ -103,6 +109,7 @@ MATRIX = {
         "admin": 403,
         "other_admin": 403,
         "bystander": 403,
+        "platform_admin": 403,  # sets up the tree, reads no record
     },
 }
 
@@ -123,6 +130,7 @@ def cast(db, scene, make_user, make_worker, responsible, log, hold):
         "admin": scene.admin,
         "other_admin": scene.other_admin,
         "bystander": make_worker(street=scene.street),
+        "platform_admin": make_user(Role.PLATFORM_ADMIN),
     }
     talk = hold(
         scene.leader,
@@ -198,7 +206,9 @@ def test_a_former_talk_leader_loses_access_to_their_notes(db, cast, app):
     assert _reads(db, talk.id) == []
 
 
-@pytest.mark.parametrize("role", ["other_mentor", "bystander", "other_admin", "other_leader"])
+@pytest.mark.parametrize(
+    "role", ["other_mentor", "bystander", "other_admin", "other_leader", "platform_admin"]
+)
 def test_lists_do_not_leak_other_peoples_records(db, cast, app, role):
     """Role home pages never show the mentee's sessions or the worker's talk to outsiders."""
     people, _paths, _talk = cast
